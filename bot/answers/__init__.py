@@ -1,0 +1,21 @@
+"""Answers made of quoted excerpts, and "nothing relevant" as a first-class answer."""
+
+from .answer import Answer, AnswerStatus, Excerpt, Hit, PassageView, Suggestions
+from .excerpts import best_excerpt, highlight_spans
+from .relevance import MIN_RELEVANCE, coverage
+from .service import MAX_QUESTION_CHARS, AnswerService
+
+__all__ = [
+    "MAX_QUESTION_CHARS",
+    "MIN_RELEVANCE",
+    "Answer",
+    "AnswerService",
+    "AnswerStatus",
+    "Excerpt",
+    "Hit",
+    "PassageView",
+    "Suggestions",
+    "best_excerpt",
+    "coverage",
+    "highlight_spans",
+]

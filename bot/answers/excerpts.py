@@ -1,0 +1,89 @@
+"""Choosing the one to three sentences of a passage worth quoting."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+from ..corpus import Passage
+from ..search import Query, Term
+from .answer import Excerpt
+
+__all__ = ["MAX_EXCERPT_CHARS", "best_excerpt", "highlight_spans"]
+
+MAX_EXCERPT_CHARS = 320
+_MAX_SENTENCES = 3
+
+
+def highlight_spans(terms: list[Term], wanted: frozenset[str]) -> tuple[tuple[int, int], ...]:
+    """Merged character spans of the terms that are question words (or their synonyms)."""
+    return _merge((t.start, t.end) for t in terms if t.text in wanted)
+
+
+def _merge(spans: Iterable[tuple[int, int]]) -> tuple[tuple[int, int], ...]:
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(spans):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return tuple(merged)
+
+
+def best_excerpt(
+    passage: Passage,
+    query: Query,
+    words: Callable[[str], list[Term]],
+    weight: Callable[[str], float],
+) -> Excerpt:
+    """The window of consecutive sentences with the most question weight, shortest first.
+
+    ``words`` analyzes text into terms with spans; ``weight`` is a word's idf.
+    """
+    text = passage.text
+    spans = passage.sentences or [(0, len(text))]
+    wanted = query.all_words
+    terms = [t for t in words(text) if t.text in wanted]
+    best: tuple[float, int, int, int] | None = None  # (-weight, length, first, last)
+    for first in range(len(spans)):
+        for last in range(first, min(first + _MAX_SENTENCES, len(spans))):
+            start, end = spans[first][0], spans[last][1]
+            if end - start > MAX_EXCERPT_CHARS and last > first:
+                break
+            found = {t.text for t in terms if start <= t.start and t.end <= end}
+            covered = sum(
+                max(weight(f) for f in query.forms(w))
+                for w in query.words
+                if query.forms(w) & found
+            )
+            candidate = (-covered, end - start, first, last)
+            if best is None or candidate < best:
+                best = candidate
+    assert best is not None
+    start, end = spans[best[2]][0], spans[best[3]][1]
+    start, end = _trim(text, start, end, terms)
+    return Excerpt(
+        text=text[start:end],
+        highlights=_merge(
+            (t.start - start, t.end - start) for t in terms if start <= t.start and t.end <= end
+        ),
+        cut_before=start > 0,
+        cut_after=end < len(text),
+    )
+
+
+def _trim(text: str, start: int, end: int, terms: list[Term]) -> tuple[int, int]:
+    """Cut one over-long sentence down to MAX_EXCERPT_CHARS around its first match."""
+    if end - start <= MAX_EXCERPT_CHARS:
+        return start, end
+    inside = [t for t in terms if start <= t.start and t.end <= end]
+    anchor = inside[0].start if inside else start
+    new_start = max(start, min(anchor - MAX_EXCERPT_CHARS // 3, end - MAX_EXCERPT_CHARS))
+    new_end = min(end, new_start + MAX_EXCERPT_CHARS)
+    # Prefer cutting at a space so no word is split.
+    if new_start > start:
+        space = text.find(" ", new_start, new_start + 20)
+        new_start = space + 1 if space != -1 else new_start
+    if new_end < end:
+        space = text.rfind(" ", new_end - 20, new_end)
+        new_end = space if space > new_start else new_end
+    return new_start, new_end

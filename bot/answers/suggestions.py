@@ -1,0 +1,35 @@
+"""Words worth trying: what each article is most about, by tf-idf."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+
+from ..search import SearchIndex
+
+__all__ = ["key_words"]
+
+_SHOWABLE = re.compile(r"^(?:[가-힣]{2,}|[A-Za-z][A-Za-z0-9.-]{2,})$")
+
+
+def key_words(index: SearchIndex, per_article: int = 3) -> tuple[str, ...]:
+    """A few distinctive words of every article, as they are written in it."""
+    size = max(index.size, 1)
+    chosen: list[str] = []
+    for article in index.corpus.articles:
+        counts: Counter[str] = Counter()
+        surfaces: dict[str, str] = {}
+        for passage in index.article_passages(article.id):
+            for term in index.analyzer.words(passage.text):
+                surface = passage.text[term.start : term.end]
+                if _SHOWABLE.match(surface):
+                    counts[term.text] += 1
+                    surfaces.setdefault(term.text, surface)
+        scored = sorted(
+            counts,
+            key=lambda w: -counts[w] * math.log(1 + size / (1 + index.document_frequency(w))),
+        )
+        fresh = [surfaces[w] for w in scored if surfaces[w] not in chosen]
+        chosen.extend(fresh[:per_article])
+    return tuple(chosen)

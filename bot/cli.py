@@ -1,0 +1,156 @@
+"""The command line: ``python -m bot <command>``.
+
+    run       start the Telegram bot, or answer in the terminal when no token is set
+    ask       answer questions (an argument, or one per line from standard input)
+    sources   list the articles
+    import    turn saved web pages (.txt / .html) into corpus articles
+    index     build the index now (it is also built on demand)
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from .errors import BotError
+from .library import Library
+from .progress import TerminalProgress
+from .settings import Settings
+from .terminal import answer_to_json, render_answer
+from .texts import KOREAN, texts_for
+
+__all__ = ["main"]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "command", None):
+        parser.print_help()
+        return 2
+    try:
+        settings = Settings.from_env()
+        _configure_logging(settings.log_level)
+        return int(args.handler(args, settings) or 0)
+    except BotError as error:
+        print(f"error: {error.user_message}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__.split("\n\n")[0])
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    run = commands.add_parser("run", help="start the bot (terminal mode without a token)")
+    run.set_defaults(handler=_run)
+
+    ask = commands.add_parser("ask", help="answer a question, or one per line from stdin")
+    ask.add_argument("question", nargs="?", help="the question; omit to read stdin")
+    ask.add_argument("--json", action="store_true", help="print JSON (one object per line)")
+    ask.add_argument("--top", type=int, default=None, help="number of passages (default 3)")
+    ask.add_argument("--lang", default="ko", help="language of the messages: ko or en")
+    ask.set_defaults(handler=_ask)
+
+    sources = commands.add_parser("sources", help="list the articles")
+    sources.add_argument("--json", action="store_true")
+    sources.set_defaults(handler=_sources)
+
+    imp = commands.add_parser("import", help="import saved pages into the corpus")
+    imp.add_argument("files", nargs="+", type=Path)
+    for name in ("title", "publisher", "author", "translator", "published", "url", "provenance"):
+        imp.add_argument(f"--{name}", default="", help=f"the article's {name} (overrides the page)")
+    imp.add_argument("--language", default="", help="language code (default ko)")
+    imp.set_defaults(handler=_import)
+
+    index = commands.add_parser("index", help="build the index now")
+    index.set_defaults(handler=_index)
+    return parser
+
+
+def _configure_logging(level: str) -> None:
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # httpx logs every request URL, and Bot API URLs contain the token.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    logging.getLogger("httpcore").setLevel(logging.WARNING)
+
+
+def _ask(args: argparse.Namespace, settings: Settings) -> int:
+    library = Library(settings)
+    service = library.open_service(TerminalProgress())
+    texts = texts_for(args.lang)
+    questions = [args.question] if args.question is not None else (line.rstrip("\n") for line in sys.stdin)
+    for question in questions:
+        answer = service.ask(question, top=args.top)
+        if args.json:
+            print(json.dumps(answer_to_json(answer), ensure_ascii=False), flush=True)
+        else:
+            print(render_answer(answer, texts, color=sys.stdout.isatty()), end="\n\n", flush=True)
+    return 0
+
+
+def _sources(args: argparse.Namespace, settings: Settings) -> int:
+    corpus = Library(settings).store.load()
+    if args.json:
+        rows = [
+            {"doc_id": a.id, "title": a.title, "publisher": a.publisher, "published": a.published,
+             "url": a.url, "provenance": a.provenance}
+            for a in corpus.articles
+        ]
+        print(json.dumps(rows, ensure_ascii=False, indent=2))
+        return 0
+    for article in corpus.articles:
+        facts = " · ".join(p for p in (article.publisher, article.published, article.url) if p)
+        print(f"{article.id}  {article.title}  ({facts})")
+    return 0
+
+
+def _import(args: argparse.Namespace, settings: Settings) -> int:
+    from .corpus.importer import article_from_saved_page
+
+    library = Library(settings)
+    overrides = {
+        name: getattr(args, name)
+        for name in ("title", "publisher", "author", "translator", "published", "url",
+                     "provenance", "language")
+    }
+    for path in args.files:
+        article = article_from_saved_page(path, **overrides)
+        saved = library.store.save_article(article)
+        print(f"imported {path} → {saved} ({article.title}, {len(article.body)} characters)")
+    return 0
+
+
+def _index(args: argparse.Namespace, settings: Settings) -> int:
+    library = Library(settings)
+    index = library.build_index(TerminalProgress())
+    print(f"{len(index.corpus.articles)} articles, {index.size} passages, engine {index.engine.name}")
+    return 0
+
+
+def _run(args: argparse.Namespace, settings: Settings) -> int:
+    if settings.has_token:
+        from .chat.app import run_bot
+
+        return run_bot(settings)
+    return _terminal_chat(settings)
+
+
+def _terminal_chat(settings: Settings) -> int:
+    library = Library(settings)
+    service = library.open_service(TerminalProgress())
+    texts = KOREAN
+    print(texts.no_token, file=sys.stderr)
+    interactive = sys.stdin.isatty()
+    while True:
+        try:
+            question = input(texts.prompt if interactive else "")
+        except EOFError:
+            print(texts.goodbye if interactive else "", file=sys.stderr)
+            return 0
+        print(render_answer(service.ask(question), texts, color=sys.stdout.isatty()), end="\n\n")

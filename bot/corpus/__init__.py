@@ -1,0 +1,24 @@
+"""Articles, their files, and the passages they are cut into."""
+
+from .documents import Article, article_id_for, normalize_text, parse_article, render_article
+from .passages import Passage, split_article
+from .sentences import sentence_spans, split_sentences
+from .store import Corpus, CorpusStore, write_atomically
+from .synonyms import Synonyms, load_synonyms
+
+__all__ = [
+    "Article",
+    "Corpus",
+    "CorpusStore",
+    "Passage",
+    "Synonyms",
+    "article_id_for",
+    "load_synonyms",
+    "normalize_text",
+    "parse_article",
+    "render_article",
+    "sentence_spans",
+    "split_article",
+    "split_sentences",
+    "write_atomically",
+]

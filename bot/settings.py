@@ -1,0 +1,189 @@
+"""Settings, read once from the environment and `.env`, validated at start.
+
+Each setting is declared once, with its default and help, in ``SETTINGS``;
+`.env.example`, the README and the validation all follow this table.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import SettingsError
+
+__all__ = ["SETTINGS", "Setting", "Settings"]
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_API_BASE_URL = "https://api.telegram.org/bot"
+_TOKEN = re.compile(r"^\d{3,15}:[A-Za-z0-9_-]{30,}$")
+
+
+@dataclass(frozen=True, slots=True)
+class Setting:
+    name: str
+    default: str
+    help: str
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("TELEGRAM_BOT_TOKEN", "", "Bot token from @BotFather. Empty: answer in the terminal."),
+    Setting("ADMIN_USER_IDS", "", "Comma-separated Telegram user ids allowed to /refresh, /add, /stats."),
+    Setting("ALLOWED_CHAT_IDS", "", "Comma-separated chat ids the bot serves. Empty: every chat."),
+    Setting(
+        "TELEGRAM_API_BASE_URL",
+        DEFAULT_API_BASE_URL,
+        "Bot API base URL in python-telegram-bot's base_url form (self-hosted or test server).",
+    ),
+    Setting("WEBHOOK_URL", "", "Public HTTPS URL for webhook mode. Empty: long polling."),
+    Setting("WEBHOOK_LISTEN", "0.0.0.0:8443", "host:port the webhook server listens on."),
+    Setting("CORPUS_DIR", "corpus", "Folder of article files, synonyms.txt and sources.txt."),
+    Setting("DATA_DIR", "data", "Folder for generated state: index, token cache, feedback, stats."),
+    Setting("SEARCH_ENGINE", "auto", "bm25 (rank-bm25), tantivy, or auto (chosen by corpus size)."),
+    Setting("RESULTS_PER_ANSWER", "3", "Passages quoted in one answer (1-5)."),
+    Setting("REFRESH_INTERVAL_MINUTES", "0", "Refresh the corpus on a schedule. 0: only on request."),
+    Setting("FETCH_TIMEOUT_SECONDS", "15", "Time limit for one download."),
+    Setting("FETCH_MAX_BYTES", "5000000", "Size limit for one download."),
+    Setting(
+        "FETCH_ALLOW_PRIVATE_ADDRESSES",
+        "false",
+        "Allow fetching from loopback/private addresses (tests, private deployments).",
+    ),
+    Setting("USER_QUESTIONS_PER_MINUTE", "20", "Questions one user may ask per minute before a pause."),
+    Setting("LOG_LEVEL", "INFO", "DEBUG, INFO, WARNING or ERROR."),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    telegram_bot_token: str = ""
+    admin_user_ids: frozenset[int] = frozenset()
+    allowed_chat_ids: frozenset[int] = frozenset()
+    telegram_api_base_url: str = DEFAULT_API_BASE_URL
+    webhook_url: str = ""
+    webhook_listen: str = "0.0.0.0:8443"
+    corpus_dir: Path = field(default_factory=lambda: PROJECT_ROOT / "corpus")
+    data_dir: Path = field(default_factory=lambda: PROJECT_ROOT / "data")
+    search_engine: str = "auto"
+    results_per_answer: int = 3
+    refresh_interval_minutes: int = 0
+    fetch_timeout_seconds: float = 15.0
+    fetch_max_bytes: int = 5_000_000
+    fetch_allow_private_addresses: bool = False
+    user_questions_per_minute: int = 20
+    log_level: str = "INFO"
+
+    @classmethod
+    def from_env(
+        cls, environ: Mapping[str, str] | None = None, *, dotenv: Path | None = None
+    ) -> Settings:
+        """Read the settings; `.env` fills in what the environment doesn't set."""
+        if environ is None:
+            from dotenv import dotenv_values
+
+            env_file = dotenv or PROJECT_ROOT / ".env"
+            values = {k: v for k, v in dotenv_values(env_file).items() if v is not None}
+            environ = {**values, **os.environ}
+        raw = {s.name: environ.get(s.name, s.default).strip() for s in SETTINGS}
+        return cls(
+            telegram_bot_token=_token(raw["TELEGRAM_BOT_TOKEN"]),
+            admin_user_ids=_ids("ADMIN_USER_IDS", raw["ADMIN_USER_IDS"]),
+            allowed_chat_ids=_ids("ALLOWED_CHAT_IDS", raw["ALLOWED_CHAT_IDS"]),
+            telegram_api_base_url=_url("TELEGRAM_API_BASE_URL", raw["TELEGRAM_API_BASE_URL"]),
+            webhook_url=_optional_url("WEBHOOK_URL", raw["WEBHOOK_URL"]),
+            webhook_listen=_listen(raw["WEBHOOK_LISTEN"]),
+            corpus_dir=_path(raw["CORPUS_DIR"]),
+            data_dir=_path(raw["DATA_DIR"]),
+            search_engine=_choice("SEARCH_ENGINE", raw["SEARCH_ENGINE"], _engines()),
+            results_per_answer=_int("RESULTS_PER_ANSWER", raw["RESULTS_PER_ANSWER"], 1, 5),
+            refresh_interval_minutes=_int(
+                "REFRESH_INTERVAL_MINUTES", raw["REFRESH_INTERVAL_MINUTES"], 0, 7 * 24 * 60
+            ),
+            fetch_timeout_seconds=float(
+                _int("FETCH_TIMEOUT_SECONDS", raw["FETCH_TIMEOUT_SECONDS"], 1, 300)
+            ),
+            fetch_max_bytes=_int("FETCH_MAX_BYTES", raw["FETCH_MAX_BYTES"], 10_000, 500_000_000),
+            fetch_allow_private_addresses=_bool(
+                "FETCH_ALLOW_PRIVATE_ADDRESSES", raw["FETCH_ALLOW_PRIVATE_ADDRESSES"]
+            ),
+            user_questions_per_minute=_int(
+                "USER_QUESTIONS_PER_MINUTE", raw["USER_QUESTIONS_PER_MINUTE"], 1, 1000
+            ),
+            log_level=_choice("LOG_LEVEL", raw["LOG_LEVEL"].upper(), ("DEBUG", "INFO", "WARNING", "ERROR")),
+        )
+
+    @property
+    def has_token(self) -> bool:
+        return bool(self.telegram_bot_token)
+
+
+def _engines() -> tuple[str, ...]:
+    from .search import ENGINES
+
+    return ENGINES
+
+
+def _token(value: str) -> str:
+    if value and not _TOKEN.match(value):
+        raise SettingsError(
+            "TELEGRAM_BOT_TOKEN is malformed: expected '<digits>:<35 letters>' as @BotFather "
+            "gives it (leave it empty to use the terminal)"
+        )
+    return value
+
+
+def _ids(name: str, value: str) -> frozenset[int]:
+    ids = set()
+    for part in filter(None, (p.strip() for p in value.split(","))):
+        if not re.fullmatch(r"-?\d{1,20}", part):
+            raise SettingsError(f"{name} must be comma-separated numeric ids; {part!r} is not one")
+        ids.add(int(part))
+    return frozenset(ids)
+
+
+def _url(name: str, value: str) -> str:
+    if not re.match(r"^https?://[^\s/]+", value):
+        raise SettingsError(f"{name} must be an http(s) URL, got {value!r}")
+    return value
+
+
+def _optional_url(name: str, value: str) -> str:
+    return _url(name, value) if value else ""
+
+
+def _listen(value: str) -> str:
+    if not re.fullmatch(r"[^\s:]+:\d{1,5}", value):
+        raise SettingsError(f"WEBHOOK_LISTEN must be host:port, got {value!r}")
+    return value
+
+
+def _path(value: str) -> Path:
+    path = Path(value).expanduser()
+    return path if path.is_absolute() else PROJECT_ROOT / path
+
+
+def _choice(name: str, value: str, choices: tuple[str, ...]) -> str:
+    if value not in choices:
+        raise SettingsError(f"{name} must be one of {', '.join(choices)}; got {value!r}")
+    return value
+
+
+def _int(name: str, value: str, low: int, high: int) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        raise SettingsError(f"{name} must be a whole number, got {value!r}") from None
+    if not low <= number <= high:
+        raise SettingsError(f"{name} must be between {low} and {high}, got {number}")
+    return number
+
+
+def _bool(name: str, value: str) -> bool:
+    lowered = value.lower()
+    if lowered in ("1", "true", "yes", "on"):
+        return True
+    if lowered in ("0", "false", "no", "off", ""):
+        return False
+    raise SettingsError(f"{name} must be true or false, got {value!r}")

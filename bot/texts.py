@@ -1,0 +1,64 @@
+"""User-facing words, in Korean and English. Code never inlines them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = ["ENGLISH", "KOREAN", "Texts", "texts_for"]
+
+
+@dataclass(frozen=True, slots=True)
+class Texts:
+    not_found: str
+    empty: str
+    no_words: str
+    too_long: str  # {limit}
+    articles_available: str
+    words_to_try: str
+    results_header: str  # {count} {question}
+    translated_from: str
+    read_more: str
+    unknown_date: str
+    prompt: str
+    goodbye: str
+    no_token: str
+
+
+KOREAN = Texts(
+    not_found="이 질문에 답할 만한 내용을 기사에서 찾지 못했어요.",
+    empty="질문을 입력해 주세요. 예: DeepSeek v3 훈련 비용은?",
+    no_words="질문에서 검색할 낱말을 찾지 못했어요. 낱말로 물어봐 주세요.",
+    too_long="질문이 너무 길어요. {limit}자 이내로 줄여 주세요.",
+    articles_available="지금 볼 수 있는 기사",
+    words_to_try="이런 낱말로 물어보세요",
+    results_header="🔎 관련 구절 {count}개 · {question}",
+    translated_from="번역",
+    read_more="전문 보기",
+    unknown_date="날짜 미상",
+    prompt="질문> ",
+    goodbye="안녕히 가세요.",
+    no_token=(
+        "TELEGRAM_BOT_TOKEN이 없어 터미널에서 답합니다. 질문을 입력하세요 (끝내려면 Ctrl-D)."
+    ),
+)
+
+ENGLISH = Texts(
+    not_found="I couldn't find anything in the articles that answers this.",
+    empty="Please type a question, e.g. 'DeepSeek v3 훈련 비용은?'",
+    no_words="I found no words to search for in that. Please ask with words.",
+    too_long="That question is too long. Please keep it under {limit} characters.",
+    articles_available="Articles you can ask about",
+    words_to_try="Words to try",
+    results_header="🔎 {count} relevant passages · {question}",
+    translated_from="translation",
+    read_more="Read in full",
+    unknown_date="date unknown",
+    prompt="question> ",
+    goodbye="Bye.",
+    no_token="No TELEGRAM_BOT_TOKEN set: answering in the terminal. Type a question (Ctrl-D quits).",
+)
+
+
+def texts_for(language_code: str | None) -> Texts:
+    """English for English-speaking users, Korean for everyone else."""
+    return ENGLISH if (language_code or "").lower().startswith("en") else KOREAN
