@@ -92,6 +92,8 @@ def parse_article(text: str, *, source: str = "<article>") -> Article:
         if line.strip() == _FENCE:
             body = "\n".join(lines[number:])
             break
+        if not line.strip():
+            continue
         match = _KEY.match(line.strip())
         if not match:
             raise CorpusError(f"{source}:{number}: expected 'key: value', got {line[:40]!r}")

@@ -1,0 +1,33 @@
+"""Fixtures shared by every layer's tests.
+
+``service`` answers from the committed default corpus, as the bot does; it is
+built once per session because loading the Korean analyzer takes a second.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from bot import AnswerService, Library, Settings
+
+PROJECT = Path(__file__).resolve().parents[1]
+QUESTIONS = json.loads((PROJECT / "tests" / "data" / "questions.json").read_text("utf-8"))
+
+
+@pytest.fixture(scope="session")
+def project_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    """Settings for the committed corpus, with generated state in a temporary folder."""
+    return Settings(corpus_dir=PROJECT / "corpus", data_dir=tmp_path_factory.mktemp("data"))
+
+
+@pytest.fixture(scope="session")
+def library(project_settings: Settings) -> Library:
+    return Library(project_settings)
+
+
+@pytest.fixture(scope="session")
+def service(library: Library) -> AnswerService:
+    return library.open_service()

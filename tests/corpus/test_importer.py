@@ -1,0 +1,120 @@
+"""The importer keeps the article and leaves the page furniture behind."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.corpus import CorpusStore
+from bot.corpus.importer import article_from_saved_page
+from bot.errors import ImportFailed
+
+SEEDS = Path(__file__).resolve().parents[3] / "shared" / "seeds"
+GALLERY = SEEDS / "003_a1e141918c49f7d7.txt"
+BLOG = SEEDS / "000_37ee091e0649fb18.txt"
+
+# Strings that are page furniture in the saved pages: navigation, counters,
+# comment widgets, the gallery's list of unrelated posts, image ids.
+GALLERY_FURNITURE = [
+    "디시인사이드 갤러리",
+    "갤러리 이슈박스",
+    "갤로그로 이동합니다",
+    "조회 82",
+    "추천 0",
+    "7ced8076daf407f536e986e64e8977644d02205b",
+    "자동등록방지",
+    "추천 비추천",
+    "고정닉",
+    "댓글 영역",
+    "전체 댓글",
+    "본문 보기",
+    "갤러리 리스트",
+    "케이온 이콘",
+    "첸소맨",
+    "이효리",
+    "실시간 베스트",
+    "디시미디어",
+    "앱에서 작성",
+    "번호 제목 글쓴이",
+]
+BLOG_FURNITURE = ["댓글 없음", "댓글 쓰기"]
+
+
+@pytest.fixture(scope="module")
+def gallery():
+    return article_from_saved_page(GALLERY)
+
+
+@pytest.fixture(scope="module")
+def blog():
+    return article_from_saved_page(BLOG, title="딥시크와 스타게이트")
+
+
+@pytest.mark.parametrize("furniture", GALLERY_FURNITURE)
+def test_gallery_furniture_is_gone(gallery, furniture):
+    assert furniture not in gallery.body
+
+
+@pytest.mark.parametrize("furniture", BLOG_FURNITURE)
+def test_blog_furniture_is_gone(blog, furniture):
+    assert furniture not in blog.body
+
+
+def test_gallery_keeps_the_whole_article(gallery):
+    body = gallery.body
+    assert body.startswith("종래의 철학자들은") or "AI 모델을 중국은 열고" in body
+    assert "작년 10월, 찰스 오펜하이머와 나는" in body
+    assert "558만 달러에 불과한 반면" in body
+    assert "우리가 살고 싶은 세상은 분명해야 한다." in body
+    # The "--" fences around link captions are gone, the captions with them.
+    assert "\n--\n" not in body and "\n글을\n" not in body
+
+
+def test_gallery_page_tells_title_author_and_date(gallery):
+    assert gallery.title == "닫는 미국과 여는 중국"
+    assert gallery.publisher == "디시인사이드 갤러리"
+    assert gallery.published == "2025-01-31"
+    assert "3 Quarks Daily" in gallery.provenance
+    assert gallery.url == ""  # no original URL is known: none is invented
+
+
+def test_blog_keeps_both_parts_of_the_post(blog):
+    assert blog.body.startswith("인류의 미래는 지금 이 순간에도 결정되고 있습니다.")
+    assert "5,000억 달러 규모의 AI 인프라 프로젝트(스타게이트)" in blog.body
+    assert blog.body.rstrip().endswith("자랑스럽게 말합니다.")
+    assert blog.url == ""
+
+
+def test_command_line_metadata_overrides_the_page():
+    article = article_from_saved_page(GALLERY, title="다른 제목", url="https://example.org/a")
+    assert article.title == "다른 제목"
+    assert article.url == "https://example.org/a"
+
+
+def test_a_page_without_a_title_asks_for_one():
+    with pytest.raises(ImportFailed, match="--title"):
+        article_from_saved_page(BLOG)
+
+
+def test_a_page_without_prose_is_refused(tmp_path):
+    page = tmp_path / "nav.txt"
+    page.write_text("홈\n뉴스\n스포츠\n로그인\n1/8\n", encoding="utf-8")
+    with pytest.raises(ImportFailed, match="no article text"):
+        article_from_saved_page(page, title="x")
+
+
+def test_euc_kr_saved_pages_are_read_as_hangul(tmp_path):
+    page = tmp_path / "old.txt"
+    text = "옛날 신문 기사입니다. 이 문장은 EUC-KR로 저장된 한국어 문장입니다.\n" * 3
+    page.write_bytes(text.encode("euc-kr"))
+    article = article_from_saved_page(page, title="옛 기사")
+    assert "EUC-KR로 저장된 한국어 문장입니다." in article.body
+
+
+def test_the_committed_corpus_is_what_the_importer_makes(gallery):
+    """The default corpus was produced by `make seed-corpus`, not edited by hand."""
+    corpus = CorpusStore(Path(__file__).resolve().parents[2] / "corpus").load()
+    bodies = {a.title: a.body for a in corpus.articles}
+    assert bodies["닫는 미국과 여는 중국"] == gallery.body
+    assert all(a.url == "" for a in corpus.articles)
