@@ -1,10 +1,10 @@
 """The command line: ``python -m bot <command>``.
 
-    run       start the Telegram bot, or answer in the terminal when no token is set
-    ask       answer questions (an argument, or one per line from standard input)
-    sources   list the articles
-    import    turn saved web pages (.txt / .html) into corpus articles
-    index     build the index now (it is also built on demand)
+run       start the Telegram bot, or answer in the terminal when no token is set
+ask       answer questions (an argument, or one per line from standard input)
+sources   list the articles
+import    turn saved web pages (.txt / .html) into corpus articles
+index     build the index now (it is also built on demand)
 """
 
 from __future__ import annotations
@@ -84,7 +84,9 @@ def _ask(args: argparse.Namespace, settings: Settings) -> int:
     library = Library(settings)
     service = library.open_service(TerminalProgress())
     texts = texts_for(args.lang)
-    questions = [args.question] if args.question is not None else (line.rstrip("\n") for line in sys.stdin)
+    questions = (
+        [args.question] if args.question is not None else (line.rstrip("\n") for line in sys.stdin)
+    )
     for question in questions:
         answer = service.ask(question, top=args.top)
         if args.json:
@@ -98,8 +100,14 @@ def _sources(args: argparse.Namespace, settings: Settings) -> int:
     corpus = Library(settings).store.load()
     if args.json:
         rows = [
-            {"doc_id": a.id, "title": a.title, "publisher": a.publisher, "published": a.published,
-             "url": a.url, "provenance": a.provenance}
+            {
+                "doc_id": a.id,
+                "title": a.title,
+                "publisher": a.publisher,
+                "published": a.published,
+                "url": a.url,
+                "provenance": a.provenance,
+            }
             for a in corpus.articles
         ]
         print(json.dumps(rows, ensure_ascii=False, indent=2))
@@ -116,8 +124,16 @@ def _import(args: argparse.Namespace, settings: Settings) -> int:
     library = Library(settings)
     overrides = {
         name: getattr(args, name)
-        for name in ("title", "publisher", "author", "translator", "published", "url",
-                     "provenance", "language")
+        for name in (
+            "title",
+            "publisher",
+            "author",
+            "translator",
+            "published",
+            "url",
+            "provenance",
+            "language",
+        )
     }
     for path in args.files:
         article = article_from_saved_page(path, **overrides)
@@ -129,7 +145,9 @@ def _import(args: argparse.Namespace, settings: Settings) -> int:
 def _index(args: argparse.Namespace, settings: Settings) -> int:
     library = Library(settings)
     index = library.build_index(TerminalProgress())
-    print(f"{len(index.corpus.articles)} articles, {index.size} passages, engine {index.engine.name}")
+    print(
+        f"{len(index.corpus.articles)} articles, {index.size} passages, engine {index.engine.name}"
+    )
     return 0
 
 

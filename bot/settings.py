@@ -30,7 +30,9 @@ class Setting:
 
 SETTINGS: tuple[Setting, ...] = (
     Setting("TELEGRAM_BOT_TOKEN", "", "Bot token from @BotFather. Empty: answer in the terminal."),
-    Setting("ADMIN_USER_IDS", "", "Comma-separated Telegram user ids allowed to /refresh, /add, /stats."),
+    Setting(
+        "ADMIN_USER_IDS", "", "Comma-separated Telegram user ids allowed to /refresh, /add, /stats."
+    ),
     Setting("ALLOWED_CHAT_IDS", "", "Comma-separated chat ids the bot serves. Empty: every chat."),
     Setting(
         "TELEGRAM_API_BASE_URL",
@@ -43,7 +45,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("DATA_DIR", "data", "Folder for generated state: index, token cache, feedback, stats."),
     Setting("SEARCH_ENGINE", "auto", "bm25 (rank-bm25), tantivy, or auto (chosen by corpus size)."),
     Setting("RESULTS_PER_ANSWER", "3", "Passages quoted in one answer (1-5)."),
-    Setting("REFRESH_INTERVAL_MINUTES", "0", "Refresh the corpus on a schedule. 0: only on request."),
+    Setting(
+        "REFRESH_INTERVAL_MINUTES", "0", "Refresh the corpus on a schedule. 0: only on request."
+    ),
     Setting("FETCH_TIMEOUT_SECONDS", "15", "Time limit for one download."),
     Setting("FETCH_MAX_BYTES", "5000000", "Size limit for one download."),
     Setting(
@@ -51,7 +55,9 @@ SETTINGS: tuple[Setting, ...] = (
         "false",
         "Allow fetching from loopback/private addresses (tests, private deployments).",
     ),
-    Setting("USER_QUESTIONS_PER_MINUTE", "20", "Questions one user may ask per minute before a pause."),
+    Setting(
+        "USER_QUESTIONS_PER_MINUTE", "20", "Questions one user may ask per minute before a pause."
+    ),
     Setting("LOG_LEVEL", "INFO", "DEBUG, INFO, WARNING or ERROR."),
 )
 
@@ -86,7 +92,7 @@ class Settings:
             env_file = dotenv or PROJECT_ROOT / ".env"
             values = {k: v for k, v in dotenv_values(env_file).items() if v is not None}
             environ = {**values, **os.environ}
-        raw = {s.name: environ.get(s.name, s.default).strip() for s in SETTINGS}
+        raw = {s.name: environ.get(s.name, "").strip() or s.default for s in SETTINGS}
         return cls(
             telegram_bot_token=_token(raw["TELEGRAM_BOT_TOKEN"]),
             admin_user_ids=_ids("ADMIN_USER_IDS", raw["ADMIN_USER_IDS"]),
@@ -111,7 +117,9 @@ class Settings:
             user_questions_per_minute=_int(
                 "USER_QUESTIONS_PER_MINUTE", raw["USER_QUESTIONS_PER_MINUTE"], 1, 1000
             ),
-            log_level=_choice("LOG_LEVEL", raw["LOG_LEVEL"].upper(), ("DEBUG", "INFO", "WARNING", "ERROR")),
+            log_level=_choice(
+                "LOG_LEVEL", raw["LOG_LEVEL"].upper(), ("DEBUG", "INFO", "WARNING", "ERROR")
+            ),
         )
 
     @property

@@ -38,7 +38,8 @@ def _render_hit(hit: Hit, texts: Texts, color: bool) -> str:
     quote += " …" if excerpt.cut_after else ""
     article = hit.article
     source = " · ".join(
-        part for part in (article.title, article.publisher, article.published or texts.unknown_date)
+        part
+        for part in (article.title, article.publisher, article.published or texts.unknown_date)
         if part
     )
     lines = [f"❝ {quote} ❞", f"📄 {source}"]

@@ -55,7 +55,9 @@ ENGLISH = Texts(
     unknown_date="date unknown",
     prompt="question> ",
     goodbye="Bye.",
-    no_token="No TELEGRAM_BOT_TOKEN set: answering in the terminal. Type a question (Ctrl-D quits).",
+    no_token=(
+        "No TELEGRAM_BOT_TOKEN set: answering in the terminal. Type a question (Ctrl-D quits)."
+    ),
 )
 
 

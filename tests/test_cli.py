@@ -44,7 +44,16 @@ def test_ask_json_has_the_documented_fields(data_dir):
     assert answer["answered"] is True
     assert 1 <= len(answer["results"]) <= 2
     first = answer["results"][0]
-    for key in ("doc_id", "title", "url", "passage_id", "passage", "excerpt", "highlights", "score"):
+    for key in (
+        "doc_id",
+        "title",
+        "url",
+        "passage_id",
+        "passage",
+        "excerpt",
+        "highlights",
+        "score",
+    ):
         assert key in first
     assert first["excerpt"] in first["passage"]
     assert all(first["excerpt"][a:b] for a, b in first["highlights"])
@@ -110,7 +119,12 @@ def test_import_adds_a_saved_page_to_the_corpus(tmp_path, data_dir):
         encoding="utf-8",
     )
     result = run_cli(
-        "import", str(page), "--title", "새 기사", env={"CORPUS_DIR": str(corpus)}, data_dir=data_dir
+        "import",
+        str(page),
+        "--title",
+        "새 기사",
+        env={"CORPUS_DIR": str(corpus)},
+        data_dir=data_dir,
     )
     assert result.returncode == 0, result.stderr
     listed = run_cli("sources", env={"CORPUS_DIR": str(corpus)}, data_dir=data_dir)

@@ -11,7 +11,7 @@ from .excerpts import best_excerpt
 from .relevance import MIN_RELEVANCE, coverage, idf
 from .suggestions import key_words
 
-__all__ = ["AnswerService", "MAX_QUESTION_CHARS"]
+__all__ = ["MAX_QUESTION_CHARS", "AnswerService"]
 
 MAX_QUESTION_CHARS = 500
 # How many engine results to look at per page shown: the engine ranks by BM25,
@@ -116,7 +116,7 @@ class AnswerService:
         return _State(index, Suggestions(index.corpus.articles, key_words(index)))
 
 
-def _weigher(index: SearchIndex):  # noqa: ANN202
+def _weigher(index: SearchIndex):
     def weight(word: str) -> float:
         return idf(index.document_frequency(word), index.size)
 

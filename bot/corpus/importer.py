@@ -90,9 +90,7 @@ def clean_saved_text(text: str) -> PageFacts:
     if not kept:
         raise ImportFailed("no article text found in the page")
     notes = "; ".join(p for p in (facts.provenance, *provenance) if p)
-    return PageFacts(
-        facts.title, facts.publisher, facts.author, facts.published, notes, kept
-    )
+    return PageFacts(facts.title, facts.publisher, facts.author, facts.published, notes, kept)
 
 
 # -- site profiles -------------------------------------------------------------------
@@ -128,7 +126,11 @@ def _dcinside(lines: list[str]) -> PageFacts | None:
 def _blogger(lines: list[str]) -> PageFacts | None:
     # Blogger's Korean comment footer: "댓글 없음:" / "댓글 N개:" then "댓글 쓰기".
     end = next(
-        (i for i, line in enumerate(lines) if re.match(r"^(?:댓글 없음|댓글 \d+개|\d+개의 댓글):$", line)),
+        (
+            i
+            for i, line in enumerate(lines)
+            if re.match(r"^(?:댓글 없음|댓글 \d+개|\d+개의 댓글):$", line)
+        ),
         None,
     )
     if end is None or "댓글 쓰기" not in lines[end : end + 4]:
@@ -148,7 +150,10 @@ def _is_prose(line: str) -> bool:
 
 def _is_never_prose(line: str) -> bool:
     return bool(
-        _IMAGE_ID.match(line) or _FENCE.match(line) or _LIST_ROW.match(line) or _FURNITURE.match(line)
+        _IMAGE_ID.match(line)
+        or _FENCE.match(line)
+        or _LIST_ROW.match(line)
+        or _FURNITURE.match(line)
     )
 
 

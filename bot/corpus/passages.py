@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from .documents import Article
 from .sentences import sentence_spans
 
-__all__ = ["Passage", "split_article", "MAX_PASSAGE_CHARS", "MAX_PASSAGE_SENTENCES"]
+__all__ = ["MAX_PASSAGE_CHARS", "MAX_PASSAGE_SENTENCES", "Passage", "split_article"]
 
 MAX_PASSAGE_SENTENCES = 3
 MAX_PASSAGE_CHARS = 420

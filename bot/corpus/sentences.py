@@ -8,13 +8,28 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["split_sentences", "sentence_spans"]
+__all__ = ["sentence_spans", "split_sentences"]
 
 # A sentence ends at . ! ? … (and runs of them), optionally followed by closing
 # quotes or brackets, then whitespace. Korean final endings (다. 요. 까?) are the
 # common case; the look-behind guards keep "3.5", "vs. America" and "U.S." intact.
 _END = re.compile(r"""(?<=[.!?…])["'”’»)\]]*(?=\s+)""")
-_ABBREVIATIONS = {"vs", "mr", "mrs", "ms", "dr", "prof", "st", "no", "etc", "inc", "co", "u.s", "e.g", "i.e"}
+_ABBREVIATIONS = {
+    "vs",
+    "mr",
+    "mrs",
+    "ms",
+    "dr",
+    "prof",
+    "st",
+    "no",
+    "etc",
+    "inc",
+    "co",
+    "u.s",
+    "e.g",
+    "i.e",
+}
 
 
 def sentence_spans(text: str) -> list[tuple[int, int]]:

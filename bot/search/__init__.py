@@ -17,8 +17,8 @@ __all__ = [
     "SearchEngine",
     "SearchHit",
     "SearchIndex",
-    "TermBag",
     "Term",
+    "TermBag",
     "TokenCache",
     "make_engine",
 ]

@@ -1,18 +1,46 @@
-"""Choosing a search engine by name or by corpus size."""
+"""Choosing a search engine by name or by corpus size.
+
+``bm25`` (rank-bm25) is exact and needs nothing on disk, but scores every passage
+for every query term: its p95 latency passes 20 ms at about ``AUTO_THRESHOLD``
+passages (measured with ``bench/latency.py``). ``tantivy`` walks only the posting
+lists of the query's terms and keeps its index on disk; ``auto`` picks bm25 below
+the threshold and tantivy from there on.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 
 from .bm25_engine import BM25Engine
 from .engine import Field, SearchEngine
+from .tantivy_engine import TantivyEngine
 
-__all__ = ["ENGINES", "make_engine"]
+__all__ = ["AUTO_THRESHOLD", "ENGINES", "make_engine", "resolve_engine"]
 
-ENGINES = ("auto", "bm25")
+ENGINES = ("auto", "bm25", "tantivy")
+"""Valid values of the ``SEARCH_ENGINE`` setting."""
+
+AUTO_THRESHOLD = 5_000
+"""Passages from which ``auto`` chooses tantivy."""
 
 
-def make_engine(name: str, fields: Sequence[Field], *, size: int = 0) -> SearchEngine:
-    if name in ("auto", "bm25"):
-        return BM25Engine(fields)
-    raise ValueError(f"unknown search engine {name!r}; choose one of {', '.join(ENGINES)}")
+def resolve_engine(name: str, size: int) -> str:
+    """The concrete engine ``name`` stands for with a corpus of ``size`` passages."""
+    if name not in ENGINES:
+        raise ValueError(f"unknown search engine {name!r}; choose one of {', '.join(ENGINES)}")
+    if name == "auto":
+        return "bm25" if size < AUTO_THRESHOLD else "tantivy"
+    return name
+
+
+def make_engine(
+    name: str, fields: Sequence[Field], *, size: int = 0, path: Path | None = None
+) -> SearchEngine:
+    """An engine for ``fields``; ``path`` is where tantivy keeps its index (None: in memory).
+
+    A tantivy index already at ``path`` is reopened with the passages it holds.
+    """
+    if resolve_engine(name, size) == "tantivy":
+        return TantivyEngine(fields, path)
+    return BM25Engine(fields)

@@ -93,7 +93,9 @@ class SearchIndex:
         for start in range(0, total, _BATCH):
             batch = missing[start : start + _BATCH]
             items = [(p.text, titles[p.article_id]) for p in batch]
-            fresh = {keys[p.id]: bag for p, bag in zip(batch, analyzer.analyze_many(items), strict=True)}
+            fresh = {
+                keys[p.id]: bag for p, bag in zip(batch, analyzer.analyze_many(items), strict=True)
+            }
             cache.put_many(fresh)
             cached.update(fresh)
             progress("indexing", min(start + _BATCH, total), total)

@@ -31,7 +31,9 @@ class TokenCache:
             path.parent.mkdir(parents=True, exist_ok=True)
         self._db = sqlite3.connect(str(path) if path else ":memory:", check_same_thread=False)
         self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("CREATE TABLE IF NOT EXISTS bags (key TEXT PRIMARY KEY, bag TEXT NOT NULL)")
+        self._db.execute(
+            "CREATE TABLE IF NOT EXISTS bags (key TEXT PRIMARY KEY, bag TEXT NOT NULL)"
+        )
         self._lock = threading.Lock()
 
     def get_many(self, keys: Iterable[str]) -> dict[str, TermBag]:

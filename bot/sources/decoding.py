@@ -37,8 +37,10 @@ __all__ = [
 # How far into the document to look for <meta charset> or an XML declaration. The HTML
 # standard says 1024 bytes; Korean portals often put the tag after long <script> blocks.
 _PRESCAN_BYTES = 8192
-# A declared charset is still believed when at most this share of characters fail to decode.
-_TOLERATED_ERROR_RATE = 0.001
+# A declared charset is still believed when at most this share of the non-ASCII characters
+# fail to decode (a page cut off mid-character, one stray byte). Text in the wrong charset
+# fails on nearly every non-ASCII character.
+_TOLERATED_ERROR_RATE = 0.01
 # Detection looks at a prefix: enough to be sure, cheap on a 5 MB page.
 _DETECT_BYTES = 256 * 1024
 
@@ -151,7 +153,8 @@ def _decode_leniently(body: bytes, encoding: str) -> str | None:
     except UnicodeDecodeError:
         pass
     text = body.decode(encoding, errors="replace")
-    if text.count("\ufffd") <= max(1, len(text) * _TOLERATED_ERROR_RATE):
+    non_ascii = sum(1 for char in text if not char.isascii())
+    if text.count("\ufffd") <= max(1, non_ascii * _TOLERATED_ERROR_RATE):
         return text
     return None
 

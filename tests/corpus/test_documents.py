@@ -16,7 +16,9 @@ from bot.errors import CorpusError
 
 
 def make_article(body: str, **fields: str) -> Article:
-    return Article(id=fields.pop("id", "a1"), title=fields.pop("title", "제목"), body=body, **fields)
+    return Article(
+        id=fields.pop("id", "a1"), title=fields.pop("title", "제목"), body=body, **fields
+    )
 
 
 def test_article_files_round_trip():
@@ -61,7 +63,9 @@ def test_sentences(text, sentences):
 
 
 def test_passages_have_stable_ids_and_few_sentences():
-    body = "\n\n".join(f"문단 {i}의 첫 문장이다. 둘째 문장이다. 셋째 문장이다. 넷째 문장이다." for i in range(4))
+    body = "\n\n".join(
+        f"문단 {i}의 첫 문장이다. 둘째 문장이다. 셋째 문장이다. 넷째 문장이다." for i in range(4)
+    )
     passages = split_article(make_article(body))
     assert [p.ordinal for p in passages] == list(range(len(passages)))
     assert all(len(p.sentences) <= 3 for p in passages)

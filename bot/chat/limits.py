@@ -1,0 +1,108 @@
+"""Slowing down one user, or one chat, without slowing down everyone else.
+
+``QuestionThrottle`` allows each user ``per_minute`` questions in any 60 seconds
+(USER_QUESTIONS_PER_MINUTE). Past that, the first refused question gets a polite
+notice with the wait, and the rest are dropped quietly until the user may ask again
+(answering every refused question would itself be a flood).
+
+``ChatBacklog`` caps the answers one chat may have in progress. Sends wait in
+PTB's rate limiter (about 20 messages a minute in a group), and each waiting answer
+holds one of the application's concurrent-update slots: without a cap, one busy
+group could fill every slot and starve the other chats.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import deque
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+__all__ = ["ChatBacklog", "QuestionThrottle", "Verdict"]
+
+WINDOW_SECONDS = 60.0
+_SWEEP_AT = 1024  # users remembered before the quiet ones are forgotten
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    allowed: bool
+    notify: bool = False  # tell the user (once per pause)
+    retry_after: float = 0.0  # seconds until the user may ask again
+
+
+class QuestionThrottle:
+    """A sliding window of questions per user."""
+
+    def __init__(
+        self,
+        per_minute: int,
+        *,
+        window: float = WINDOW_SECONDS,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        if per_minute < 1:
+            raise ValueError(f"per_minute must be at least 1, got {per_minute}")
+        self.per_minute = per_minute
+        self.window = window
+        self._clock = clock
+        self._asked: dict[int, deque[float]] = {}
+        self._notified: set[int] = set()
+
+    def check(self, user_id: int) -> Verdict:
+        """Counts a question by ``user_id`` if it is allowed."""
+        now = self._clock()
+        cutoff = now - self.window
+        if len(self._asked) > _SWEEP_AT:
+            self._forget_all_before(cutoff)
+        asked = self._asked.setdefault(user_id, deque())
+        while asked and asked[0] <= cutoff:
+            asked.popleft()
+        if len(asked) < self.per_minute:
+            asked.append(now)
+            self._notified.discard(user_id)
+            return Verdict(allowed=True)
+        retry_after = max(0.0, asked[0] + self.window - now)
+        notify = user_id not in self._notified
+        self._notified.add(user_id)
+        return Verdict(allowed=False, notify=notify, retry_after=retry_after)
+
+    def _forget_all_before(self, cutoff: float) -> None:
+        for user_id in list(self._asked):
+            asked = self._asked[user_id]
+            while asked and asked[0] <= cutoff:
+                asked.popleft()
+            if not asked:
+                del self._asked[user_id]
+                self._notified.discard(user_id)
+
+
+class ChatBacklog:
+    """At most ``per_chat`` answers in progress per chat."""
+
+    def __init__(self, per_chat: int = 3) -> None:
+        if per_chat < 1:
+            raise ValueError(f"per_chat must be at least 1, got {per_chat}")
+        self.per_chat = per_chat
+        self._busy: dict[int, int] = {}
+
+    @contextmanager
+    def slot(self, chat_id: int) -> Iterator[bool]:
+        """``with backlog.slot(chat_id) as admitted:`` (False: the chat is already busy)."""
+        busy = self._busy.get(chat_id, 0)
+        if busy >= self.per_chat:
+            yield False
+            return
+        self._busy[chat_id] = busy + 1
+        try:
+            yield True
+        finally:
+            remaining = self._busy[chat_id] - 1
+            if remaining:
+                self._busy[chat_id] = remaining
+            else:
+                del self._busy[chat_id]
+
+    def busy(self, chat_id: int) -> int:
+        return self._busy.get(chat_id, 0)

@@ -1,0 +1,74 @@
+"""Settings: one table, validated at start, documented in .env.example."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from bot.errors import SettingsError
+from bot.settings import SETTINGS, Settings
+from tests.conftest import PROJECT
+
+TOKEN = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw0"
+
+
+def test_defaults_need_nothing():
+    settings = Settings.from_env({})
+    assert not settings.has_token
+    assert settings.corpus_dir == PROJECT / "corpus"
+    assert settings.search_engine == "auto"
+
+
+def test_values_are_parsed():
+    settings = Settings.from_env(
+        {
+            "TELEGRAM_BOT_TOKEN": TOKEN,
+            "ADMIN_USER_IDS": "1, 22 ,333",
+            "ALLOWED_CHAT_IDS": "-100123",
+            "TELEGRAM_API_BASE_URL": "http://127.0.0.1:8081/bot",
+            "FETCH_ALLOW_PRIVATE_ADDRESSES": "true",
+            "DATA_DIR": "/tmp/x",
+        }
+    )
+    assert settings.admin_user_ids == {1, 22, 333}
+    assert settings.allowed_chat_ids == {-100123}
+    assert settings.fetch_allow_private_addresses is True
+    assert str(settings.data_dir) == "/tmp/x"
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("TELEGRAM_BOT_TOKEN", "123:short"),
+        ("ADMIN_USER_IDS", "me"),
+        ("TELEGRAM_API_BASE_URL", "ftp://x"),
+        ("SEARCH_ENGINE", "elastic"),
+        ("RESULTS_PER_ANSWER", "0"),
+        ("FETCH_TIMEOUT_SECONDS", "soon"),
+        ("FETCH_ALLOW_PRIVATE_ADDRESSES", "maybe"),
+        ("WEBHOOK_LISTEN", "8443"),
+        ("LOG_LEVEL", "LOUD"),
+    ],
+)
+def test_a_bad_value_is_an_error_naming_the_setting(name, value):
+    with pytest.raises(SettingsError, match=name):
+        Settings.from_env({name: value})
+
+
+def test_the_error_never_echoes_a_token():
+    secret = "123456:a secret with spaces that is long enough"
+    with pytest.raises(SettingsError) as error:
+        Settings.from_env({"TELEGRAM_BOT_TOKEN": secret})
+    assert secret not in str(error.value)
+
+
+def test_every_setting_is_documented_in_env_example():
+    documented = set(re.findall(r"^([A-Z_]+)=", (PROJECT / ".env.example").read_text(), re.M))
+    assert documented == {s.name for s in SETTINGS}
+
+
+def test_every_setting_is_in_the_readme():
+    readme = (PROJECT / "README.md").read_text()
+    missing = [s.name for s in SETTINGS if f"`{s.name}`" not in readme]
+    assert not missing, f"README does not document {missing}"
