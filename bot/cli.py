@@ -10,6 +10,7 @@ index     build the index now (it is also built on demand)
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import logging
 import sys
@@ -19,6 +20,7 @@ from pathlib import Path
 from .errors import BotError
 from .library import Library
 from .progress import TerminalProgress
+from .refresh import ChangeKind, RefreshReport
 from .settings import Settings
 from .terminal import answer_to_json, render_answer
 from .texts import KOREAN, texts_for
@@ -34,7 +36,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     try:
         settings = Settings.from_env()
-        _configure_logging(settings.log_level)
+        # Commands other than `run` print their own results: only problems are logged.
+        quiet = args.command != "run" and settings.log_level != "DEBUG"
+        _configure_logging("WARNING" if quiet else settings.log_level)
         return int(args.handler(args, settings) or 0)
     except BotError as error:
         print(f"error: {error.user_message}", file=sys.stderr)
@@ -70,6 +74,13 @@ def _parser() -> argparse.ArgumentParser:
 
     index = commands.add_parser("index", help="build the index now")
     index.set_defaults(handler=_index)
+
+    refresh = commands.add_parser("refresh", help="refresh the corpus from its sources")
+    refresh.set_defaults(handler=_refresh)
+
+    add = commands.add_parser("add", help="add an article (or a feed) by URL")
+    add.add_argument("urls", nargs="+", metavar="URL")
+    add.set_defaults(handler=_add)
     return parser
 
 
@@ -149,6 +160,53 @@ def _index(args: argparse.Namespace, settings: Settings) -> int:
         f"{len(index.corpus.articles)} articles, {index.size} passages, engine {index.engine.name}"
     )
     return 0
+
+
+def _refresh(args: argparse.Namespace, settings: Settings) -> int:
+    from .refresh import Refresher
+
+    library = Library(settings)
+    progress = TerminalProgress()
+    service = library.open_service(progress)
+    report = asyncio.run(Refresher(library, service).refresh(progress))
+    for line in describe_report(report):
+        print(line)
+    return 0
+
+
+def _add(args: argparse.Namespace, settings: Settings) -> int:
+    from .refresh import Refresher
+
+    library = Library(settings)
+    progress = TerminalProgress()
+    refresher = Refresher(library, library.open_service(progress))
+    failed = 0
+    for url in args.urls:
+        result = asyncio.run(refresher.add(url, progress))
+        change = result.change
+        if change.kind is ChangeKind.FAILED:
+            failed += 1
+            print(f"failed: {url}: {change.reason}", file=sys.stderr)
+        elif change.kind is ChangeKind.UNCHANGED:
+            print(f"already in the corpus: {change.title} ({change.source})")
+        else:
+            print(f"added: {change.title} ({change.source})")
+            if result.sample:
+                print(f"  “{result.sample[:200]}”")
+            for added in result.report.of(ChangeKind.ADDED) if result.report else ():
+                if added.title != change.title:
+                    print(f"  added: {added.title} ({added.source})")
+    return 1 if failed else 0
+
+
+def describe_report(report: RefreshReport) -> list[str]:
+    lines = [f"refresh finished in {report.seconds:.1f} s: {report.summary()}"]
+    for change in report.changes:
+        if change.kind is not ChangeKind.UNCHANGED:
+            reason = f": {change.reason}" if change.reason else ""
+            where = f" ({change.source})" if change.source and change.source != change.title else ""
+            lines.append(f"  {change.kind.value}: {change.title}{where}{reason}")
+    return lines
 
 
 def _run(args: argparse.Namespace, settings: Settings) -> int:

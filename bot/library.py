@@ -10,10 +10,11 @@ import logging
 from pathlib import Path
 
 from .answers import AnswerService
-from .corpus import CorpusStore
+from .corpus import Corpus, CorpusStore
 from .progress import Progress, no_progress
 from .search import KoreanAnalyzer, SearchIndex, TokenCache
 from .settings import Settings
+from .sources import FetchPolicy
 
 __all__ = ["Library"]
 
@@ -37,9 +38,12 @@ class Library:
             self._cache = TokenCache(self.data_dir / "tokens.sqlite")
         return self._cache
 
-    def build_index(self, progress: Progress = no_progress) -> SearchIndex:
-        """Read the corpus folder and index it, analyzing only passages not seen before."""
-        corpus = self.store.load()
+    def build_index(
+        self, progress: Progress = no_progress, corpus: Corpus | None = None
+    ) -> SearchIndex:
+        """Index the corpus (read from its folder unless given), analyzing only passages
+        not seen before."""
+        corpus = corpus if corpus is not None else self.store.load()
         index = SearchIndex.build(
             corpus,
             self.analyzer,
@@ -49,6 +53,13 @@ class Library:
         )
         log.info("indexed %d articles, %d passages", len(corpus.articles), index.size)
         return index
+
+    def fetch_policy(self) -> FetchPolicy:
+        return FetchPolicy(
+            timeout=self.settings.fetch_timeout_seconds,
+            max_bytes=self.settings.fetch_max_bytes,
+            allow_private_addresses=self.settings.fetch_allow_private_addresses,
+        )
 
     def open_service(self, progress: Progress = no_progress) -> AnswerService:
         return AnswerService(self.build_index(progress), top=self.settings.results_per_answer)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from bot import AnswerService, Library, Settings
+from bot import AnswerService, KoreanAnalyzer, Library, Settings
 
 PROJECT = Path(__file__).resolve().parents[1]
 QUESTIONS = json.loads((PROJECT / "tests" / "data" / "questions.json").read_text("utf-8"))
@@ -24,8 +24,13 @@ def project_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
 
 
 @pytest.fixture(scope="session")
-def library(project_settings: Settings) -> Library:
-    return Library(project_settings)
+def analyzer() -> KoreanAnalyzer:
+    return KoreanAnalyzer()
+
+
+@pytest.fixture(scope="session")
+def library(project_settings: Settings, analyzer: KoreanAnalyzer) -> Library:
+    return Library(project_settings, analyzer=analyzer)
 
 
 @pytest.fixture(scope="session")

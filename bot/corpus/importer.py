@@ -22,9 +22,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import ImportFailed
+from ..sources import ExtractedArticle
 from .documents import Article, article_id_for, normalize_text
 
-__all__ = ["PageFacts", "article_from_saved_page", "clean_saved_text"]
+__all__ = ["PageFacts", "article_from_extracted", "article_from_saved_page", "clean_saved_text"]
 
 # Labels of comment widgets and site chrome that can sit inside the main block.
 _FURNITURE = re.compile(
@@ -212,21 +213,27 @@ def _decode(raw: bytes, path: Path) -> str:
 def _from_html(raw: bytes, path: Path, metadata: dict[str, str]) -> Article:
     from ..sources import ExtractionError, decode_body, extract_article
 
-    html = decode_body(raw, content_type="text/html")
+    html = decode_body(raw, "text/html").text
     try:
         page = extract_article(html, metadata.get("url", ""))
     except ExtractionError as error:
         raise ImportFailed(f"{path}: {error.reason}") from error
+    return article_from_extracted(page, **metadata)
+
+
+def article_from_extracted(page: ExtractedArticle, **metadata: str) -> Article:
+    """An extracted web page as an article; ``metadata`` overrides what the page says."""
     values = {
         "title": page.title,
         "publisher": page.site_name,
         "author": page.author,
         "published": page.published,
         "language": page.language or "ko",
-        "url": page.canonical_url or page.url,
+        "url": page.url,  # the address that answered: it links and re-fetches reliably
     }
     values.update({k: v for k, v in metadata.items() if v})
     if not values["title"]:
-        raise ImportFailed(f"{path}: the page has no title I can find; give one with --title")
+        raise ImportFailed(f"{values['url'] or 'the page'} has no title I can find; give one")
     url = values.pop("url", "")
-    return Article(id=article_id_for(url=url, body=page.text), body=page.text, url=url, **values)
+    body = normalize_text(page.text)
+    return Article(id=article_id_for(url=url, body=body), body=body, url=url, **values)

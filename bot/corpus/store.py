@@ -56,7 +56,9 @@ class CorpusStore:
     def article_path(self, article_id: str) -> Path:
         return self.articles_dir / f"{article_id}.txt"
 
-    def load(self) -> Corpus:
+    def load(self, broken: list[CorpusError] | None = None) -> Corpus:
+        """Read every article; with ``broken`` given, unreadable files are skipped and
+        their errors appended to it instead of failing the whole corpus."""
         if not self.root.is_dir():
             raise CorpusError(f"the corpus folder {self.root} does not exist")
         articles: list[Article] = []
@@ -66,12 +68,12 @@ class CorpusStore:
             raw = path.read_bytes()
             digest.update(path.name.encode() + b"\0" + raw + b"\0")
             try:
-                text = raw.decode("utf-8")
-            except UnicodeDecodeError as error:
-                raise CorpusError(f"{path}: not UTF-8 ({error.reason})") from error
-            article = parse_article(text, source=str(path))
-            if article.id in seen:
-                raise CorpusError(f"{path}: id {article.id} is already used by {seen[article.id]}")
+                article = _read(path, raw, seen)
+            except CorpusError as error:
+                if broken is None:
+                    raise
+                broken.append(error)
+                continue
             seen[article.id] = path
             articles.append(article)
         synonyms_path = self.root / SYNONYMS_FILE
@@ -90,6 +92,17 @@ class CorpusStore:
             return False
         path.unlink()
         return True
+
+
+def _read(path: Path, raw: bytes, seen: dict[str, Path]) -> Article:
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise CorpusError(f"{path}: not UTF-8 ({error.reason})") from error
+    article = parse_article(text, source=str(path))
+    if article.id in seen:
+        raise CorpusError(f"{path}: id {article.id} is already used by {seen[article.id]}")
+    return article
 
 
 def write_atomically(path: Path, text: str | bytes) -> None:

@@ -1,0 +1,321 @@
+"""Refresh the corpus and add articles by URL, without interrupting answers.
+
+A refresh re-fetches every article that has a URL (conditionally, so an
+unchanged page costs one 304), polls the feeds and pages in ``sources.txt`` for
+new articles, re-reads the corpus folder, builds a new index from cached tokens
+in a worker thread, and swaps it into the answer service at once. Questions
+asked meanwhile are answered from the old index.
+
+Nothing is lost on failure: a source that can't be fetched or extracted keeps
+its previous file, every file is written atomically, and a crash mid-way leaves
+a corpus of whole files (old or new) that the next start indexes as usual.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import fcntl
+import logging
+import os
+import time
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, replace
+
+from ..answers import AnswerService
+from ..corpus import Article, Corpus
+from ..corpus.importer import article_from_extracted
+from ..errors import BotError, CorpusError, ImportFailed
+from ..library import Library
+from ..progress import Progress, no_progress
+from ..sources import (
+    FeedEntry,
+    Fetcher,
+    FetchError,
+    FetchResult,
+    canonical_url,
+    extract_article,
+    looks_like_feed,
+    normalize_url,
+    parse_feed,
+)
+from .fetch_state import FetchState, Validators
+from .report import Change, ChangeKind, RefreshReport
+from .sources_list import add_source, read_sources
+
+__all__ = ["AddResult", "RefreshInProgress", "Refresher"]
+
+log = logging.getLogger(__name__)
+
+# A feed can list hundreds of entries; one refresh adds at most this many from each.
+MAX_NEW_PER_FEED = 30
+
+
+class RefreshInProgress(BotError):
+    """Another refresh or add is running (in this process or another)."""
+
+    def __init__(self) -> None:
+        super().__init__("a refresh is already running; try again when it has finished")
+
+
+@dataclass(frozen=True, slots=True)
+class AddResult:
+    change: Change
+    article: Article | None = None
+    sample: str = ""  # a passage of the new article, to show what was added
+    report: RefreshReport | None = None
+
+
+class Refresher:
+    def __init__(
+        self,
+        library: Library,
+        service: AnswerService,
+        *,
+        fetcher_factory: Callable[[], Fetcher] | None = None,
+    ) -> None:
+        self.library = library
+        self.service = service
+        self._fetcher_factory = fetcher_factory or (lambda: Fetcher(library.fetch_policy()))
+        self._lock = asyncio.Lock()
+
+    @property
+    def running(self) -> bool:
+        return self._lock.locked()
+
+    async def refresh(self, progress: Progress = no_progress) -> RefreshReport:
+        async with self._exclusive():
+            return await self._refresh(progress)
+
+    async def add(self, url: str, progress: Progress = no_progress) -> AddResult:
+        """Download ``url``, save its article (or, for a feed, subscribe to it), reindex."""
+        async with self._exclusive():
+            try:
+                url = normalize_url(url)
+            except FetchError as error:
+                return AddResult(Change(ChangeKind.FAILED, url, url, error.reason))
+            corpus = self.library.store.load(broken=[])
+            progress("fetching", 0, 1)
+            async with self._fetcher_factory() as fetcher:
+                try:
+                    page = await fetcher.fetch(url)
+                except FetchError as error:
+                    return AddResult(Change(ChangeKind.FAILED, url, url, error.reason))
+                progress("fetching", 1, 1)
+                if looks_like_feed(page.content_type, page.text):
+                    add_source(self.library.store.sources_file, url)
+                    report = await self._refresh_with(fetcher, progress)
+                    added = report.of(ChangeKind.ADDED)
+                    kind = ChangeKind.ADDED if added else ChangeKind.UNCHANGED
+                    return AddResult(Change(kind, url, url), report=report)
+                try:
+                    article = _article_of(page)
+                except (FetchError, ImportFailed) as error:
+                    reason = getattr(error, "reason", None) or error.user_message
+                    return AddResult(Change(ChangeKind.FAILED, url, url, reason))
+            duplicate = _find_duplicate(corpus, article)
+            if duplicate is not None:
+                change = Change(ChangeKind.UNCHANGED, duplicate.title, duplicate.url or url)
+                return AddResult(change, duplicate)
+            self.library.store.save_article(article)
+            state = self._fetch_state()
+            state.set(article.url, Validators(page.etag, page.last_modified))
+            state.save()
+            report = await self._reindex(progress, [])
+            passages = self.service.index.article_passages(article.id)
+            sample = passages[0].text if passages else ""
+            change = Change(ChangeKind.ADDED, article.title, article.url)
+            return AddResult(change, article, sample, report)
+
+    # -- the refresh itself -------------------------------------------------------
+
+    async def _refresh(self, progress: Progress) -> RefreshReport:
+        async with self._fetcher_factory() as fetcher:
+            return await self._refresh_with(fetcher, progress)
+
+    async def _refresh_with(self, fetcher: Fetcher, progress: Progress) -> RefreshReport:
+        started = time.monotonic()
+        store = self.library.store
+        broken: list[CorpusError] = []
+        corpus = store.load(broken)
+        state = self._fetch_state()
+        failures: list[Change] = []
+        fetched = [a for a in corpus.articles if a.url]
+        feeds = read_sources(store.sources_file)
+        total = len(fetched) + len(feeds)
+        progress("refreshing", 0, total)
+        for done, article in enumerate(fetched, start=1):
+            failure = await self._refetch(fetcher, state, article)
+            if failure:
+                failures.append(failure)
+            progress("refreshing", done, total)
+        known = {_key(a.url) for a in store.load(broken=[]).articles if a.url}
+        for done, source in enumerate(feeds, start=len(fetched) + 1):
+            failures += await self._poll(fetcher, state, source, known)
+            progress("refreshing", done, total)
+        state.save()
+        failures += [Change(ChangeKind.FAILED, str(e), "", e.user_message) for e in broken]
+        report = await self._reindex(progress, failures)
+        report.seconds = time.monotonic() - started
+        log.info("refresh: %s", report.summary())
+        return report
+
+    async def _refetch(
+        self, fetcher: Fetcher, state: FetchState, article: Article
+    ) -> Change | None:
+        """Fetch an article's URL again; save it if it changed. A failure leaves it as it was."""
+        validators = state.get(article.url)
+        try:
+            page = await fetcher.fetch(
+                article.url, etag=validators.etag, last_modified=validators.last_modified
+            )
+            if page.not_modified:
+                return None
+            fresh = _article_of(page)
+        except (FetchError, ImportFailed) as error:
+            reason = getattr(error, "reason", None) or error.user_message
+            return Change(ChangeKind.FAILED, article.title, article.url, reason)
+        state.set(article.url, Validators(page.etag, page.last_modified))
+        updated = replace(
+            article,
+            title=fresh.title or article.title,
+            body=fresh.body,
+            author=fresh.author or article.author,
+            published=fresh.published or article.published,
+        )
+        if updated != article:
+            self.library.store.save_article(updated)
+        return None
+
+    async def _poll(
+        self, fetcher: Fetcher, state: FetchState, source: str, known: set[str]
+    ) -> list[Change]:
+        """Add what a feed (or a listed page) has that the corpus doesn't."""
+        validators = state.get(source)
+        try:
+            page = await fetcher.fetch(
+                source, etag=validators.etag, last_modified=validators.last_modified
+            )
+        except FetchError as error:
+            return [Change(ChangeKind.FAILED, source, source, error.reason)]
+        if page.not_modified:
+            return []
+        state.set(source, Validators(page.etag, page.last_modified))
+        if not looks_like_feed(page.content_type, page.text):
+            return self._save_new([(source, page)], known, state)
+        try:
+            entries = parse_feed(page.text, page.final_url)
+        except FetchError as error:
+            return [Change(ChangeKind.FAILED, source, source, error.reason)]
+        fresh = [e for e in entries if _key(e.url) not in known][:MAX_NEW_PER_FEED]
+        pages: list[tuple[str, FetchResult | Change]] = []
+        for entry in fresh:
+            pages.append((entry.url, await _fetch_entry(fetcher, entry)))
+        return self._save_new(pages, known, state)
+
+    def _save_new(
+        self, pages: list[tuple[str, FetchResult | Change]], known: set[str], state: FetchState
+    ) -> list[Change]:
+        failures: list[Change] = []
+        corpus = self.library.store.load(broken=[])
+        for url, page in pages:
+            if isinstance(page, Change):
+                failures.append(page)
+                continue
+            try:
+                article = _article_of(page)
+            except (FetchError, ImportFailed) as error:
+                reason = getattr(error, "reason", None) or error.user_message
+                failures.append(Change(ChangeKind.FAILED, url, url, reason))
+                continue
+            known.add(_key(url))
+            if _find_duplicate(corpus, article) is None and _key(article.url) not in {
+                _key(a.url) for a in corpus.articles if a.url
+            }:
+                self.library.store.save_article(article)
+                state.set(article.url, Validators(page.etag, page.last_modified))
+                corpus = Corpus((*corpus.articles, article), corpus.synonyms)
+            known.add(_key(article.url))
+        return failures
+
+    async def _reindex(self, progress: Progress, failures: list[Change]) -> RefreshReport:
+        """Index the corpus folder as it is now and swap the new index in."""
+        served = self.service.index.corpus
+        corpus = self.library.store.load(broken=[])
+        index = await asyncio.to_thread(self.library.build_index, progress, corpus)
+        self.service.swap(index)
+        report = RefreshReport(
+            changes=_differences(served, corpus) + failures,
+            articles=len(corpus.articles),
+            passages=index.size,
+        )
+        return report
+
+    def _fetch_state(self) -> FetchState:
+        return FetchState(self.library.data_dir / "fetch_state.json")
+
+    # -- one at a time ------------------------------------------------------------
+
+    @asynccontextmanager
+    async def _exclusive(self) -> AsyncIterator[None]:
+        if self._lock.locked():
+            raise RefreshInProgress()
+        async with self._lock:
+            path = self.library.data_dir / "refresh.lock"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            handle = os.open(path, os.O_CREAT | os.O_RDWR, 0o644)
+            try:
+                try:
+                    fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                except BlockingIOError:
+                    raise RefreshInProgress() from None
+                yield
+            finally:
+                os.close(handle)  # closing releases the lock
+
+
+async def _fetch_entry(fetcher: Fetcher, entry: FeedEntry) -> FetchResult | Change:
+    try:
+        return await fetcher.fetch(entry.url)
+    except FetchError as error:
+        return Change(ChangeKind.FAILED, entry.title or entry.url, entry.url, error.reason)
+
+
+def _article_of(page: FetchResult) -> Article:
+    extracted = extract_article(page.text, page.final_url, content_type=page.content_type)
+    return article_from_extracted(extracted)
+
+
+def _key(url: str) -> str:
+    try:
+        return canonical_url(url)
+    except FetchError:
+        return url
+
+
+def _find_duplicate(corpus: Corpus, article: Article) -> Article | None:
+    """The same article already in the corpus: same canonical URL, or the same text."""
+    key = _key(article.url) if article.url else None
+    for existing in corpus.articles:
+        if key and existing.url and _key(existing.url) == key:
+            return existing
+        if existing.body == article.body:
+            return existing
+    return None
+
+
+def _differences(before: Corpus, after: Corpus) -> list[Change]:
+    old = {a.id: a for a in before.articles}
+    new = {a.id: a for a in after.articles}
+    changes = []
+    for article_id, article in new.items():
+        previous = old.get(article_id)
+        if previous is None:
+            kind = ChangeKind.ADDED
+        elif previous != article:
+            kind = ChangeKind.UPDATED
+        else:
+            kind = ChangeKind.UNCHANGED
+        changes.append(Change(kind, article.title, article.url))
+    changes += [Change(ChangeKind.REMOVED, a.title, a.url) for i, a in old.items() if i not in new]
+    return changes

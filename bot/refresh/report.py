@@ -1,0 +1,48 @@
+"""What a refresh changed, for the admin who asked for it."""
+
+from __future__ import annotations
+
+import enum
+from collections import Counter
+from dataclasses import dataclass, field
+
+__all__ = ["Change", "ChangeKind", "RefreshReport"]
+
+
+class ChangeKind(enum.Enum):
+    ADDED = "added"
+    UPDATED = "updated"
+    REMOVED = "removed"
+    UNCHANGED = "unchanged"
+    FAILED = "failed"
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    kind: ChangeKind
+    title: str  # the article's title, or the URL/file when there is no article
+    source: str = ""  # URL or file name
+    reason: str = ""  # why it failed
+
+
+@dataclass(slots=True)
+class RefreshReport:
+    changes: list[Change] = field(default_factory=list)
+    articles: int = 0  # articles served after the refresh
+    passages: int = 0
+    seconds: float = 0.0
+
+    def count(self, kind: ChangeKind) -> int:
+        return self.counts()[kind]
+
+    def counts(self) -> Counter[ChangeKind]:
+        return Counter(change.kind for change in self.changes)
+
+    def of(self, kind: ChangeKind) -> list[Change]:
+        return [change for change in self.changes if change.kind is kind]
+
+    def summary(self) -> str:
+        """One English line, for logs and the command line."""
+        counts = self.counts()
+        parts = [f"{kind.value} {counts[kind]}" for kind in ChangeKind]
+        return f"{', '.join(parts)}; {self.articles} articles, {self.passages} passages"
