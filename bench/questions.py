@@ -1,0 +1,53 @@
+"""Our own question set (tests/data/questions.json) through the real answer service.
+
+    python bench/questions.py [--corpus DIR]
+
+Reports, for the answerable questions, how often the passage that answers them
+is quoted first (top1) or among the quoted passages (r3), and for the
+unanswerable ones how often the bot correctly says it found nothing. The last
+line is ``top1=… r3=… not_found=…``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from bot import Library, Settings  # noqa: E402
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--corpus", type=Path, default=ROOT / "corpus")
+    parser.add_argument("--verbose", action="store_true", help="print every miss")
+    args = parser.parse_args()
+    questions = json.loads((ROOT / "tests/data/questions.json").read_text("utf-8"))
+    with tempfile.TemporaryDirectory() as data:
+        service = Library(Settings(corpus_dir=args.corpus, data_dir=Path(data))).open_service()
+        top1 = r3 = 0
+        for item in questions["answerable"]:
+            texts = [hit.passage.text for hit in service.ask(item["q"]).hits]
+            first = bool(texts) and item["expect"] in texts[0]
+            top1 += first
+            r3 += any(item["expect"] in t for t in texts)
+            if args.verbose and not first:
+                print(f"miss: {item['q']}")
+        refused = 0
+        for question in questions["unanswerable"]:
+            answered = service.ask(question).answered
+            refused += not answered
+            if args.verbose and answered:
+                print(f"false answer: {question}")
+    n, m = len(questions["answerable"]), len(questions["unanswerable"])
+    print(f"{n} answerable, {m} unanswerable questions")
+    print(f"top1={top1 / n:.3f} r3={r3 / n:.3f} not_found={refused / m:.3f}")
+
+
+if __name__ == "__main__":
+    main()
