@@ -78,8 +78,9 @@ class AddressPolicy:
     def refusal(self, address: IPAddress) -> str | None:
         """The category that makes ``address`` refused, or ``None`` if it may be contacted."""
         plain = _embedded_ipv4(address) or address
-        if any(plain in network for network in self.allowed_networks):
-            return None
+        for network in self.allowed_networks:
+            if address in network or plain in network:
+                return None
         category = address_category(plain)
         if category is None or (self.allow_private and category in _PRIVATE_CATEGORIES):
             return None

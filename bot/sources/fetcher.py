@@ -137,6 +137,10 @@ class Fetcher:
     ``resolver`` replaces the system resolver (tests map made-up host names to 127.0.0.1).
     ``transport`` replaces the guarded httpx transport; the per-hop address check still
     runs, but connect-time pinning is then the transport's business.
+
+    Requests go straight to the transport rather than through ``httpx.AsyncClient``: we
+    follow redirects ourselves, and the client would parse every ``Location`` header on
+    its own first (failing on ``javascript:`` ones). Fetches are stateless: no cookies.
     """
 
     def __init__(
@@ -148,17 +152,14 @@ class Fetcher:
     ) -> None:
         self.policy = policy or FetchPolicy()
         self._guard = _HostGuard(self.policy.address_policy, resolver or system_resolver)
-        self._client = httpx.AsyncClient(
-            transport=transport or _GuardedTransport(self._guard),
-            follow_redirects=False,
-            trust_env=False,  # a proxy from the environment would bypass the address checks
-            timeout=httpx.Timeout(self.policy.timeout),
-            headers={
-                "User-Agent": self.policy.user_agent,
-                "Accept": _ACCEPT,
-                "Accept-Language": _ACCEPT_LANGUAGE,
-            },
-        )
+        self._transport = transport or _GuardedTransport(self._guard)
+        self._headers = {
+            "User-Agent": self.policy.user_agent,
+            "Accept": _ACCEPT,
+            "Accept-Language": _ACCEPT_LANGUAGE,
+            "Accept-Encoding": "gzip, deflate",
+        }
+        self._timeouts = httpx.Timeout(self.policy.timeout).as_dict()
 
     async def __aenter__(self) -> Self:
         return self
@@ -167,7 +168,7 @@ class Fetcher:
         await self.aclose()
 
     async def aclose(self) -> None:
-        await self._client.aclose()
+        await self._transport.aclose()
 
     async def fetch(
         self, url: str, *, etag: str | None = None, last_modified: str | None = None
@@ -179,28 +180,34 @@ class Fetcher:
         Raises a :class:`FetchError` subclass on any failure.
         """
         requested = normalize_url(url)
-        headers: dict[str, str] = {}
+        conditional: dict[str, str] = {}
         if etag:
-            headers["If-None-Match"] = etag
+            conditional["If-None-Match"] = etag
         if last_modified:
-            headers["If-Modified-Since"] = last_modified
+            conditional["If-Modified-Since"] = last_modified
         try:
             async with asyncio.timeout(self.policy.timeout):
-                return await self._follow(requested, headers)
+                return await self._follow(requested, conditional)
         except TimeoutError:
             raise FetchTimeout(
                 f"timed out after {self.policy.timeout:g} s fetching {requested}"
             ) from None
 
-    async def _follow(self, requested: str, headers: dict[str, str]) -> FetchResult:
+    async def _follow(self, requested: str, conditional: dict[str, str]) -> FetchResult:
         current = requested
         previous: str | None = None  # the URL that redirected to `current`
         visited = {requested}
         while True:
             await self._guard.vet(_host_of(current), redirected_from=previous)
-            request = self._client.build_request("GET", current, headers=headers)
+            request = httpx.Request(
+                "GET",
+                current,
+                headers={**self._headers, **conditional},
+                extensions={"timeout": self._timeouts},
+            )
             with _translate_httpx_errors(current):
-                response = await self._client.send(request, stream=True)
+                response = await self._transport.handle_async_request(request)
+            response.request = request
             try:
                 if response.status_code in _REDIRECT_STATUSES and "location" in response.headers:
                     target = _redirect_target(current, response.headers["location"])
@@ -213,12 +220,12 @@ class Fetcher:
                     visited.add(target)
                     previous, current = current, target
                     continue
-                return await self._read(requested, current, response, headers)
+                return await self._read(requested, current, response, conditional)
             finally:
                 await response.aclose()
 
     async def _read(
-        self, requested: str, final: str, response: httpx.Response, headers: dict[str, str]
+        self, requested: str, final: str, response: httpx.Response, conditional: dict[str, str]
     ) -> FetchResult:
         status = response.status_code
         etag = response.headers.get("etag")
@@ -231,9 +238,13 @@ class Fetcher:
                 content_type="",
                 text="",
                 encoding="",
-                etag=etag or headers.get("If-None-Match"),
-                last_modified=last_modified or headers.get("If-Modified-Since"),
+                etag=etag or conditional.get("If-None-Match"),
+                last_modified=last_modified or conditional.get("If-Modified-Since"),
                 not_modified=True,
+            )
+        if status in _REDIRECT_STATUSES:
+            raise HTTPStatusError(
+                f"HTTP {status} redirect without a Location header from {final}", status=status
             )
         if not 200 <= status < 300:
             phrase = f" {response.reason_phrase}" if response.reason_phrase else ""
@@ -362,9 +373,10 @@ class _GuardedTransport(httpx.AsyncHTTPTransport):
     """
 
     def __init__(self, guard: _HostGuard) -> None:
-        super().__init__(trust_env=False)
+        ssl_context = httpx.create_ssl_context(trust_env=False)  # certifi's CA bundle
+        super().__init__(verify=ssl_context, trust_env=False)
         self._pool = httpcore.AsyncConnectionPool(
-            ssl_context=httpx.create_ssl_context(trust_env=False),
+            ssl_context=ssl_context,
             max_connections=100,
             max_keepalive_connections=20,
             keepalive_expiry=5.0,
