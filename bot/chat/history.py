@@ -85,9 +85,7 @@ class History:
     def open(cls, data_dir: Path) -> History:
         return cls(Path(data_dir) / HISTORY_FILE)
 
-    def record_question(
-        self, *, chat_id: int, user_id: int | None, text: str, status: str
-    ) -> int:
+    def record_question(self, *, chat_id: int, user_id: int | None, text: str, status: str) -> int:
         """Stores a question and how it was answered; returns its id for the buttons."""
         with self._lock:
             cursor = self._db.execute(
@@ -108,11 +106,14 @@ class History:
     def record_feedback(self, question_id: int, user_id: int, *, up: bool) -> bool:
         """Stores (or changes) one person's vote; False when the question is unknown."""
         with self._lock:
-            if not self._db.execute("SELECT 1 FROM questions WHERE id = ?", (question_id,)).fetchone():
+            if not self._db.execute(
+                "SELECT 1 FROM questions WHERE id = ?", (question_id,)
+            ).fetchone():
                 return False
             self._db.execute(
                 "INSERT INTO feedback (question_id, user_id, up, at) VALUES (?, ?, ?, ?)"
-                " ON CONFLICT (question_id, user_id) DO UPDATE SET up = excluded.up, at = excluded.at",
+                " ON CONFLICT (question_id, user_id)"
+                " DO UPDATE SET up = excluded.up, at = excluded.at",
                 (question_id, user_id, int(up), time.time()),
             )
         return True

@@ -5,24 +5,33 @@
 notice with the wait, and the rest are dropped quietly until the user may ask again
 (answering every refused question would itself be a flood).
 
-``ChatBacklog`` caps the answers one chat may have in progress. Sends wait in
-PTB's rate limiter (about 20 messages a minute in a group), and each waiting answer
-holds one of the application's concurrent-update slots: without a cap, one busy
-group could fill every slot and starve the other chats.
+``ChatRateLimiter`` is PTB's ``AIORateLimiter`` (30 messages a second overall, 20 a
+minute per group, retries after a 429) plus Telegram's other documented limit, about
+one message a second into one private chat, so that a fast asker is paced instead of
+tripping a 429, which would pause every chat.
+
+``ChatBacklog`` caps the answers one chat may have in progress. Sends wait in the rate
+limiter, and each waiting answer holds one of the application's concurrent-update
+slots: without a cap, one busy group could fill every slot and starve the other chats.
 """
 
 from __future__ import annotations
 
 import time
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Coroutine, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Any
 
-__all__ = ["ChatBacklog", "QuestionThrottle", "Verdict"]
+from aiolimiter import AsyncLimiter
+from telegram.ext import AIORateLimiter
+
+__all__ = ["ChatBacklog", "ChatRateLimiter", "QuestionThrottle", "Verdict"]
 
 WINDOW_SECONDS = 60.0
-_SWEEP_AT = 1024  # users remembered before the quiet ones are forgotten
+_SWEEP_AT = 1024  # users (chats) remembered before the quiet ones are forgotten
+PRIVATE_CHAT_INTERVAL = 1.2  # seconds between two messages into one private chat
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,3 +115,49 @@ class ChatBacklog:
 
     def busy(self, chat_id: int) -> int:
         return self._busy.get(chat_id, 0)
+
+
+class ChatRateLimiter(AIORateLimiter):
+    """``AIORateLimiter`` plus one request per ``private_interval`` seconds per private chat.
+
+    The interval is a little over Telegram's one second: the limiter lets a request go
+    when it starts, Telegram counts it when it arrives, and two requests can take
+    different times on the way.
+    """
+
+    __slots__ = ("_private_interval", "_private_limiters")
+
+    def __init__(self, *, private_interval: float = PRIVATE_CHAT_INTERVAL, **options: Any) -> None:
+        super().__init__(**options)
+        self._private_interval = private_interval
+        self._private_limiters: dict[int, AsyncLimiter] = {}
+
+    async def process_request(
+        self,
+        callback: Callable[..., Coroutine[Any, Any, bool | dict[str, Any] | list[dict[str, Any]]]],
+        args: Any,
+        kwargs: dict[str, Any],
+        endpoint: str,
+        data: dict[str, Any],
+        rate_limit_args: int | None,
+    ) -> bool | dict[str, Any] | list[dict[str, Any]]:
+        chat_id = data.get("chat_id")
+        if not isinstance(chat_id, int) or chat_id <= 0:  # not a private chat
+            return await super().process_request(
+                callback, args, kwargs, endpoint, data, rate_limit_args
+            )
+        async with self._private_limiter(chat_id):
+            return await super().process_request(
+                callback, args, kwargs, endpoint, data, rate_limit_args
+            )
+
+    def _private_limiter(self, chat_id: int) -> AsyncLimiter:
+        if len(self._private_limiters) > _SWEEP_AT:  # forget chats with nothing pending
+            for key, limiter in list(self._private_limiters.items()):
+                if limiter.has_capacity(limiter.max_rate):
+                    del self._private_limiters[key]
+        limiter = self._private_limiters.get(chat_id)
+        if limiter is None:
+            limiter = AsyncLimiter(1, self._private_interval)
+            self._private_limiters[chat_id] = limiter
+        return limiter

@@ -1,0 +1,21 @@
+"""The Telegram front end, over python-telegram-bot.
+
+Named ``chat`` so that it never shadows the ``telegram`` library. Nothing outside this
+package imports ``telegram``.
+
+    app.py        build_application(settings, service) and run_bot(settings)
+    handlers.py   the thin handlers: parse → AnswerService (in a thread) → render → reply
+    admin.py      admin-only commands (/stats) and the seam for /refresh and /add
+    render.py     answers, passages and lists as Telegram HTML within Telegram's limits
+    callbacks.py  button data ↔ ≤ 64-byte strings
+    history.py    questions and feedback in SQLite, for buttons and /stats
+    limits.py     the per-user question throttle and the per-chat backlog cap
+    context.py    the typed CallbackContext (context.service, .history, .settings)
+    texts.py      every Telegram text, Korean and English; the command menus
+    errors.py     the one error handler
+    redaction.py  keeps the bot token out of the logs
+"""
+
+from .app import build_application, run_bot
+
+__all__ = ["build_application", "run_bot"]

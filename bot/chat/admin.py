@@ -1,0 +1,109 @@
+"""Commands for the bot's admins (ADMIN_USER_IDS): /stats, and the seam for /refresh and /add.
+
+To add an admin command (issue 4's /refresh and /add):
+
+1. write ``async def cmd_refresh(update: Update, context: ChatContext) -> None`` here and
+   decorate it with ``@admin_only`` (others get a polite refusal);
+2. show progress in one message: ``status = await StatusMessage.send(message, "…")``, hand
+   ``status.progress`` to the worker thread (``Library.build_index(progress)`` takes it),
+   then ``await status.finish("…")``;
+3. swap the index in: ``context.service.swap(index)`` (``context.services.library`` builds it);
+4. add ``CommandHandler("refresh", cmd_refresh, filters=NEW_MESSAGE)`` to
+   ``admin_handlers()`` and a ``Command`` to ``texts.ADMIN_COMMANDS`` (the admins' command
+   menu is set from it at start-up).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import logging
+import time
+from collections.abc import Awaitable, Callable
+
+from telegram import Message, Update
+from telegram.error import BadRequest
+from telegram.ext import BaseHandler, CommandHandler
+
+from .context import ChatContext
+from .handlers import NEW_MESSAGE
+from .render import plain, render_stats
+from .texts import texts_for_update
+
+__all__ = ["StatusMessage", "admin_handlers", "admin_only", "cmd_stats"]
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[[Update, ChatContext], Awaitable[None]]
+
+
+def admin_only(callback: Handler) -> Handler:
+    """Runs ``callback`` for the bot's admins; everyone else is told it is admin-only."""
+
+    @functools.wraps(callback)
+    async def guarded(update: Update, context: ChatContext) -> None:
+        user = update.effective_user
+        if context.services.is_admin(user.id if user else None):
+            await callback(update, context)
+            return
+        log.info("refused %s to non-admin %s", callback.__name__, user and user.id)
+        if update.effective_message is not None:
+            texts = texts_for_update(update)
+            await update.effective_message.reply_text(plain(texts.admin_only))
+
+    return guarded
+
+
+@admin_only
+async def cmd_stats(update: Update, context: ChatContext) -> None:
+    """Questions asked, answered and not found; feedback; the frequent unanswered questions."""
+    texts = texts_for_update(update)
+    stats = await asyncio.to_thread(context.history.stats)
+    for text in render_stats(stats, texts):
+        await update.effective_message.reply_text(text)
+
+
+def admin_handlers() -> list[BaseHandler[Update, ChatContext, None]]:
+    """The admin commands, registered by ``build_application`` with the other commands."""
+    return [CommandHandler("stats", cmd_stats, filters=NEW_MESSAGE)]
+
+
+class StatusMessage:
+    """One message edited as long work goes on (e.g. the progress of /refresh).
+
+    ``progress`` is a ``bot.progress.Progress``: call it from any thread; edits are made
+    on the event loop, at most one every ``interval`` seconds, and failures to edit are
+    logged, never raised (reporting must not fail the work).
+    """
+
+    def __init__(self, message: Message, *, interval: float = 2.0) -> None:
+        self.message = message
+        self.interval = interval
+        self._loop = asyncio.get_running_loop()
+        self._last_edit = 0.0
+        self._text = message.text_html if message.text else ""
+
+    @classmethod
+    async def send(cls, reply_to: Message, text: str, *, interval: float = 2.0) -> StatusMessage:
+        """Replies with ``text`` (HTML) and returns the message to edit."""
+        return cls(await reply_to.reply_text(text), interval=interval)
+
+    def progress(self, stage: str, done: int, total: int) -> None:
+        now = time.monotonic()
+        if done < total and now - self._last_edit < self.interval:
+            return
+        self._last_edit = now
+        text = plain(f"⏳ {stage} {done}/{total}")
+        asyncio.run_coroutine_threadsafe(self.update(text), self._loop)
+
+    async def update(self, text: str) -> None:
+        if text == self._text:
+            return
+        self._text = text
+        try:
+            await self.message.edit_text(text)
+        except BadRequest as error:
+            log.info("could not update the status message: %s", error.message)
+
+    async def finish(self, text: str) -> None:
+        await self.update(text)

@@ -1,0 +1,243 @@
+"""Wiring: the ``Application``, its handlers in order, start-up and shutdown.
+
+``run_bot(settings)`` is what ``python -m bot run`` calls when a token is set: it builds
+the answer service from the corpus, then polls Telegram (or serves a webhook when
+WEBHOOK_URL is set) until Ctrl-C. ``build_application`` is also what the end-to-end
+tests and the benchmark run, against the fake Bot API in ``tests/botapi``.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
+
+from telegram import (
+    BotCommand,
+    BotCommandScope,
+    BotCommandScopeAllGroupChats,
+    BotCommandScopeAllPrivateChats,
+    BotCommandScopeChat,
+    LinkPreviewOptions,
+    Update,
+)
+from telegram.constants import ParseMode
+from telegram.error import InvalidToken, NetworkError, TelegramError
+from telegram.ext import (
+    Application,
+    ApplicationBuilder,
+    BaseHandler,
+    BaseRateLimiter,
+    CallbackQueryHandler,
+    ChatMemberHandler,
+    CommandHandler,
+    ContextTypes,
+    Defaults,
+    InlineQueryHandler,
+    MessageHandler,
+    TypeHandler,
+    filters,
+)
+
+from ..answers import AnswerService
+from ..errors import SettingsError
+from ..progress import TerminalProgress
+from ..settings import Settings
+from . import handlers
+from .admin import admin_handlers
+from .callbacks import FeedbackButton, InvalidButton, PageButton, PassageButton
+from .context import SERVICES_KEY, ChatApplication, ChatContext, Services
+from .errors import on_error
+from .history import History
+from .limits import ChatBacklog, ChatRateLimiter, QuestionThrottle
+from .redaction import redact_token_in_logs
+from .texts import ADMIN_COMMANDS, GROUP_COMMANDS, PRIVATE_COMMANDS, Command
+
+if TYPE_CHECKING:
+    from ..library import Library
+
+__all__ = ["ALLOWED_UPDATES", "build_application", "run_bot", "webhook_options"]
+
+log = logging.getLogger(__name__)
+
+DEFAULTS = Defaults(
+    parse_mode=ParseMode.HTML,
+    link_preview_options=LinkPreviewOptions(is_disabled=True),
+    allow_sending_without_reply=True,  # a deleted question still gets its answer
+)
+# Updates handled concurrently. A chat can hold at most ChatBacklog.per_chat of them
+# while its answers wait for the rate limiter, so one busy group can't take them all.
+CONCURRENT_UPDATES = 64
+ANSWERS_PENDING_PER_CHAT = 3
+# Retries after a 429 "Too Many Requests" (AIORateLimiter waits retry_after + 0.1 s).
+RATE_LIMIT_RETRIES = 3
+ALLOWED_UPDATES = (
+    Update.MESSAGE,
+    Update.CALLBACK_QUERY,
+    Update.INLINE_QUERY,
+    Update.MY_CHAT_MEMBER,
+)
+LANGUAGES = ("", "en")  # "": everyone without a more specific list (Korean)
+
+
+def build_application(
+    settings: Settings,
+    service: AnswerService,
+    library: Library | None = None,
+    *,
+    history: History | None = None,
+    extra_handlers: Iterable[BaseHandler[Any, ChatContext, Any]] = (),
+    rate_limiter: BaseRateLimiter[Any] | None = None,
+) -> ChatApplication:
+    """The bot, ready for ``run_polling``/``run_webhook`` or ``async with app: app.start()``.
+
+    ``history`` defaults to the SQLite file in DATA_DIR (closed at shutdown);
+    ``extra_handlers`` are added after the built-in commands, before the text handlers;
+    ``rate_limiter`` defaults to ``ChatRateLimiter`` (Telegram's flood limits; a benchmark
+    of the bot's own capacity passes an unlimited one).
+    """
+    services = Services(
+        settings=settings,
+        service=service,
+        history=history or History.open(settings.data_dir),
+        throttle=QuestionThrottle(settings.user_questions_per_minute),
+        backlog=ChatBacklog(ANSWERS_PENDING_PER_CHAT),
+        library=library,
+    )
+    application: ChatApplication = (
+        ApplicationBuilder()
+        .token(settings.telegram_bot_token)
+        .base_url(settings.telegram_api_base_url)
+        .defaults(DEFAULTS)
+        .rate_limiter(rate_limiter or ChatRateLimiter(max_retries=RATE_LIMIT_RETRIES))
+        .concurrent_updates(CONCURRENT_UPDATES)
+        .context_types(ContextTypes(context=ChatContext))
+        .post_init(_post_init)
+        .post_shutdown(_post_shutdown)
+        .build()
+    )
+    application.bot_data[SERVICES_KEY] = services
+    _add_handlers(application, extra_handlers)
+    application.add_error_handler(on_error)
+    return application
+
+
+def _add_handlers(
+    application: ChatApplication, extra: Iterable[BaseHandler[Any, ChatContext, Any]]
+) -> None:
+    new = handlers.NEW_MESSAGE
+    private, groups = filters.ChatType.PRIVATE, filters.ChatType.GROUPS
+    text = filters.TEXT & ~filters.COMMAND
+    # Group -1 runs before everything: chats outside ALLOWED_CHAT_IDS stop here.
+    application.add_handler(TypeHandler(Update, handlers.gate), group=-1)
+    # Note: order matters! The first matching handler of a group wins.
+    application.add_handlers(
+        [
+            CommandHandler("start", handlers.cmd_start, filters=new),
+            CommandHandler("help", handlers.cmd_help, filters=new),
+            CommandHandler("ask", handlers.cmd_ask, filters=new),
+            CommandHandler("sources", handlers.cmd_sources, filters=new),
+            *admin_handlers(),
+            *extra,
+            # Questions: any text in private; in groups only what is addressed to the bot.
+            MessageHandler(new & private & text, handlers.on_question_text),
+            MessageHandler(
+                new & groups & text & handlers.REPLIES_TO_BOT, handlers.on_question_text
+            ),
+            MessageHandler(new & groups & text & handlers.MENTIONS_BOT, handlers.on_mention),
+            # An unknown command in private gets the help; in groups it is not ours.
+            MessageHandler(new & private & filters.COMMAND, handlers.cmd_help),
+            MessageHandler(filters.StatusUpdate.MIGRATE, handlers.on_migration),
+            ChatMemberHandler(handlers.on_membership, ChatMemberHandler.MY_CHAT_MEMBER),
+            CallbackQueryHandler(handlers.on_page_button, pattern=PageButton.matches),
+            CallbackQueryHandler(handlers.on_feedback_button, pattern=FeedbackButton.matches),
+            CallbackQueryHandler(handlers.on_passage_button, pattern=PassageButton.matches),
+            CallbackQueryHandler(handlers.on_invalid_button, pattern=InvalidButton.matches),
+            InlineQueryHandler(handlers.on_inline_query),
+        ]
+    )
+
+
+async def _post_init(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    """Registers the command menus, per scope, in Korean (default) and English."""
+    services: Services = application.bot_data[SERVICES_KEY]
+    menus: list[tuple[BotCommandScope, Sequence[Command]]] = [
+        (BotCommandScopeAllPrivateChats(), PRIVATE_COMMANDS),
+        (BotCommandScopeAllGroupChats(), GROUP_COMMANDS),
+    ]
+    menus += [
+        (BotCommandScopeChat(admin_id), (*PRIVATE_COMMANDS, *ADMIN_COMMANDS))
+        for admin_id in sorted(services.settings.admin_user_ids)
+    ]
+    for scope, commands in menus:
+        for language in LANGUAGES:
+            menu = [BotCommand(c.name, c.description(language)) for c in commands]
+            try:
+                await application.bot.set_my_commands(
+                    menu, scope=scope, language_code=language or None
+                )
+            except TelegramError as error:  # e.g. an admin who never opened the bot
+                log.warning(
+                    "could not set the %s commands for %s: %s",
+                    language or "default",
+                    scope.type,
+                    error,
+                )
+
+
+async def _post_shutdown(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    services: Services = application.bot_data[SERVICES_KEY]
+    services.history.close()
+
+
+def run_bot(settings: Settings) -> int:
+    """Runs the bot until interrupted: long polling, or a webhook server with WEBHOOK_URL."""
+    if not settings.has_token:
+        raise SettingsError("TELEGRAM_BOT_TOKEN is not set: get one from @BotFather")
+    redact_token_in_logs(settings.telegram_bot_token)
+    from ..library import Library
+
+    library = Library(settings)
+    try:
+        service = library.open_service(TerminalProgress())
+        application = build_application(settings, service, library)
+        try:
+            if settings.webhook_url:
+                log.info(
+                    "serving the webhook %s on %s", settings.webhook_url, settings.webhook_listen
+                )
+                application.run_webhook(**webhook_options(settings))
+            else:
+                log.info("polling Telegram for updates (Ctrl-C stops)")
+                application.run_polling(allowed_updates=ALLOWED_UPDATES)
+        except InvalidToken:
+            raise SettingsError(
+                "Telegram refused TELEGRAM_BOT_TOKEN (401 Unauthorized): check it with @BotFather"
+            ) from None
+        except NetworkError as error:
+            raise SettingsError(
+                f"can't reach the Telegram Bot API at {settings.telegram_api_base_url}: {error}"
+            ) from None
+    finally:
+        library.close()
+    return 0
+
+
+def webhook_options(settings: Settings) -> dict[str, Any]:
+    """``run_webhook``/``start_webhook`` arguments for WEBHOOK_URL and WEBHOOK_LISTEN.
+
+    The server listens on WEBHOOK_LISTEN at WEBHOOK_URL's path (a proxy in front of it
+    terminates TLS); Telegram sends a fresh random secret with every update, and PTB
+    refuses requests without it.
+    """
+    host, _, port = settings.webhook_listen.rpartition(":")
+    return {
+        "listen": host,
+        "port": int(port),
+        "url_path": urlsplit(settings.webhook_url).path.lstrip("/"),
+        "webhook_url": settings.webhook_url,
+        "allowed_updates": ALLOWED_UPDATES,
+        "secret_token": secrets.token_urlsafe(32),
+    }

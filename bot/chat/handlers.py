@@ -1,0 +1,319 @@
+"""The handlers: parse the update, ask the answer service, render, reply.
+
+Each handler is thin: the answer engine (``AnswerService``) does the retrieval, in a
+worker thread (``asyncio.to_thread``) so that searching never blocks the event loop;
+``render.py`` makes the HTML; the texts come from ``texts.py``. ``app.py`` registers
+these callbacks in order. Unexpected errors propagate to ``errors.on_error``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import math
+
+from telegram import ChatMember, InlineKeyboardMarkup, Message, MessageEntity, Update
+from telegram.constants import ChatType
+from telegram.error import ChatMigrated
+from telegram.ext import ApplicationHandlerStop, filters
+
+from . import render
+from .callbacks import FeedbackButton, PageButton, PassageButton, decode
+from .context import ChatContext
+from .texts import texts_for_update
+
+__all__ = [
+    "MENTIONS_BOT",
+    "NEW_MESSAGE",
+    "REPLIES_TO_BOT",
+    "cmd_ask",
+    "cmd_help",
+    "cmd_sources",
+    "cmd_start",
+    "gate",
+    "on_feedback_button",
+    "on_inline_query",
+    "on_invalid_button",
+    "on_membership",
+    "on_mention",
+    "on_migration",
+    "on_page_button",
+    "on_passage_button",
+    "on_question_text",
+]
+
+log = logging.getLogger(__name__)
+
+INLINE_CACHE_SECONDS = 300
+
+
+# -- filters -----------------------------------------------------------------------------
+
+
+class _RepliesToBot(filters.MessageFilter):
+    """A reply to one of this bot's messages: a follow-up question."""
+
+    def filter(self, message: Message) -> bool:
+        replied = message.reply_to_message
+        author = replied.from_user if replied else None
+        return author is not None and author.id == message.get_bot().id
+
+
+class _MentionsBot(filters.MessageFilter):
+    """A message that @mentions this bot (delivered in groups only without privacy mode)."""
+
+    def filter(self, message: Message) -> bool:
+        return _is_me(message, *message.parse_entities([MessageEntity.MENTION]).values())
+
+
+def _is_me(message: Message, *mentions: str) -> bool:
+    """Whether any of the ``@username`` mentions is this bot."""
+    username = (message.get_bot().username or "").lower()
+    return any(mention[1:].lower() == username for mention in mentions)
+
+
+NEW_MESSAGE = filters.UpdateType.MESSAGE  # edits of questions are not asked again
+REPLIES_TO_BOT = _RepliesToBot(name="REPLIES_TO_BOT")
+MENTIONS_BOT = _MentionsBot(name="MENTIONS_BOT")
+
+
+# -- gate --------------------------------------------------------------------------------
+
+
+async def gate(update: Update, context: ChatContext) -> None:
+    """Runs first: stops updates from chats the bot does not serve (ALLOWED_CHAT_IDS)."""
+    chat, user = update.effective_chat, update.effective_user
+    if not context.services.serves_chat(chat.id if chat else None, user.id if user else None):
+        log.info("ignoring an update from chat %s (not in ALLOWED_CHAT_IDS)", chat and chat.id)
+        raise ApplicationHandlerStop
+
+
+# -- questions ---------------------------------------------------------------------------
+
+
+async def on_question_text(update: Update, context: ChatContext) -> None:
+    """Any text in a private chat; in a group, a reply to one of the bot's messages."""
+    await _answer_question(update, context, update.effective_message.text or "")
+
+
+async def cmd_ask(update: Update, context: ChatContext) -> None:
+    """``/ask <question>`` and ``/ask@<bot> <question>``, in any chat."""
+    words = (update.effective_message.text or "").split(maxsplit=1)
+    await _answer_question(update, context, words[1] if len(words) > 1 else "")
+
+
+async def on_mention(update: Update, context: ChatContext) -> None:
+    """``@<bot> question`` in a group, when Telegram delivers it (privacy mode off or admin)."""
+    message = update.effective_message
+    text = message.text or ""
+    for mention in set(message.parse_entities([MessageEntity.MENTION]).values()):
+        if _is_me(message, mention):
+            text = text.replace(mention, " ")
+    await _answer_question(update, context, text)
+
+
+async def _answer_question(update: Update, context: ChatContext, question: str) -> None:
+    """Throttle, search in a worker thread, record, reply with the rendered answer."""
+    message, chat, user = update.effective_message, update.effective_chat, update.effective_user
+    services = context.services
+    texts = texts_for_update(update)
+    if not question.strip():  # "/ask" or "@bot" alone
+        usage = render.render_template(texts.ask_usage, bot_username=context.bot.username)
+        await _reply(message, usage)
+        return
+    verdict = services.throttle.check(user.id if user else chat.id)
+    if not verdict.allowed:
+        if verdict.notify:
+            seconds = max(1, math.ceil(verdict.retry_after))
+            await _reply(message, render.plain(texts.flood.format(seconds=seconds)))
+        return
+    with services.backlog.slot(chat.id) as admitted:
+        if not admitted:
+            log.info(
+                "chat %s has %d answers pending; dropping a question",
+                chat.id,
+                services.backlog.per_chat,
+            )
+            return
+        answer = await asyncio.to_thread(context.service.ask, question)
+        question_id = await asyncio.to_thread(
+            context.history.record_question,
+            chat_id=chat.id,
+            user_id=user.id if user else None,
+            text=answer.question,
+            status=answer.status.value,
+        )
+        rendered = render.render_answer(
+            answer,
+            texts,
+            bot_username=context.bot.username,
+            question_id=question_id,
+            page_size=context.service.top,
+        )
+        await _reply(message, rendered.text, rendered.keyboard)
+
+
+# -- commands ----------------------------------------------------------------------------
+
+
+async def cmd_start(update: Update, context: ChatContext) -> None:
+    """``/start``, and ``/start <passage id>`` from a "read in full" deep link."""
+    message = update.effective_message
+    texts = texts_for_update(update)
+    payload = context.args[0] if context.args else ""
+    if payload and update.effective_chat.type == ChatType.PRIVATE:
+        view = await asyncio.to_thread(context.service.open_passage, payload)
+        if view is not None:
+            rendered = render.render_passage(view, texts, bot_username=context.bot.username)
+            await _reply(message, rendered.text, rendered.keyboard)
+            return
+        await _reply(message, render.plain(texts.passage_not_found))
+        return
+    await _reply(message, render.render_template(texts.start, bot_username=context.bot.username))
+
+
+async def cmd_help(update: Update, context: ChatContext) -> None:
+    texts = texts_for_update(update)
+    await _reply(
+        update.effective_message,
+        render.render_template(texts.help, bot_username=context.bot.username),
+    )
+
+
+async def cmd_sources(update: Update, context: ChatContext) -> None:
+    """The articles, with their original links and a link to read each from the start."""
+    texts = texts_for_update(update)
+    articles = context.service.suggestions.articles
+    index = context.service.index
+    first_passages = {
+        article.id: passages[0].id
+        for article in articles
+        if (passages := index.article_passages(article.id))
+    }
+    messages = render.render_sources(
+        articles, texts, bot_username=context.bot.username, first_passages=first_passages
+    )
+    for text in messages:
+        await _reply(update.effective_message, text)
+
+
+# -- buttons -----------------------------------------------------------------------------
+
+
+async def on_page_button(update: Update, context: ChatContext) -> None:
+    """More (or previous) results: the same message, edited."""
+    query = update.callback_query
+    button = decode(query.data or "")
+    assert isinstance(button, PageButton)  # the handler's pattern
+    texts = texts_for_update(update)
+    asked = await asyncio.to_thread(context.history.question, button.question_id)
+    if asked is None:
+        await query.answer(texts.invalid_button, show_alert=True)
+        return
+    await query.answer()
+    answer = await asyncio.to_thread(context.service.ask, asked.text, offset=button.offset)
+    rendered = render.render_answer(
+        answer,
+        texts,
+        bot_username=context.bot.username,
+        question_id=asked.id,
+        page_size=context.service.top,
+    )
+    await query.edit_message_text(rendered.text, reply_markup=rendered.keyboard)
+
+
+async def on_feedback_button(update: Update, context: ChatContext) -> None:
+    """👍 / 👎: stored (one vote per person and answer) and acknowledged."""
+    query = update.callback_query
+    button = decode(query.data or "")
+    assert isinstance(button, FeedbackButton)
+    texts = texts_for_update(update)
+    stored = await asyncio.to_thread(
+        context.history.record_feedback, button.question_id, query.from_user.id, up=button.up
+    )
+    await query.answer(texts.feedback_thanks if stored else texts.feedback_unknown)
+
+
+async def on_passage_button(update: Update, context: ChatContext) -> None:
+    """◀ ▶ in a passage opened from a deep link: the neighbouring passage, same message."""
+    query = update.callback_query
+    button = decode(query.data or "")
+    assert isinstance(button, PassageButton)
+    texts = texts_for_update(update)
+    view = await asyncio.to_thread(context.service.open_passage, button.passage_id)
+    if view is None:
+        await query.answer(texts.passage_not_found, show_alert=True)
+        return
+    await query.answer()
+    rendered = render.render_passage(view, texts, bot_username=context.bot.username)
+    await query.edit_message_text(rendered.text, reply_markup=rendered.keyboard)
+
+
+async def on_invalid_button(update: Update, _: ChatContext) -> None:
+    """A button this version did not make (or that was forged)."""
+    await update.callback_query.answer(texts_for_update(update).invalid_button, show_alert=True)
+
+
+# -- inline mode -------------------------------------------------------------------------
+
+
+async def on_inline_query(update: Update, context: ChatContext) -> None:
+    """``@<bot> question`` in any chat: the best passages, each posting its excerpt."""
+    query = update.inline_query
+    texts = texts_for_update(update)
+    if not query.query.strip():
+        await query.answer([], cache_time=INLINE_CACHE_SECONDS)
+        return
+    answer = await asyncio.to_thread(
+        context.service.ask, query.query, top=render.MAX_INLINE_RESULTS
+    )
+    results = render.render_inline_results(answer, texts, bot_username=context.bot.username)
+    await query.answer(results, cache_time=INLINE_CACHE_SECONDS)
+
+
+# -- chats -------------------------------------------------------------------------------
+
+
+async def on_membership(update: Update, context: ChatContext) -> None:
+    """The bot was added to a group: introduce itself, once, briefly."""
+    change = update.my_chat_member
+    if change.chat.type not in (ChatType.GROUP, ChatType.SUPERGROUP):
+        return
+    present = (ChatMember.MEMBER, ChatMember.ADMINISTRATOR, ChatMember.OWNER)
+    was_present = change.old_chat_member.status in present
+    is_present = change.new_chat_member.status in present
+    if was_present or not is_present:
+        return  # a promotion, a removal, or nothing: no introduction
+    texts = texts_for_update(update)
+    intro = render.render_template(texts.group_intro, bot_username=context.bot.username)
+    await context.bot.send_message(change.chat.id, intro)
+
+
+async def on_migration(update: Update, context: ChatContext) -> None:
+    """A group became a supergroup: move what we know about it to the new chat id."""
+    message = update.effective_message
+    if message.migrate_to_chat_id is None:
+        return  # the same migration, as seen from the new supergroup
+    old, new = message.chat.id, message.migrate_to_chat_id
+    context.application.migrate_chat_data(old_chat_id=old, new_chat_id=new)
+    await asyncio.to_thread(context.history.migrate_chat, old, new)
+    log.info("chat %s migrated to %s", old, new)
+
+
+# -- sending -----------------------------------------------------------------------------
+
+
+async def _reply(
+    message: Message, text: str, keyboard: InlineKeyboardMarkup | None = None
+) -> Message:
+    """Replies in the message's chat and forum topic (quoting it in groups).
+
+    A group that became a supergroup meanwhile gets the reply at its new id.
+    """
+    try:
+        return await message.reply_text(text, reply_markup=keyboard)
+    except ChatMigrated as migrated:
+        log.info("chat %s moved to %s; replying there", message.chat_id, migrated.new_chat_id)
+        return await message.get_bot().send_message(
+            migrated.new_chat_id, text, reply_markup=keyboard
+        )

@@ -1,0 +1,463 @@
+"""Answers, passages and lists as Telegram HTML messages that Telegram accepts.
+
+Everything that comes from an article or a user is escaped with ``html.escape``
+exactly once, here. Every message fits Telegram's limits by construction:
+
+* at most 4,096 characters (UTF-16 code units) of visible text: excerpts are trimmed
+  to a budget that shrinks until the message fits, long fields are cut, and lists are
+  split into several messages (``pack``);
+* at most 100 formatting entities: highlights are capped per excerpt;
+* links only to http(s) addresses with a real host, and deep links only with a valid
+  payload (``create_deep_linked_url`` checks it);
+* button data from ``callbacks.py`` (at most 64 bytes).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from telegram import (
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    InlineQueryResultArticle,
+    InputTextMessageContent,
+    LinkPreviewOptions,
+)
+from telegram.constants import InlineQueryResultLimit, MessageLimit, ParseMode
+from telegram.helpers import create_deep_linked_url
+
+from ..answers import Answer, AnswerStatus, Excerpt, Hit, PassageView
+from ..corpus import Article
+from .callbacks import FeedbackButton, PageButton, PassageButton
+from .history import Stats
+from .texts import ChatTexts
+
+__all__ = [
+    "MAX_ENTITIES",
+    "MAX_TEXT",
+    "Rendered",
+    "article_link",
+    "deep_link",
+    "entity_count",
+    "fits",
+    "pack",
+    "plain",
+    "render_answer",
+    "render_inline_results",
+    "render_passage",
+    "render_sources",
+    "render_stats",
+    "render_template",
+    "visible_length",
+]
+
+MAX_TEXT: int = MessageLimit.MAX_TEXT_LENGTH  # 4096
+MAX_ENTITIES: int = MessageLimit.MESSAGE_ENTITIES  # 100
+MAX_INLINE_RESULTS = 10
+
+# Excerpt budgets (visible characters) tried in turn until the answer fits one message;
+# with the field limits below, the smallest one always fits even five hits.
+_EXCERPT_BUDGETS = (700, 450, 300, 180, 100)
+_PASSAGE_BUDGET = 3_000
+_QUESTION_CHARS = 80
+_TITLE_CHARS = 120
+_PUBLISHER_CHARS = 60
+_PERSON_CHARS = 40
+_DATE_CHARS = 20
+_LIST_TITLE_CHARS = 60
+_SUGGESTED_ARTICLES = 5
+_SUGGESTED_WORDS = 8
+_UNANSWERED_CHARS = 100
+_INLINE_DESCRIPTION_CHARS = 120
+_URL_CHARS = 2_000
+_NUMBERS = "①②③④⑤⑥⑦⑧⑨⑩"
+
+_TAG = re.compile(r"<[^>]*>")
+_OPENING_TAG = re.compile(r"<[a-z][^>]*>")
+_PLAIN_LINK = LinkPreviewOptions(is_disabled=True)
+
+
+@dataclass(frozen=True, slots=True)
+class Rendered:
+    """One message: Telegram HTML and the buttons under it."""
+
+    text: str
+    keyboard: InlineKeyboardMarkup | None = None
+
+
+# -- limits ------------------------------------------------------------------------------
+
+
+def visible_length(text: str) -> int:
+    """What Telegram counts against 4,096: the text without tags, in UTF-16 code units."""
+    return _utf16_length(_visible(text))
+
+
+def entity_count(text: str) -> int:
+    """Formatting entities in our HTML: one per opening tag."""
+    return len(_OPENING_TAG.findall(text))
+
+
+def fits(text: str) -> bool:
+    """Whether Telegram takes ``text`` (our HTML) as one message."""
+    visible = _visible(text)
+    return (
+        bool(visible.strip())
+        and _utf16_length(visible) <= MAX_TEXT
+        and entity_count(text) <= MAX_ENTITIES
+    )
+
+
+def _visible(text: str) -> str:
+    return html.unescape(_TAG.sub("", text))
+
+
+def _utf16_length(text: str) -> int:
+    return len(text.encode("utf-16-le", "surrogatepass")) // 2
+
+
+def pack(blocks: Iterable[str], *, separator: str = "\n") -> list[str]:
+    """Joins blocks into as few messages as fit; each block must fit a message alone."""
+    messages: list[str] = []
+    current = ""
+    for block in blocks:
+        if not fits(block):
+            raise ValueError(f"a block does not fit one message: {block[:80]!r}…")
+        candidate = f"{current}{separator}{block}" if current else block
+        if fits(candidate):
+            current = candidate
+        else:
+            messages.append(current)
+            current = block
+    if current:
+        messages.append(current)
+    return messages
+
+
+def _cut(text: str, limit: int) -> str:
+    """``text`` on one line, at most ``limit`` characters, with … when cut."""
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def plain(text: str) -> str:
+    """Plain text as Telegram HTML."""
+    return html.escape(text, quote=False)
+
+
+# -- links -------------------------------------------------------------------------------
+
+
+def article_link(url: str) -> str | None:
+    """``url`` if Telegram would keep it as a link: http(s), a host with a dot, and
+    nothing unprintable (a NUL even ends Telegram's HTML parser mid-attribute)."""
+    url = url.strip()
+    if not url.isprintable() or " " in url or len(url) > _URL_CHARS:
+        return None
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return None
+    host, colon, port = parts.netloc.rpartition("@")[2].partition(":")
+    if parts.scheme not in ("http", "https") or not _is_host(host.lower()):
+        return None
+    if colon and not re.fullmatch(r"[0-9]{1,5}", port):
+        return None
+    return url
+
+
+def _is_host(host: str) -> bool:
+    """A domain with a real top-level domain, or an IPv4 address (Telegram drops the rest)."""
+    labels = host.split(".")
+    if len(labels) == 4 and all(re.fullmatch(r"[0-9]{1,3}", label) for label in labels):
+        return all(int(label) <= 255 for label in labels)
+    if len(labels) < 2 or not all(label and not label.startswith("-") for label in labels):
+        return False
+    if not all(ch.isalnum() or ch in "-_" for label in labels for ch in label):
+        return False
+    tld = labels[-1]
+    return tld.startswith("xn--") or (len(tld) >= 2 and tld.isalpha())
+
+
+def deep_link(bot_username: str | None, payload: str) -> str | None:
+    """``t.me/<bot>?start=<payload>``, or None when the payload can't be one."""
+    if not bot_username:
+        return None
+    try:
+        return create_deep_linked_url(bot_username, payload)
+    except ValueError:
+        return None
+
+
+def _a(url: str | None, label: str) -> str:
+    """``label`` (already HTML) as a link to ``url`` when there is one."""
+    return f'<a href="{html.escape(url, quote=True)}">{label}</a>' if url else label
+
+
+# -- answers -----------------------------------------------------------------------------
+
+
+def render_answer(
+    answer: Answer,
+    texts: ChatTexts,
+    *,
+    bot_username: str | None,
+    question_id: int | None = None,
+    page_size: int = 3,
+) -> Rendered:
+    """The reply to a question; with ``question_id``, buttons for more results and 👍 / 👎.
+
+    ``page_size`` is how many hits a page has (the service's ``top``): ◀ goes back by it.
+    """
+    keyboard = _answer_keyboard(answer, texts, question_id, page_size)
+    if not answer.answered:
+        return Rendered(_render_unanswered(answer, texts), keyboard)
+    header = texts.answers.results_header.format(
+        count=len(answer.hits), question=plain(_cut(answer.question, _QUESTION_CHARS))
+    )
+    if answer.offset or answer.has_more:
+        first = answer.offset + 1
+        page = texts.page_range.format(first=first, last=answer.offset + len(answer.hits))
+        header = f"{header} ({page})"
+    highlights = max(1, (MAX_ENTITIES - 5) // len(answer.hits) - 4)
+    for budget in _EXCERPT_BUDGETS:
+        blocks = [_hit_block(hit, texts, bot_username, budget, highlights) for hit in answer.hits]
+        text = "\n\n".join([header, *blocks])
+        if fits(text):
+            break
+    return Rendered(text, keyboard)
+
+
+def _render_unanswered(answer: Answer, texts: ChatTexts) -> str:
+    words = texts.answers
+    message = {
+        AnswerStatus.NOT_FOUND: words.not_found,
+        AnswerStatus.EMPTY: words.empty,
+        AnswerStatus.NO_WORDS: words.no_words,
+        AnswerStatus.TOO_LONG: words.too_long.format(limit=answer.limit),
+    }[answer.status]
+    lines = [plain(message)]
+    suggestions = answer.suggestions
+    if suggestions.articles:
+        titles = " ".join(
+            f"{_NUMBERS[i]} {plain(_cut(article.title, _LIST_TITLE_CHARS))}"
+            for i, article in enumerate(suggestions.articles[:_SUGGESTED_ARTICLES])
+        )
+        lines.append(f"{plain(words.articles_available)}: {titles}")
+    if suggestions.words:
+        tried = " · ".join(plain(_cut(w, 30)) for w in suggestions.words[:_SUGGESTED_WORDS])
+        lines.append(f"{plain(words.words_to_try)}: {tried}")
+    return "\n".join(lines)
+
+
+def _answer_keyboard(
+    answer: Answer, texts: ChatTexts, question_id: int | None, page_size: int
+) -> InlineKeyboardMarkup | None:
+    if question_id is None:
+        return None
+    rows: list[list[InlineKeyboardButton]] = []
+    paging = []
+    if answer.offset > 0:
+        back = max(0, answer.offset - max(1, page_size))
+        paging.append(_button(texts.previous, PageButton(question_id, back).encode()))
+    if answer.answered and answer.has_more:
+        forward = answer.offset + len(answer.hits)
+        paging.append(_button(texts.more, PageButton(question_id, forward).encode()))
+    if paging:
+        rows.append(paging)
+    if answer.answered:
+        rows.append(
+            [
+                _button(texts.feedback_up, FeedbackButton(question_id, up=True).encode()),
+                _button(texts.feedback_down, FeedbackButton(question_id, up=False).encode()),
+            ]
+        )
+    return InlineKeyboardMarkup(rows) if rows else None
+
+
+def _button(label: str, data: str) -> InlineKeyboardButton:
+    return InlineKeyboardButton(label, callback_data=data)
+
+
+def _hit_block(
+    hit: Hit, texts: ChatTexts, bot_username: str | None, budget: int, highlights: int
+) -> str:
+    quote = _quote(hit.excerpt, budget, highlights)
+    return f"<blockquote>{quote}</blockquote>\n{_source_line(hit, texts, bot_username)}"
+
+
+def _source_line(hit: Hit, texts: ChatTexts, bot_username: str | None) -> str:
+    article = hit.article
+    parts = [_a(article_link(article.url), plain(_cut(article.title, _TITLE_CHARS)) or "…")]
+    parts += _article_facts(article, texts)
+    read = deep_link(bot_username, hit.deep_link_payload)
+    if read:
+        parts.append(_a(read, plain(texts.answers.read_more)))
+    return "📄 " + " · ".join(parts)
+
+
+def _article_facts(article: Article, texts: ChatTexts) -> list[str]:
+    facts = []
+    publisher = _cut(article.publisher, _PUBLISHER_CHARS)
+    translator = _cut(article.translator, _PERSON_CHARS)
+    if translator:
+        translated = f"{texts.answers.translated_from}: {translator}"
+        publisher = f"{publisher} ({translated})" if publisher else translated
+    if publisher:
+        facts.append(plain(publisher))
+    facts.append(plain(_cut(article.published, _DATE_CHARS) or texts.answers.unknown_date))
+    return facts
+
+
+def _quote(excerpt: Excerpt, budget: int, max_highlights: int) -> str:
+    """The excerpt escaped, trimmed to ``budget`` characters, query words in <b>."""
+    text = excerpt.text
+    cut_after = excerpt.cut_after
+    if len(text) > budget:
+        space = text.rfind(" ", budget // 2, budget)  # cut between words when possible
+        text, cut_after = text[: space if space > 0 else budget].rstrip(), True
+    marked: list[str] = []
+    last = 0
+    for start, end in _clean_spans(excerpt.highlights, len(text))[:max_highlights]:
+        marked += [plain(text[last:start]), "<b>", plain(text[start:end]), "</b>"]
+        last = end
+    marked.append(plain(text[last:]))
+    body = "".join(marked).strip() or "…"
+    before = "… " if excerpt.cut_before else ""
+    after = " …" if cut_after else ""
+    return f"{before}{body}{after}"
+
+
+def _clean_spans(spans: Sequence[tuple[int, int]], length: int) -> list[tuple[int, int]]:
+    """Sorted, non-overlapping, non-empty spans inside ``0..length``."""
+    cleaned: list[tuple[int, int]] = []
+    last = 0
+    for start, end in sorted((max(0, a), min(length, b)) for a, b in spans):
+        if start < last:
+            start = last
+        if start < end:
+            cleaned.append((start, end))
+            last = end
+    return cleaned
+
+
+# -- passages ----------------------------------------------------------------------------
+
+
+def render_passage(view: PassageView, texts: ChatTexts, *, bot_username: str | None) -> Rendered:
+    """A whole passage, opened from a deep link, with ◀ ▶ for the passages around it."""
+    article = view.article
+    title = _a(
+        article_link(article.url), f"<b>{plain(_cut(article.title, _TITLE_CHARS)) or '…'}</b>"
+    )
+    facts = " · ".join([title, *_article_facts(article, texts)])
+    position = texts.passage_position.format(position=view.position, count=view.count)
+    body = plain(_cut_text(view.passage.text, _PASSAGE_BUDGET)).strip() or "…"
+    text = f"{facts}\n<i>{plain(position)}</i>\n\n<blockquote>{body}</blockquote>"
+    buttons = []
+    if view.previous_id and _fits_button(view.previous_id):
+        buttons.append(_button(texts.passage_previous, PassageButton(view.previous_id).encode()))
+    if view.next_id and _fits_button(view.next_id):
+        buttons.append(_button(texts.passage_next, PassageButton(view.next_id).encode()))
+    return Rendered(text, InlineKeyboardMarkup([buttons]) if buttons else None)
+
+
+def _fits_button(passage_id: str) -> bool:
+    try:
+        PassageButton(passage_id).encode()
+    except ValueError:
+        return False
+    return True
+
+
+def _cut_text(text: str, limit: int) -> str:
+    """``text`` (newlines kept) of at most ``limit`` characters."""
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+# -- lists -------------------------------------------------------------------------------
+
+
+def render_sources(
+    articles: Sequence[Article],
+    texts: ChatTexts,
+    *,
+    bot_username: str | None,
+    first_passages: Mapping[str, str],
+) -> list[str]:
+    """The articles, with their original links and a link to read each from the start."""
+    blocks = [f"<b>{plain(texts.sources_header.format(count=len(articles)))}</b>"]
+    for number, article in enumerate(articles, start=1):
+        title = _a(article_link(article.url), plain(_cut(article.title, _TITLE_CHARS)) or "…")
+        parts = [f"{number}. {title}", *_article_facts(article, texts)]
+        passage_id = first_passages.get(article.id)
+        read = deep_link(bot_username, passage_id) if passage_id else None
+        if read:
+            parts.append(_a(read, plain(texts.sources_read)))
+        blocks.append(" · ".join(parts))
+    return pack(blocks)
+
+
+def render_stats(stats: Stats, texts: ChatTexts) -> list[str]:
+    summary = texts.stats.format(
+        asked=stats.asked,
+        answered=stats.answered,
+        not_found=stats.not_found,
+        up=stats.feedback_up,
+        down=stats.feedback_down,
+    )
+    blocks = [f"{summary}\n", texts.stats_unanswered]
+    if not stats.unanswered:
+        blocks.append(plain(texts.stats_none))
+    for number, question in enumerate(stats.unanswered, start=1):
+        blocks.append(
+            f"{number}. {plain(_cut(question.text, _UNANSWERED_CHARS))} ({question.count})"
+        )
+    return pack(blocks)
+
+
+def render_template(template: str, *, bot_username: str | None) -> str:
+    """A fixed HTML text of ``texts.py`` with the bot's (escaped) username filled in."""
+    return template.format(bot=plain(bot_username or "bot"))
+
+
+# -- inline mode -------------------------------------------------------------------------
+
+
+def render_inline_results(
+    answer: Answer, texts: ChatTexts, *, bot_username: str | None
+) -> list[InlineQueryResultArticle]:
+    """One result per passage; choosing it posts the excerpt with its source links."""
+    results = []
+    for hit in answer.hits[:MAX_INLINE_RESULTS]:
+        message = ""
+        for budget in _EXCERPT_BUDGETS:
+            message = _hit_block(hit, texts, bot_username, budget, MAX_ENTITIES - 5)
+            if fits(message):
+                break
+        plain = _cut(hit.excerpt.text, _INLINE_DESCRIPTION_CHARS)
+        results.append(
+            InlineQueryResultArticle(
+                id=_result_id(hit.passage.id),
+                title=_cut(hit.article.title, _TITLE_CHARS) or "…",
+                description=plain or None,
+                input_message_content=InputTextMessageContent(
+                    message, parse_mode=ParseMode.HTML, link_preview_options=_PLAIN_LINK
+                ),
+            )
+        )
+    return results
+
+
+def _result_id(passage_id: str) -> str:
+    """Result ids are 1-64 bytes; passage ids are ASCII and short, but be sure."""
+    limit = InlineQueryResultLimit.MAX_ID_LENGTH
+    data = passage_id.encode("utf-8")
+    if 0 < len(data) <= limit:
+        return passage_id
+    return hashlib.blake2b(data, digest_size=16).hexdigest()

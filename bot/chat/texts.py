@@ -1,0 +1,205 @@
+"""Every word the Telegram front end says, in Korean and English.
+
+The answer words (not found, words to try, "read in full"…) are shared with the
+terminal and live in ``bot/texts.py``; this module adds what only Telegram needs.
+Texts marked HTML are Telegram HTML: their ``{placeholders}`` must be filled with
+escaped values (``render.py`` does).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from telegram import Update
+
+from ..texts import ENGLISH, KOREAN, Texts, texts_for
+
+__all__ = [
+    "ADMIN_COMMANDS",
+    "GROUP_COMMANDS",
+    "PRIVATE_COMMANDS",
+    "ChatTexts",
+    "Command",
+    "chat_texts_for",
+    "texts_for_update",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class Command:
+    """A command as the Telegram menu shows it, described in both languages."""
+
+    name: str
+    ko: str
+    en: str
+
+    def description(self, language: str) -> str:
+        return self.en if language == "en" else self.ko
+
+
+START = Command("start", "봇 소개와 사용법", "What this bot does")
+HELP = Command("help", "사용법", "How to ask")
+ASK = Command("ask", "기사에 대해 질문하기: /ask 질문", "Ask about the articles: /ask question")
+SOURCES = Command("sources", "볼 수 있는 기사 목록", "The articles I can quote")
+STATS = Command("stats", "질문·답변·피드백 통계 (관리자)", "Questions, answers, feedback (admins)")
+
+PRIVATE_COMMANDS = (START, HELP, SOURCES, ASK)
+GROUP_COMMANDS = (ASK, HELP, SOURCES)
+ADMIN_COMMANDS = (STATS,)  # issue 4 adds /refresh and /add here (see admin.py)
+
+
+@dataclass(frozen=True, slots=True)
+class ChatTexts:
+    language: str
+    answers: Texts  # the words shared with the terminal
+    start: str  # HTML, {bot}
+    help: str  # HTML, {bot}
+    group_intro: str  # HTML, {bot}
+    ask_usage: str  # HTML, {bot}
+    page_range: str  # {first} {last}
+    more: str
+    previous: str
+    passage_previous: str
+    passage_next: str
+    passage_position: str  # {position} {count}
+    passage_not_found: str
+    feedback_up: str
+    feedback_down: str
+    feedback_thanks: str
+    feedback_unknown: str
+    flood: str  # {seconds}
+    invalid_button: str
+    admin_only: str
+    sources_header: str  # {count}
+    sources_read: str
+    stats: str  # HTML, {asked} {answered} {not_found} {up} {down}
+    stats_unanswered: str
+    stats_none: str
+    error: str  # {incident}
+    inline_read: str
+
+
+KOREAN_CHAT = ChatTexts(
+    language="ko",
+    answers=KOREAN,
+    start=(
+        "안녕하세요! 기사 몇 편을 읽고, 질문에 <b>기사 원문 구절</b>을 인용해 답하는 봇이에요.\n\n"
+        "궁금한 것을 그냥 보내 주세요. 예: <i>DeepSeek v3 훈련 비용은?</i>\n"
+        "/sources 로 볼 수 있는 기사를, /help 로 자세한 사용법을 볼 수 있어요."
+    ),
+    help=(
+        "<b>사용법</b>\n"
+        "• 개인 대화: 질문을 그냥 보내세요.\n"
+        "• 그룹: <code>/ask 질문</code> 또는 <code>/ask@{bot} 질문</code>, "
+        "또는 제 답장에 답장하면 이어서 물어볼 수 있어요.\n"
+        "• 그룹에서 <code>@{bot} 질문</code>처럼 부르는 것은 그룹의 개인정보 보호 모드 때문에 "
+        "제게 전달되지 않을 때가 많아요. <code>/ask</code>를 써 주세요.\n"
+        "• 어느 대화에서나 <code>@{bot} 질문</code>을 입력하면 구절을 골라 보낼 수 있어요 "
+        "(인라인 모드).\n\n"
+        "답에는 관련 구절이 인용되고, 질문 낱말은 굵게 표시돼요. "
+        "「전문 보기」를 누르면 구절 전체를 앞뒤 구절과 함께 읽을 수 있어요. "
+        "👍 / 👎 로 답이 도움이 되었는지 알려 주세요.\n\n"
+        "/sources 볼 수 있는 기사 · /help 이 도움말"
+    ),
+    group_intro=(
+        "안녕하세요! 기사에 대한 질문에 원문 구절을 인용해 답해요.\n"
+        "<code>/ask 질문</code>으로 물어보거나 제 답장에 답장해 주세요. 사용법: /help"
+    ),
+    ask_usage="질문을 함께 보내 주세요. 예: <code>/ask DeepSeek v3 훈련 비용은?</code>",
+    page_range="{first}–{last}번째",
+    more="다음 결과 ▶",
+    previous="◀ 이전 결과",
+    passage_previous="◀ 앞 구절",
+    passage_next="다음 구절 ▶",
+    passage_position="{position}/{count}번째 구절",
+    passage_not_found=(
+        "이 구절을 찾지 못했어요. 기사가 바뀌었을 수 있어요. 질문을 다시 보내 주세요."
+    ),
+    feedback_up="👍",
+    feedback_down="👎",
+    feedback_thanks="의견 고마워요!",
+    feedback_unknown="이 답은 더 이상 기록에 없어요.",
+    flood="질문이 너무 빨라요. {seconds}초 뒤에 다시 물어봐 주세요.",
+    invalid_button="이 버튼은 더 이상 쓸 수 없어요. 질문을 다시 보내 주세요.",
+    admin_only="이 명령은 봇 관리자만 쓸 수 있어요.",
+    sources_header="📚 볼 수 있는 기사 {count}편",
+    sources_read="읽기",
+    stats=(
+        "<b>통계</b>\n"
+        "질문 {asked}개 · 답함 {answered}개 · 못 찾음 {not_found}개\n"
+        "피드백 👍 {up} · 👎 {down}"
+    ),
+    stats_unanswered="<b>자주 나온, 답하지 못한 질문</b>",
+    stats_none="아직 없어요.",
+    error="죄송해요, 답하는 중에 문제가 생겼어요. 잠시 뒤 다시 물어봐 주세요. (오류 {incident})",
+    inline_read="전문 보기",
+)
+
+ENGLISH_CHAT = ChatTexts(
+    language="en",
+    answers=ENGLISH,
+    start=(
+        "Hello! I have read a few (Korean) articles and answer questions by quoting "
+        "<b>the passages themselves</b>.\n\n"
+        "Just send me a question, e.g. <i>DeepSeek v3 훈련 비용은?</i>\n"
+        "/sources lists the articles, /help explains the rest."
+    ),
+    help=(
+        "<b>How to ask</b>\n"
+        "• Private chat: just send the question.\n"
+        "• Groups: <code>/ask question</code> or <code>/ask@{bot} question</code>, "
+        "or reply to one of my messages to follow up.\n"
+        "• Mentioning me in a group (<code>@{bot} question</code>) often does not reach me "
+        "because of the group privacy mode: please use <code>/ask</code>.\n"
+        "• In any chat, type <code>@{bot} question</code> to pick a passage to post "
+        "(inline mode).\n\n"
+        "Answers quote the relevant passages with your words in bold. "
+        "“Read in full” opens the whole passage with the ones around it. "
+        "Tell me with 👍 / 👎 whether an answer helped.\n\n"
+        "/sources the articles · /help this help"
+    ),
+    group_intro=(
+        "Hello! I answer questions about a few articles by quoting them.\n"
+        "Ask with <code>/ask question</code> or reply to one of my messages. More: /help"
+    ),
+    ask_usage="Please add your question, e.g. <code>/ask DeepSeek v3 훈련 비용은?</code>",
+    page_range="{first}–{last}",
+    more="More results ▶",
+    previous="◀ Previous",
+    passage_previous="◀ Previous passage",
+    passage_next="Next passage ▶",
+    passage_position="passage {position} of {count}",
+    passage_not_found=(
+        "I can't find this passage any more; the article may have changed. Please ask again."
+    ),
+    feedback_up="👍",
+    feedback_down="👎",
+    feedback_thanks="Thanks for the feedback!",
+    feedback_unknown="This answer is no longer on record.",
+    flood="You are asking too fast. Please ask again in {seconds} seconds.",
+    invalid_button="This button no longer works. Please send your question again.",
+    admin_only="Only the bot's admins can use this command.",
+    sources_header="📚 {count} articles you can ask about",
+    sources_read="read",
+    stats=(
+        "<b>Statistics</b>\n"
+        "{asked} questions · {answered} answered · {not_found} not found\n"
+        "Feedback 👍 {up} · 👎 {down}"
+    ),
+    stats_unanswered="<b>Most frequent unanswered questions</b>",
+    stats_none="None yet.",
+    error="Sorry, something went wrong while answering. Please try again later. "
+    "(incident {incident})",
+    inline_read="Read in full",
+)
+
+
+def chat_texts_for(language_code: str | None) -> ChatTexts:
+    """The same choice as the terminal's: English for English speakers, else Korean."""
+    return ENGLISH_CHAT if texts_for(language_code) is ENGLISH else KOREAN_CHAT
+
+
+def texts_for_update(update: object) -> ChatTexts:
+    """The texts for whoever caused ``update`` (Korean when unknown)."""
+    user = update.effective_user if isinstance(update, Update) else None
+    return chat_texts_for(user.language_code if user else None)

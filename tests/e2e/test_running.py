@@ -1,0 +1,123 @@
+"""Starting the bot: webhook mode, and clear errors for tokens that can't work."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import os
+import socket
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import aiohttp
+import pytest
+
+from bot import AnswerService, Settings, SettingsError
+from bot.chat import build_application, run_bot
+from bot.chat.app import webhook_options
+from tests.botapi import FakeBotAPI
+
+PROJECT = Path(__file__).resolve().parents[2]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+async def test_webhook_mode_registers_the_url_and_answers_updates_posted_to_it(
+    service: AnswerService, tmp_path: Path
+) -> None:
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}/telegram/hook"
+    async with FakeBotAPI() as fake:
+        settings = Settings(
+            telegram_bot_token=fake.token,
+            telegram_api_base_url=fake.base_url,
+            data_dir=tmp_path,
+            webhook_url=url,
+            webhook_listen=f"127.0.0.1:{port}",
+        )
+        options = webhook_options(settings)
+        app = build_application(settings, service)
+        user = fake.user()
+        chat = fake.private_chat(user)
+        async with app:
+            await app.updater.start_webhook(**options)
+            await app.start()
+            try:
+                assert fake.webhook_url == url
+                message = fake.send_text(chat, user, "DeepSeek v3 훈련 비용은?")
+                async with aiohttp.ClientSession() as http:
+                    secret = {"X-Telegram-Bot-Api-Secret-Token": options["secret_token"]}
+                    update = {"update_id": 1, "message": message}
+                    async with http.post(url, json=update, headers=secret) as accepted:
+                        assert accepted.status == 200
+                    async with http.post(url, json=update) as forged:
+                        assert forged.status == 403
+                (reply,) = await fake.wait_for_messages(chat)
+                assert "558만 달러" in reply.text
+            finally:
+                await app.updater.stop()
+                await app.stop()
+
+
+@pytest.fixture
+def fake_in_a_thread() -> Iterator[FakeBotAPI]:
+    """A fake Bot API on its own event loop, for ``run_bot`` (which runs its own loop)."""
+    ready = threading.Event()
+    running: list[tuple[FakeBotAPI, asyncio.AbstractEventLoop, asyncio.Event]] = []
+
+    async def serve() -> None:
+        done = asyncio.Event()
+        async with FakeBotAPI() as fake:
+            running.append((fake, asyncio.get_running_loop(), done))
+            ready.set()
+            await done.wait()
+
+    thread = threading.Thread(target=asyncio.run, args=(serve(),), daemon=True)
+    thread.start()
+    assert ready.wait(10)
+    fake, loop, done = running[0]
+    yield fake
+    loop.call_soon_threadsafe(done.set)
+    thread.join(10)
+
+
+def test_a_token_telegram_refuses_is_a_clear_error_at_start(
+    fake_in_a_thread: FakeBotAPI, project_settings: Settings
+) -> None:
+    settings = dataclasses.replace(
+        project_settings,
+        telegram_bot_token="123456:" + "x" * 35,
+        telegram_api_base_url=fake_in_a_thread.base_url,
+    )
+
+    with pytest.raises(SettingsError, match="Telegram refused TELEGRAM_BOT_TOKEN"):
+        run_bot(settings)
+
+
+def test_no_token_is_a_clear_error() -> None:
+    with pytest.raises(SettingsError, match="TELEGRAM_BOT_TOKEN is not set"):
+        run_bot(Settings())
+
+
+def test_a_malformed_token_stops_the_command_line_with_one_line() -> None:
+    env = {**os.environ, "TELEGRAM_BOT_TOKEN": "not-a-token"}
+
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "run"],
+        cwd=PROJECT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+    assert result.returncode == 1, result.stderr
+    assert result.stderr.startswith("error: TELEGRAM_BOT_TOKEN is malformed")
+    assert "Traceback" not in result.stderr and "not-a-token" not in result.stderr
