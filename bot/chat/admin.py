@@ -1,6 +1,6 @@
-"""Commands for the bot's admins (ADMIN_USER_IDS): /stats, and the seam for /refresh and /add.
+"""Commands for the bot's admins (ADMIN_USER_IDS): /stats, /refresh and /add.
 
-To add an admin command (issue 4's /refresh and /add):
+To add an admin command:
 
 1. write ``async def cmd_refresh(update: Update, context: ChatContext) -> None`` here and
    decorate it with ``@admin_only`` (others get a polite refusal);
@@ -25,12 +25,21 @@ from telegram import Message, Update
 from telegram.error import BadRequest
 from telegram.ext import BaseHandler, CommandHandler
 
+from ..refresh import RefreshInProgress
 from .context import ChatContext
 from .handlers import NEW_MESSAGE
-from .render import plain, render_stats
+from .render import plain, render_add_result, render_refresh_report, render_stats
 from .texts import texts_for_update
 
-__all__ = ["StatusMessage", "admin_handlers", "admin_only", "cmd_stats"]
+__all__ = [
+    "StatusMessage",
+    "admin_handlers",
+    "admin_only",
+    "cmd_add",
+    "cmd_refresh",
+    "cmd_stats",
+    "scheduled_refresh",
+]
 
 log = logging.getLogger(__name__)
 
@@ -63,9 +72,69 @@ async def cmd_stats(update: Update, context: ChatContext) -> None:
         await update.effective_message.reply_text(text)
 
 
+@admin_only
+async def cmd_refresh(update: Update, context: ChatContext) -> None:
+    """Re-read the corpus, re-fetch and poll sources, swap the index; progress in one message."""
+    texts = texts_for_update(update)
+    refresher = context.services.refresher
+    message = update.effective_message
+    if refresher is None or refresher.running:
+        await message.reply_text(plain(texts.refresh_running))
+        return
+    status = await StatusMessage.send(message, plain(texts.refresh_started))
+    try:
+        report = await refresher.refresh(status.progress)
+    except RefreshInProgress:
+        await status.finish(plain(texts.refresh_running))
+        return
+    first, *rest = render_refresh_report(report, texts)
+    await status.finish(first)
+    for text in rest:
+        await message.reply_text(text)
+
+
+@admin_only
+async def cmd_add(update: Update, context: ChatContext) -> None:
+    """/add <url>: download an article (or subscribe to a feed) and index it."""
+    texts = texts_for_update(update)
+    message = update.effective_message
+    refresher = context.services.refresher
+    if not context.args:
+        await message.reply_text(texts.add_usage)
+        return
+    if refresher is None or refresher.running:
+        await message.reply_text(plain(texts.refresh_running))
+        return
+    url = context.args[0]
+    status = await StatusMessage.send(message, plain(texts.add_started.format(url=url[:200])))
+    try:
+        result = await refresher.add(url, status.progress)
+    except RefreshInProgress:
+        await status.finish(plain(texts.refresh_running))
+        return
+    await status.finish(render_add_result(result, url, texts))
+
+
+async def scheduled_refresh(context: ChatContext) -> None:
+    """The REFRESH_INTERVAL_MINUTES job: a refresh nobody waits for, logged."""
+    refresher = context.services.refresher
+    if refresher is None:
+        return
+    try:
+        report = await refresher.refresh()
+    except RefreshInProgress:
+        log.info("scheduled refresh skipped: one is already running")
+        return
+    log.info("scheduled refresh: %s", report.summary())
+
+
 def admin_handlers() -> list[BaseHandler[Update, ChatContext, None]]:
     """The admin commands, registered by ``build_application`` with the other commands."""
-    return [CommandHandler("stats", cmd_stats, filters=NEW_MESSAGE)]
+    return [
+        CommandHandler("stats", cmd_stats, filters=NEW_MESSAGE),
+        CommandHandler("refresh", cmd_refresh, filters=NEW_MESSAGE),
+        CommandHandler("add", cmd_add, filters=NEW_MESSAGE),
+    ]
 
 
 class StatusMessage:

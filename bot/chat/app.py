@@ -44,9 +44,10 @@ from telegram.ext import (
 from ..answers import AnswerService
 from ..errors import SettingsError
 from ..progress import TerminalProgress
+from ..refresh import Refresher
 from ..settings import Settings
 from . import handlers
-from .admin import admin_handlers
+from .admin import admin_handlers, scheduled_refresh
 from .callbacks import FeedbackButton, InvalidButton, PageButton, PassageButton
 from .context import SERVICES_KEY, ChatApplication, ChatContext, Services
 from .errors import on_error
@@ -105,6 +106,7 @@ def build_application(
         throttle=QuestionThrottle(settings.user_questions_per_minute),
         backlog=ChatBacklog(ANSWERS_PENDING_PER_CHAT),
         library=library,
+        refresher=Refresher(library, service) if library is not None else None,
     )
     application: ChatApplication = (
         ApplicationBuilder()
@@ -120,6 +122,9 @@ def build_application(
     )
     application.bot_data[SERVICES_KEY] = services
     _add_handlers(application, extra_handlers)
+    if services.refresher is not None and settings.refresh_interval_minutes:
+        interval = settings.refresh_interval_minutes * 60
+        application.job_queue.run_repeating(scheduled_refresh, interval=interval, first=interval)
     application.add_error_handler(on_error)
     return application
 

@@ -19,6 +19,7 @@ from .limits import ChatBacklog, QuestionThrottle
 
 if TYPE_CHECKING:
     from ..library import Library
+    from ..refresh import Refresher
 
 __all__ = ["SERVICES_KEY", "ChatApplication", "ChatContext", "Services"]
 
@@ -34,7 +35,8 @@ class Services:
     history: History
     throttle: QuestionThrottle
     backlog: ChatBacklog = field(default_factory=ChatBacklog)
-    library: Library | None = None  # to rebuild the index (/refresh, /add: issue 4)
+    library: Library | None = None  # to rebuild the index (/refresh, /add)
+    refresher: Refresher | None = None  # one per application: refreshes never overlap
 
     def is_admin(self, user_id: int | None) -> bool:
         return user_id is not None and user_id in self.settings.admin_user_ids

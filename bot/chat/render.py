@@ -33,6 +33,7 @@ from telegram.helpers import create_deep_linked_url
 
 from ..answers import Answer, AnswerStatus, Excerpt, Hit, PassageView
 from ..corpus import Article
+from ..refresh import AddResult, ChangeKind, RefreshReport
 from .callbacks import FeedbackButton, PageButton, PassageButton
 from .history import Stats
 from .texts import ChatTexts
@@ -461,3 +462,49 @@ def _result_id(passage_id: str) -> str:
     if 0 < len(data) <= limit:
         return passage_id
     return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+# -- refreshing ------------------------------------------------------------------------
+
+_CHANGE_LINE_CHARS = 300
+
+
+def render_refresh_report(report: RefreshReport, texts: ChatTexts) -> list[str]:
+    """The summary, then one line per change that isn't "unchanged" (failures with reasons)."""
+    counts = report.counts()
+    summary = texts.refresh_done.format(
+        seconds=f"{report.seconds:.1f}",
+        articles=report.articles,
+        passages=report.passages,
+        **{kind.value: counts[kind] for kind in ChangeKind},
+    )
+    blocks = [plain(summary)]
+    for change in report.changes:
+        if change.kind is ChangeKind.UNCHANGED:
+            continue
+        line = f"• {texts.refresh_change[change.kind.value]}: {change.title}"
+        if change.source and change.source != change.title:
+            line += f" ({change.source})"
+        if change.reason:
+            line += f" — {change.reason}"
+        blocks.append(plain(_cut(line, _CHANGE_LINE_CHARS)))
+    return pack(blocks)
+
+
+def render_add_result(result: AddResult, url: str, texts: ChatTexts) -> str:
+    change = result.change
+    if change.kind is ChangeKind.FAILED:
+        text = texts.add_failed.format(url=_cut(url, 200), reason=change.reason)
+        return plain(_cut(text, 1000))
+    if result.article is None and result.report is not None:  # a feed
+        added = result.report.count(ChangeKind.ADDED)
+        return plain(texts.add_feed.format(count=added))
+    if change.kind is ChangeKind.UNCHANGED:
+        return plain(texts.add_duplicate.format(title=_cut(change.title, 200)))
+    lines = [plain(texts.add_done.format(title=_cut(change.title, 200)))]
+    link = article_link(change.source)
+    if link:
+        lines.append(_a(link, plain(_cut(change.source, 120))))
+    if result.sample:
+        lines.append(f"<blockquote>{plain(_cut(result.sample, 600))}</blockquote>")
+    return "\n".join(lines)

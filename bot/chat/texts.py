@@ -42,10 +42,14 @@ HELP = Command("help", "사용법", "How to ask")
 ASK = Command("ask", "기사에 대해 질문하기: /ask 질문", "Ask about the articles: /ask question")
 SOURCES = Command("sources", "볼 수 있는 기사 목록", "The articles I can quote")
 STATS = Command("stats", "질문·답변·피드백 통계 (관리자)", "Questions, answers, feedback (admins)")
+REFRESH = Command("refresh", "기사 새로 고침 (관리자)", "Refresh the articles (admins)")
+ADD = Command(
+    "add", "URL로 기사 추가: /add URL (관리자)", "Add an article by URL: /add URL (admins)"
+)
 
 PRIVATE_COMMANDS = (START, HELP, SOURCES, ASK)
 GROUP_COMMANDS = (ASK, HELP, SOURCES)
-ADMIN_COMMANDS = (STATS,)  # issue 4 adds /refresh and /add here (see admin.py)
+ADMIN_COMMANDS = (STATS, REFRESH, ADD)
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +81,18 @@ class ChatTexts:
     stats_none: str
     error: str  # {incident}
     inline_read: str
+    refresh_started: str
+    refresh_running: str
+    refresh_done: (
+        str  # {added} {updated} {removed} {unchanged} {failed} {articles} {passages} {seconds}
+    )
+    refresh_change: dict[str, str]  # change kind -> label
+    add_usage: str  # HTML
+    add_started: str  # {url}
+    add_done: str  # {title}
+    add_duplicate: str  # {title}
+    add_failed: str  # {url} {reason}
+    add_feed: str  # {count}
 
 
 KOREAN_CHAT = ChatTexts(
@@ -133,6 +149,25 @@ KOREAN_CHAT = ChatTexts(
     stats_none="아직 없어요.",
     error="죄송해요, 답하는 중에 문제가 생겼어요. 잠시 뒤 다시 물어봐 주세요. (오류 {incident})",
     inline_read="전문 보기",
+    refresh_started="⏳ 기사를 새로 고치는 중이에요…",
+    refresh_running="이미 새로 고치는 중이에요. 끝난 뒤에 다시 해 주세요.",
+    refresh_done=(
+        "✅ 새로 고침 끝 ({seconds}초): 추가 {added} · 변경 {updated} · 삭제 {removed} · "
+        "그대로 {unchanged} · 실패 {failed}\n지금 기사 {articles}편, 구절 {passages}개"
+    ),
+    refresh_change={
+        "added": "추가",
+        "updated": "변경",
+        "removed": "삭제",
+        "unchanged": "그대로",
+        "failed": "실패",
+    },
+    add_usage="사용법: <code>/add https://…</code> (기사 주소 또는 RSS/Atom 피드 주소)",
+    add_started="⏳ 가져오는 중: {url}",
+    add_done="✅ 추가했어요: {title}",
+    add_duplicate="이미 있는 기사예요: {title}",
+    add_failed="❌ 추가하지 못했어요: {url}\n이유: {reason}",
+    add_feed="✅ 피드를 구독했어요. 새 기사 {count}편을 추가했어요.",
 )
 
 ENGLISH_CHAT = ChatTexts(
@@ -191,6 +226,25 @@ ENGLISH_CHAT = ChatTexts(
     error="Sorry, something went wrong while answering. Please try again later. "
     "(incident {incident})",
     inline_read="Read in full",
+    refresh_started="⏳ Refreshing the articles…",
+    refresh_running="A refresh is already running. Please try again when it has finished.",
+    refresh_done=(
+        "✅ Refreshed in {seconds} s: added {added} · updated {updated} · removed {removed} · "
+        "unchanged {unchanged} · failed {failed}\nNow {articles} articles, {passages} passages"
+    ),
+    refresh_change={
+        "added": "added",
+        "updated": "updated",
+        "removed": "removed",
+        "unchanged": "unchanged",
+        "failed": "failed",
+    },
+    add_usage="Usage: <code>/add https://…</code> (an article's address, or an RSS/Atom feed)",
+    add_started="⏳ Fetching {url}",
+    add_done="✅ Added: {title}",
+    add_duplicate="Already in the corpus: {title}",
+    add_failed="❌ Could not add {url}\nReason: {reason}",
+    add_feed="✅ Subscribed to the feed; {count} new articles added.",
 )
 
 

@@ -231,12 +231,14 @@ def check_link(url: str) -> LinkCheck:
         scheme, rest = "http", url
     split_at = min((i for i in (rest.find(c) for c in "/?#") if i >= 0), default=len(rest))
     host, path = rest[:split_at], rest[split_at:]
-    host = _PORT.sub("", host.rsplit("@", 1)[-1])
+    host = host.rsplit("@", 1)[-1]
+    port = _PORT.search(host)
+    host = _PORT.sub("", host)
     if not _is_valid_host(host):
         return LinkCheck(error="Wrong HTTP URL")
     if not path.startswith("/"):
         path = "/" + path
-    return LinkCheck(url=f"{scheme}://{host.lower()}{path}")
+    return LinkCheck(url=f"{scheme}://{host.lower()}{port.group(0) if port else ''}{path}")
 
 
 def _is_valid_host(host: str) -> bool:

@@ -22,7 +22,7 @@ import pytest_asyncio
 from telegram import Update
 from telegram.ext import TypeHandler
 
-from bot import AnswerService, Settings
+from bot import AnswerService, Library, Settings
 from bot.chat import build_application
 from bot.chat.app import ALLOWED_UPDATES
 from bot.chat.context import ChatApplication
@@ -108,11 +108,17 @@ StartBot = Callable[..., contextlib.AbstractAsyncContextManager[RunningBot]]
 
 @pytest.fixture
 def start_bot(service: AnswerService, tmp_path: Path) -> StartBot:
-    """``async with start_bot(privacy_mode=False, settings={...}) as running: ...``"""
+    """``async with start_bot(privacy_mode=False, settings={...}) as running: ...``
+
+    With ``library=`` the bot answers from that library's corpus and can refresh it.
+    """
 
     @contextlib.asynccontextmanager
     async def start(
-        *, settings: dict[str, Any] | None = None, **fake_options: Any
+        *,
+        settings: dict[str, Any] | None = None,
+        library: Library | None = None,
+        **fake_options: Any,
     ) -> AsyncIterator[RunningBot]:
         async with FakeBotAPI(**fake_options) as fake:
             admin = fake.user("관리자", language_code="ko")
@@ -124,7 +130,10 @@ def start_bot(service: AnswerService, tmp_path: Path) -> StartBot:
                 admin_user_ids=frozenset({admin.id}),
             )
             configured = dataclasses.replace(configured, **(settings or {}))
-            app = build_application(configured, service)
+            if library is None:
+                app = build_application(configured, service)
+            else:  # its own corpus, which /add and /refresh may change
+                app = build_application(configured, library.open_service(), library)
             processed = Processed()
             app.add_handler(TypeHandler(Update, processed.record), group=LAST_GROUP)
             async with polling(app):
