@@ -19,7 +19,15 @@ from bot.chat.texts import (
 )
 from tests.chat.conftest import telegram_accepts
 
-HTML_TEXTS = ("start", "help", "group_intro", "ask_usage", "stats", "stats_unanswered")
+HTML_TEXTS = (
+    "start",
+    "help",
+    "group_intro",
+    "ask_usage",
+    "stats",
+    "stats_unanswered",
+    "add_usage",
+)
 VALUES = {
     "bot": "article_qa_bot",
     "first": 1,
@@ -33,6 +41,16 @@ VALUES = {
     "not_found": 0,
     "up": 0,
     "down": 0,
+    "added": 1,
+    "updated": 0,
+    "removed": 0,
+    "unchanged": 2,
+    "failed": 1,
+    "articles": 3,
+    "passages": 80,
+    "url": "https://news.example/a?b=1&c=<2>",
+    "title": "제목 <b>",
+    "reason": "refused: 10.0.0.1 is a private address",
 }
 
 
