@@ -25,9 +25,10 @@ from bot import Library, Settings  # noqa: E402
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--corpus", type=Path, default=ROOT / "corpus")
+    parser.add_argument("--set", type=Path, default=ROOT / "tests/data/questions.json")
     parser.add_argument("--verbose", action="store_true", help="print every miss")
     args = parser.parse_args()
-    questions = json.loads((ROOT / "tests/data/questions.json").read_text("utf-8"))
+    questions = json.loads(args.set.read_text("utf-8"))
     with tempfile.TemporaryDirectory() as data:
         service = Library(Settings(corpus_dir=args.corpus, data_dir=Path(data))).open_service()
         top1 = r3 = 0

@@ -1,8 +1,8 @@
 """Answers made of quoted excerpts, and "nothing relevant" as a first-class answer."""
 
 from .answer import Answer, AnswerStatus, Excerpt, Hit, PassageView, Suggestions
-from .excerpts import best_excerpt, highlight_spans
-from .relevance import MIN_RELEVANCE, coverage
+from .excerpts import best_excerpt, best_sentence_share, highlight_spans
+from .relevance import MIN_RELEVANCE, QuestionWeights
 from .service import MAX_QUESTION_CHARS, AnswerService
 
 __all__ = [
@@ -14,8 +14,9 @@ __all__ = [
     "Excerpt",
     "Hit",
     "PassageView",
+    "QuestionWeights",
     "Suggestions",
     "best_excerpt",
-    "coverage",
+    "best_sentence_share",
     "highlight_spans",
 ]

@@ -2,21 +2,66 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable, Sequence
 
 from ..corpus import Passage
-from ..search import Query, Term
+from ..search import Term
 from .answer import Excerpt
+from .relevance import QuestionWeights
 
-__all__ = ["MAX_EXCERPT_CHARS", "best_excerpt", "highlight_spans"]
+__all__ = ["MAX_EXCERPT_CHARS", "best_excerpt", "best_sentence_share", "highlight_spans"]
 
 MAX_EXCERPT_CHARS = 320
 _MAX_SENTENCES = 3
 
 
-def highlight_spans(terms: list[Term], wanted: frozenset[str]) -> tuple[tuple[int, int], ...]:
+def highlight_spans(terms: Iterable[Term], wanted: frozenset[str]) -> tuple[tuple[int, int], ...]:
     """Merged character spans of the terms that are question words (or their synonyms)."""
     return _merge((t.start, t.end) for t in terms if t.text in wanted)
+
+
+def best_sentence_share(passage: Passage, terms: Sequence[Term], weights: QuestionWeights) -> float:
+    """The largest share of the question that one sentence of the passage holds.
+
+    A passage whose single sentence says most of what was asked beats one that
+    scatters the same words over several sentences.
+    """
+    best = 0.0
+    for start, end in passage.sentences:
+        found = {t.text for t in terms if start <= t.start and t.end <= end}
+        best = max(best, weights.share(found))
+    return best
+
+
+def best_excerpt(passage: Passage, terms: Sequence[Term], weights: QuestionWeights) -> Excerpt:
+    """The window of consecutive sentences with the most question weight, shortest first.
+
+    ``terms`` are the passage's word terms with spans (from the index).
+    """
+    text = passage.text
+    spans = passage.sentences or [(0, len(text))]
+    wanted = weights.query.all_words
+    matches = [t for t in terms if t.text in wanted]
+    best: tuple[float, int, int, int] | None = None  # (-weight, length, first, last)
+    for first in range(len(spans)):
+        for last in range(first, min(first + _MAX_SENTENCES, len(spans))):
+            start, end = spans[first][0], spans[last][1]
+            if end - start > MAX_EXCERPT_CHARS and last > first:
+                break
+            found = {t.text for t in matches if start <= t.start and t.end <= end}
+            candidate = (-weights.covered(found), end - start, first, last)
+            if best is None or candidate < best:
+                best = candidate
+    assert best is not None
+    start, end = _trim(text, spans[best[2]][0], spans[best[3]][1], matches)
+    return Excerpt(
+        text=text[start:end],
+        highlights=_merge(
+            (t.start - start, t.end - start) for t in matches if start <= t.start and t.end <= end
+        ),
+        cut_before=start > 0,
+        cut_after=end < len(text),
+    )
 
 
 def _merge(spans: Iterable[tuple[int, int]]) -> tuple[tuple[int, int], ...]:
@@ -29,49 +74,7 @@ def _merge(spans: Iterable[tuple[int, int]]) -> tuple[tuple[int, int], ...]:
     return tuple(merged)
 
 
-def best_excerpt(
-    passage: Passage,
-    query: Query,
-    words: Callable[[str], list[Term]],
-    weight: Callable[[str], float],
-) -> Excerpt:
-    """The window of consecutive sentences with the most question weight, shortest first.
-
-    ``words`` analyzes text into terms with spans; ``weight`` is a word's idf.
-    """
-    text = passage.text
-    spans = passage.sentences or [(0, len(text))]
-    wanted = query.all_words
-    terms = [t for t in words(text) if t.text in wanted]
-    best: tuple[float, int, int, int] | None = None  # (-weight, length, first, last)
-    for first in range(len(spans)):
-        for last in range(first, min(first + _MAX_SENTENCES, len(spans))):
-            start, end = spans[first][0], spans[last][1]
-            if end - start > MAX_EXCERPT_CHARS and last > first:
-                break
-            found = {t.text for t in terms if start <= t.start and t.end <= end}
-            covered = sum(
-                max(weight(f) for f in query.forms(w))
-                for w in query.words
-                if query.forms(w) & found
-            )
-            candidate = (-covered, end - start, first, last)
-            if best is None or candidate < best:
-                best = candidate
-    assert best is not None
-    start, end = spans[best[2]][0], spans[best[3]][1]
-    start, end = _trim(text, start, end, terms)
-    return Excerpt(
-        text=text[start:end],
-        highlights=_merge(
-            (t.start - start, t.end - start) for t in terms if start <= t.start and t.end <= end
-        ),
-        cut_before=start > 0,
-        cut_after=end < len(text),
-    )
-
-
-def _trim(text: str, start: int, end: int, terms: list[Term]) -> tuple[int, int]:
+def _trim(text: str, start: int, end: int, terms: Sequence[Term]) -> tuple[int, int]:
     """Cut one over-long sentence down to MAX_EXCERPT_CHARS around its first match."""
     if end - start <= MAX_EXCERPT_CHARS:
         return start, end

@@ -21,7 +21,7 @@ def key_words(index: SearchIndex, per_article: int = 3) -> tuple[str, ...]:
         counts: Counter[str] = Counter()
         surfaces: dict[str, str] = {}
         for passage in index.article_passages(article.id):
-            for term in index.analyzer.words(passage.text):
+            for term in index.passage_terms(passage.id):
                 surface = passage.text[term.start : term.end]
                 if _SHOWABLE.match(surface):
                     counts[term.text] += 1

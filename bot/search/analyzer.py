@@ -31,13 +31,13 @@ from __future__ import annotations
 import re
 import threading
 import unicodedata
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import islice
 
 from .engine import Field
 
-__all__ = ["QUESTION_WORDS", "KoreanAnalyzer", "Term"]
+__all__ = ["QUESTION_WORDS", "SPANS", "KoreanAnalyzer", "QueryAnalysis", "Term", "passage_terms"]
 
 # Kiwi tags (before any "-I"/"-R" irregularity suffix) kept as word terms.
 _WORD_TAGS = frozenset(
@@ -46,6 +46,10 @@ _WORD_TAGS = frozenset(
 # ...and as the content part of a word for bigrams: plus prefixes and suffixes.
 _GRAM_TAGS = _WORD_TAGS | {"XPN", "XSN", "XSV", "XSA"}
 _NOUN_TAGS = frozenset({"NNG", "NNP"})
+# What kind of word each kept tag is (Term.kind); the rest are "name".
+_KINDS = {"SN": "number", "NR": "number"} | dict.fromkeys(
+    ("VV", "VA", "MAG", "MM", "NNB", "NP"), "light"
+)
 _UNIT_TAGS = frozenset({"NNB", "NNG"})
 _LEMMA_TAGS = frozenset({"VV", "VA"})
 # Kiwi's pattern tags (URL, e-mail, hashtag, mention, serial number): split into words.
@@ -63,6 +67,20 @@ _QUERY_GENERIC = frozenset(
     {"이름", "것", "곳", "때", "수", "사람", "해", "년도", "시기", "당시"}
 )  # fmt: skip
 """Nouns questions are phrased with (…의 이름은? …한 곳은?): dropped from the query's words."""
+
+_ENGLISH_FUNCTION_WORDS = frozenset(
+    {
+        "a", "an", "the", "is", "are", "was", "were", "be", "been", "do", "does", "did",
+        "what", "who", "whom", "when", "where", "which", "why", "how", "much", "many",
+        "of", "to", "in", "on", "at", "by", "for", "with", "from", "about", "into", "as",
+        "and", "or", "it", "its", "this", "that", "these", "those", "s", "can", "could",
+        "will", "would", "should", "there", "than", "according", "tell", "me",
+    }
+)  # fmt: skip
+"""English questions' function words: dropped from the query's words (not from bigrams)."""
+
+SPANS = "spans"
+"""The key of a passage bag that holds its word terms' spans (not a field for engines)."""
 
 _HANGUL_RUN = re.compile(r"[가-힣]+")
 # Characters Kiwi should not see: controls, zero-width and bidi marks, BOM,
@@ -84,11 +102,25 @@ _BATCH = 256  # texts per Kiwi batch call in analyze_many (the lock is released 
 
 @dataclass(frozen=True, slots=True)
 class Term:
-    """A term of the ``word`` field and where it stands in the text."""
+    """A term of the ``word`` field, where it stands in the text, and what kind of word it is.
+
+    ``kind`` is ``"name"`` for nouns, names, foreign words and compounds (what a
+    question is about), ``"number"`` for numerals, and ``"light"`` for verbs,
+    adjectives, adverbs, determiners, pronouns and bound nouns (how it is asked).
+    """
 
     text: str
     start: int
     end: int
+    kind: str = "name"
+
+
+@dataclass(frozen=True, slots=True)
+class QueryAnalysis:
+    """A question's search terms (``bag``) and its word terms with their kinds."""
+
+    bag: dict[str, list[str]]
+    words: list[Term]
 
 
 class KoreanAnalyzer:
@@ -98,7 +130,7 @@ class KoreanAnalyzer:
     Kiwi loads on first use (about 1.5 s).
     """
 
-    version = "v1-kiwi0.24-word+gram"
+    version = "v2-kiwi0.24-word+gram+spans"
     # Fit on KorQuAD 1.0 dev (bench/korquad.py; the cross-validated figures hold).
     fields = (Field("word", 1.0, 0.3, 0.75), Field("gram", 0.5, 0.3, 0.5))
 
@@ -131,12 +163,19 @@ class KoreanAnalyzer:
 
     def analyze_query(self, question: str) -> dict[str, list[str]]:
         """Terms of a question: question words and generic nouns removed."""
+        return self.query_analysis(question).bag
+
+    def query_analysis(self, question: str) -> QueryAnalysis:
+        """``analyze_query`` and the kept word terms (with kinds) from one Kiwi pass."""
         clean = _clean(question)
         tokens = self._tokenize(clean)
         words = [
-            t.text for t in _words(clean, tokens, QUESTION_WORDS) if t.text not in _QUERY_GENERIC
+            t
+            for t in _words(clean, tokens, QUESTION_WORDS)
+            if t.text not in _QUERY_GENERIC and t.text not in _ENGLISH_FUNCTION_WORDS
         ]
-        return {"word": words, "gram": _grams(clean, tokens, QUESTION_WORDS)}
+        bag = {"word": [t.text for t in words], "gram": _grams(clean, tokens, QUESTION_WORDS)}
+        return QueryAnalysis(bag, words)
 
     # -- Kiwi ----------------------------------------------------------------
 
@@ -179,13 +218,17 @@ def _clean(text: str) -> str:
     return _JUNK.sub(" ", text).translate(_FULLWIDTH)
 
 
-def _passage_bag(text: str, tokens: list, title: str, title_tokens: list) -> dict[str, list[str]]:
-    words = [t.text for t in _words(text, tokens)]
+def _passage_bag(text: str, tokens: list, title: str, title_tokens: list) -> dict[str, list]:
+    terms = _words(text, tokens)
+    words = [t.text for t in terms]
     grams = _grams(text, tokens)
+    # Where the text's word terms stand (start, end pairs, flattened): excerpts and
+    # highlights are then found at question time without running Kiwi again.
+    spans = [offset for t in terms for offset in (t.start, t.end)]
     if title:
         words += [t.text for t in _words(title, title_tokens)]
         grams += _grams(title, title_tokens)
-    return {"word": words, "gram": grams}
+    return {"word": words, "gram": grams, SPANS: spans}
 
 
 def _words(text: str, tokens: list, drop: frozenset[str] = frozenset()) -> list[Term]:
@@ -235,10 +278,10 @@ def _words(text: str, tokens: list, drop: frozenset[str] = frozenset()) -> list[
             flush()
             prev = None
             continue
-        term = Term(form, start, end)
+        term = Term(form, start, end, _KINDS.get(tag, "name"))
         terms.append(term)
         if prev is not None and prev[0] == "SN" and prev[1].end == start and tag in _UNIT_TAGS:
-            terms.append(Term(prev[1].text + form, prev[1].start, end))
+            terms.append(Term(prev[1].text + form, prev[1].start, end, "number"))
         if tag in _NOUN_TAGS and (not compound or compound[-1].end == start):
             compound.append(term)
         else:
@@ -306,3 +349,10 @@ def _grams(text: str, tokens: list, drop: frozenset[str] = frozenset()) -> list[
         for run in _HANGUL_RUN.findall(piece):
             grams.extend(run[i : i + 2] for i in range(len(run) - 1))
     return grams
+
+
+def passage_terms(bag: Mapping[str, Sequence]) -> list[Term]:
+    """The passage text's word terms with their spans, from a bag ``analyze`` made."""
+    spans = bag.get(SPANS, ())
+    words = bag.get("word", ())
+    return [Term(words[i], spans[2 * i], spans[2 * i + 1]) for i in range(len(spans) // 2)]

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from html import unescape
 
 from ..corpus import Article, Corpus, Passage
 from ..progress import Progress, no_progress
-from .analyzer import KoreanAnalyzer
+from .analyzer import KoreanAnalyzer, Term, passage_terms
 from .engine import SearchEngine, TermBag
 from .engines import make_engine
 from .token_cache import TokenCache, cache_key
@@ -33,6 +33,7 @@ class Query:
     bag: TermBag  # what is searched (synonyms included)
     words: frozenset[str]  # the question's own word terms, for relevance and highlights
     alternatives: Mapping[str, frozenset[str]]  # own word -> equivalent words from synonyms
+    kinds: Mapping[str, str] = field(default_factory=dict)  # own word -> Term.kind
 
     def forms(self, word: str) -> frozenset[str]:
         """A question word and its synonyms' words."""
@@ -67,7 +68,7 @@ class SearchIndex:
         for passage in corpus.passages():
             self._passages[passage.id] = passage
             self._by_article.setdefault(passage.article_id, []).append(passage)
-        self._word_sets = {pid: frozenset(bag.get("word", ())) for pid, bag in bags.items()}
+        self._bags = bags
 
     # -- building ---------------------------------------------------------------
 
@@ -107,22 +108,30 @@ class SearchIndex:
     # -- asking -----------------------------------------------------------------
 
     def query(self, question: str) -> Query:
+        """The question's terms, plus its synonyms' where the corpus lacks its own words."""
         text = " ".join(unescape(_TAG.sub("", question)).split())
-        own = self.analyzer.analyze_query(text)
-        bag: dict[str, list[str]] = {name: list(terms) for name, terms in own.items()}
-        words = frozenset(own.get("word", ()))
+        analysis = self.analyzer.query_analysis(text)
+        bag: dict[str, list[str]] = {name: list(terms) for name, terms in analysis.bag.items()}
+        words = frozenset(analysis.bag.get("word", ()))
+        kinds = {t.text: t.kind for t in analysis.words}
         alternatives: dict[str, frozenset[str]] = {}
         for present, others in self.corpus.synonyms.expand(text):
-            mentioned = {t for m in present for t in self.analyzer.analyze_query(m).get("word", ())}
+            mentioned = {t for m in present for t in self._words_of(m)} & words
             added: set[str] = set()
             for member in others:
-                for name, terms in self.analyzer.analyze_query(member).items():
-                    bag.setdefault(name, []).extend(terms)
-                    if name == "word":
-                        added.update(terms)
-            for word in mentioned & words:
+                member_bag = self.analyzer.analyze_query(member)
+                added.update(member_bag.get("word", ()))
+                # Searching for a synonym too only helps when the corpus lacks the
+                # question's own word (딥시크 → DeepSeek); otherwise it dilutes the query.
+                if any(self.document_frequency(t) == 0 for t in mentioned):
+                    for name, terms in member_bag.items():
+                        bag.setdefault(name, []).extend(terms)
+            for word in mentioned:
                 alternatives[word] = alternatives.get(word, frozenset()) | frozenset(added)
-        return Query(text, bag, words, alternatives)
+        return Query(text, bag, words, alternatives, kinds)
+
+    def _words_of(self, text: str) -> list[str]:
+        return self.analyzer.analyze_query(text).get("word", [])
 
     def search(self, query: Query, k: int) -> list[SearchHit]:
         hits = []
@@ -149,8 +158,14 @@ class SearchIndex:
         after = siblings[passage.ordinal + 1] if passage.ordinal + 1 < len(siblings) else None
         return before, after
 
+    def passage_terms(self, passage_id: str) -> list[Term]:
+        """The word terms of a passage's text, with their spans in it (no Kiwi needed)."""
+        bag = self._bags.get(passage_id)
+        return passage_terms(bag) if bag else []
+
     def passage_words(self, passage_id: str) -> frozenset[str]:
-        return self._word_sets.get(passage_id, frozenset())
+        """The word terms of a passage's own text (not its article title)."""
+        return frozenset(t.text for t in self.passage_terms(passage_id))
 
     def document_frequency(self, term: str) -> int:
         return self.engine.document_frequency("word", term)

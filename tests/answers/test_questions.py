@@ -7,14 +7,24 @@ back as "not found", never as a weak excerpt.
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from bot import AnswerStatus
-from tests.conftest import QUESTIONS
+from tests.conftest import PROJECT, QUESTIONS
 
 ARTICLES = QUESTIONS["articles"]
 ANSWERABLE = QUESTIONS["answerable"]
 UNANSWERABLE = QUESTIONS["unanswerable"]
+HELDOUT = json.loads((PROJECT / "tests" / "data" / "heldout_questions.json").read_text("utf-8"))
+
+
+def top1_rate(service, items) -> float:
+    firsts = [service.ask(i["q"]).hits[:1] for i in items]
+    return sum(bool(h) and i["expect"] in h[0].passage.text for h, i in zip(firsts, items)) / len(
+        items
+    )
 
 
 def test_the_question_set_is_big_enough():
@@ -23,12 +33,28 @@ def test_the_question_set_is_big_enough():
 
 
 @pytest.mark.parametrize("item", ANSWERABLE, ids=[i["q"] for i in ANSWERABLE])
-def test_answerable_question_finds_its_passage_first(service, item):
+def test_answerable_question_quotes_its_passage(service, item):
     answer = service.ask(item["q"])
     assert answer.status is AnswerStatus.ANSWERED, item["q"]
-    best = answer.hits[0]
-    assert best.article.id == ARTICLES[item["a"]]
-    assert item["expect"] in best.passage.text
+    quoted = [(hit.article.id, hit.passage.text) for hit in answer.hits]
+    assert any(
+        article == ARTICLES[item["a"]] and item["expect"] in text for article, text in quoted
+    ), quoted
+
+
+def test_the_answering_passage_comes_first_almost_always(service):
+    assert top1_rate(service, ANSWERABLE) >= 0.95
+
+
+def test_held_out_questions_are_mostly_answered_first(service):
+    """A second set, written without looking at the first (some in English, which the
+    Korean articles can only partly match); measured 0.85 when it was written."""
+    assert top1_rate(service, HELDOUT["answerable"]) >= 0.8
+
+
+@pytest.mark.parametrize("question", HELDOUT["unanswerable"])
+def test_held_out_unanswerable_question_is_not_found(service, question):
+    assert not service.ask(question).answered
 
 
 @pytest.mark.parametrize("question", UNANSWERABLE)

@@ -6,7 +6,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from bot.search.analyzer import QUESTION_WORDS, KoreanAnalyzer, Term
+from bot.search.analyzer import QUESTION_WORDS, SPANS, KoreanAnalyzer, Term, passage_terms
 from bot.search.engine import Field
 
 
@@ -207,7 +207,10 @@ ODD_INPUTS = [
 
 @pytest.mark.parametrize("text", ODD_INPUTS, ids=range(len(ODD_INPUTS)))
 def test_odd_inputs_do_not_raise(analyzer, text) -> None:
-    for bag in (analyzer.analyze(text, title=text), analyzer.analyze_query(text)):
+    passage = analyzer.analyze(text, title=text)
+    assert set(passage) == {"word", "gram", SPANS}
+    assert all(isinstance(o, int) and 0 <= o <= len(text) for o in passage[SPANS])
+    for bag in ({"word": passage["word"], "gram": passage["gram"]}, analyzer.analyze_query(text)):
         assert set(bag) == {"word", "gram"}
         assert all(isinstance(t, str) and t.strip() for terms in bag.values() for t in terms)
     for term in analyzer.words(text):
@@ -216,8 +219,27 @@ def test_odd_inputs_do_not_raise(analyzer, text) -> None:
 
 @pytest.mark.parametrize("text", ["", " ", "😀", "\x00", "!!!"])
 def test_nothing_to_index_gives_empty_bags(analyzer, text) -> None:
-    assert analyzer.analyze(text) == {"word": [], "gram": []}
+    assert analyzer.analyze(text) == {"word": [], "gram": [], SPANS: []}
     assert analyzer.analyze_query(text) == {"word": [], "gram": []}
+
+
+def test_a_passage_bag_keeps_where_its_words_stand(analyzer) -> None:
+    text = "중국은 DeepSeek-V3를 공개했다. 오픈 소스 모델이다."
+    terms = passage_terms(analyzer.analyze(text, title="딥시크"))
+    assert [(t.text, t.start, t.end) for t in terms] == [
+        (t.text, t.start, t.end) for t in analyzer.words(text)
+    ]
+    assert {text[t.start : t.end] for t in terms} >= {"중국", "DeepSeek", "공개"}
+
+
+def test_question_words_come_with_their_kind(analyzer) -> None:
+    words = {
+        t.text: t.kind for t in analyzer.query_analysis("GPT-4는 2023년에 토큰을 몇 개 썼나").words
+    }
+    assert words["gpt-4"] == "name" and words["토큰"] == "name"
+    assert words["2023"] == "number" and words["2023년"] == "number"
+    assert words["쓰다"] == "light"
+    assert "몇" not in words
 
 
 def test_analyze_many_equals_analyze(analyzer) -> None:
@@ -243,5 +265,5 @@ def test_thread_safe(analyzer) -> None:
 def test_kiwi_loads_lazily() -> None:
     fresh = KoreanAnalyzer()
     assert fresh._kiwi_instance is None
-    assert fresh.analyze("") == {"word": [], "gram": []}  # nothing to tokenize: still not loaded
+    assert fresh.analyze("")["word"] == []  # nothing to tokenize: still not loaded
     assert fresh._kiwi_instance is None
