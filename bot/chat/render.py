@@ -328,7 +328,9 @@ def _quote(excerpt: Excerpt, budget: int, max_highlights: int) -> str:
         marked += [plain(text[last:start]), "<b>", plain(text[start:end]), "</b>"]
         last = end
     marked.append(plain(text[last:]))
-    body = "".join(marked).strip() or "…"
+    body = "".join(marked).strip()
+    if not any(c.isprintable() and not c.isspace() for c in _visible(body)):
+        body = "…"  # nothing Telegram would show (e.g. only direction marks)
     before = "… " if excerpt.cut_before else ""
     after = " …" if cut_after else ""
     return f"{before}{body}{after}"

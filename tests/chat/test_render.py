@@ -27,7 +27,8 @@ def test_a_real_answer_quotes_highlights_and_links(service: AnswerService) -> No
     assert {"DeepSeek", "v3", "훈련", "비용"} <= set(shown.spans("bold"))
     links = [e.url for e in shown.entities if e.type == "text_link"]
     assert links == [f"https://t.me/{BOT}?start={hit.passage.id}" for hit in answer.hits]
-    assert callback_data(rendered.keyboard) == ["f:7:+", "f:7:-"]
+    more = ["m:7:3"] if answer.has_more else []
+    assert callback_data(rendered.keyboard) == [*more, "f:7:+", "f:7:-"]
 
 
 def test_paging_buttons_follow_the_offset(service: AnswerService) -> None:
