@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from .answers import Answer, AnswerStatus, Hit, Suggestions
-from .texts import Texts
+from .texts import Texts, unanswered_message
 
 __all__ = ["answer_to_json", "render_answer"]
 
@@ -17,12 +17,7 @@ def render_answer(answer: Answer, texts: Texts, *, color: bool = False) -> str:
         header = texts.results_header.format(count=len(answer.hits), question=answer.question)
         blocks = [header] + [_render_hit(hit, texts, color) for hit in answer.hits]
         return "\n\n".join(blocks)
-    message = {
-        AnswerStatus.NOT_FOUND: texts.not_found,
-        AnswerStatus.EMPTY: texts.empty,
-        AnswerStatus.NO_WORDS: texts.no_words,
-        AnswerStatus.TOO_LONG: texts.too_long.format(limit=answer.limit),
-    }[answer.status]
+    message = unanswered_message(answer.status, texts, limit=answer.limit)
     return "\n".join([message, *_render_suggestions(answer.suggestions, texts)])
 
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["ENGLISH", "KOREAN", "Texts", "texts_for"]
+from .answers import AnswerStatus
+
+__all__ = ["ENGLISH", "KOREAN", "Texts", "texts_for", "unanswered_message"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +61,16 @@ ENGLISH = Texts(
         "No TELEGRAM_BOT_TOKEN set: answering in the terminal. Type a question (Ctrl-D quits)."
     ),
 )
+
+
+def unanswered_message(status: AnswerStatus, texts: Texts, *, limit: int = 0) -> str:
+    """What to say when an answer quotes nothing, by why it quotes nothing."""
+    return {
+        AnswerStatus.NOT_FOUND: texts.not_found,
+        AnswerStatus.EMPTY: texts.empty,
+        AnswerStatus.NO_WORDS: texts.no_words,
+        AnswerStatus.TOO_LONG: texts.too_long.format(limit=limit),
+    }[status]
 
 
 def texts_for(language_code: str | None) -> Texts:

@@ -31,9 +31,10 @@ from telegram import (
 from telegram.constants import InlineQueryResultLimit, MessageLimit, ParseMode
 from telegram.helpers import create_deep_linked_url
 
-from ..answers import Answer, AnswerStatus, Excerpt, Hit, PassageView
+from ..answers import Answer, Excerpt, Hit, PassageView
 from ..corpus import Article
 from ..refresh import AddResult, ChangeKind, RefreshReport
+from ..texts import unanswered_message
 from .callbacks import FeedbackButton, PageButton, PassageButton
 from .history import Stats
 from .texts import ChatTexts
@@ -236,13 +237,7 @@ def render_answer(
 
 def _render_unanswered(answer: Answer, texts: ChatTexts) -> str:
     words = texts.answers
-    message = {
-        AnswerStatus.NOT_FOUND: words.not_found,
-        AnswerStatus.EMPTY: words.empty,
-        AnswerStatus.NO_WORDS: words.no_words,
-        AnswerStatus.TOO_LONG: words.too_long.format(limit=answer.limit),
-    }[answer.status]
-    lines = [plain(message)]
+    lines = [plain(unanswered_message(answer.status, words, limit=answer.limit))]
     suggestions = answer.suggestions
     if suggestions.articles:
         titles = " ".join(
@@ -360,8 +355,13 @@ def render_passage(view: PassageView, texts: ChatTexts, *, bot_username: str | N
     )
     facts = " · ".join([title, *_article_facts(article, texts)])
     position = texts.passage_position.format(position=view.position, count=view.count)
-    body = plain(_cut_text(view.passage.text, _PASSAGE_BUDGET)).strip() or "…"
-    text = f"{facts}\n<i>{plain(position)}</i>\n\n<blockquote>{body}</blockquote>"
+    budget = _PASSAGE_BUDGET
+    while True:  # characters aren't UTF-16 units (emoji count twice): shrink until it fits
+        body = plain(_cut_text(view.passage.text, budget)).strip() or "…"
+        text = f"{facts}\n<i>{plain(position)}</i>\n\n<blockquote>{body}</blockquote>"
+        if fits(text) or budget < 100:
+            break
+        budget = budget * 9 // 10
     buttons = []
     if view.previous_id and _fits_button(view.previous_id):
         buttons.append(_button(texts.passage_previous, PassageButton(view.previous_id).encode()))
