@@ -146,10 +146,13 @@ def _import(args: argparse.Namespace, settings: Settings) -> int:
             "language",
         )
     }
-    for path in args.files:
+    progress = TerminalProgress()
+    for done, path in enumerate(args.files):
+        progress("importing", done, len(args.files))
         article = article_from_saved_page(path, **overrides)
         saved = library.store.save_article(article)
         print(f"imported {path} → {saved} ({article.title}, {len(article.body)} characters)")
+    progress("importing", len(args.files), len(args.files))
     return 0
 
 

@@ -182,7 +182,12 @@ def _read_head(html: str, url: str) -> _Head:
 
 
 def _canonical(url: str, links: list[str]) -> str:
-    """The page's own canonical URL if it is on the same site as ``url``, else ``url``'s."""
+    """The page's own canonical URL if it is on the same site as ``url``, else ``url``'s.
+
+    A page read from a file has no ``url``: nothing can be resolved or trusted, so "".
+    """
+    if not url:
+        return ""
     for link in links:
         try:
             candidate = resolve_url(url, link)

@@ -118,3 +118,22 @@ def test_the_committed_corpus_is_what_the_importer_makes(gallery):
     bodies = {a.title: a.body for a in corpus.articles}
     assert bodies["닫는 미국과 여는 중국"] == gallery.body
     assert all(a.url == "" for a in corpus.articles)
+
+
+def test_a_saved_html_page_is_extracted_like_a_fetched_one(tmp_path):
+    pages = Path(__file__).resolve().parents[1] / "sources" / "pages"
+    article = article_from_saved_page(pages / "news_article.html")
+    assert "청년 월세" in article.title
+    assert "청년 월세 특별지원 사업을 1년 더 연장하기로 했다" in article.body
+    # Comments and navigation stayed behind.
+    assert "지방 청년들 얘기는 왜 하나도 없나요" not in article.body
+    assert article.url == ""  # a saved file has no address unless one is given
+
+
+def test_a_saved_euc_kr_html_page_is_read_as_hangul(tmp_path):
+    pages = Path(__file__).resolve().parents[1] / "sources" / "pages"
+    page = tmp_path / "column.html"
+    page.write_bytes((pages / "column_euckr.html").read_text("utf-8").encode("cp949"))
+    article = article_from_saved_page(page, url="https://news.example.kr/column/1")
+    assert "\ufffd" not in article.body
+    assert article.url == "https://news.example.kr/column/1"
