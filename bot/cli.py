@@ -36,8 +36,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     try:
         settings = Settings.from_env()
-        # Commands other than `run` print their own results: only problems are logged.
-        quiet = args.command != "run" and settings.log_level != "DEBUG"
+        # Only the Telegram bot logs its work; terminal commands print their own results.
+        serving = args.command == "run" and settings.has_token
+        quiet = not serving and settings.log_level != "DEBUG"
         _configure_logging("WARNING" if quiet else settings.log_level)
         return int(args.handler(args, settings) or 0)
     except BotError as error:
