@@ -53,6 +53,29 @@ class CorpusStore:
     def sources_file(self) -> Path:
         return self.root / SOURCES_FILE
 
+    @property
+    def synonyms_file(self) -> Path:
+        return self.root / SYNONYMS_FILE
+
+    def scan(self) -> str:
+        """A digest of the article and synonyms files' names, sizes, times and inodes:
+        changes whenever a file is written (every write replaces the file), without
+        reading any file."""
+        digest = hashlib.blake2b(digest_size=16)
+        paths = [self.synonyms_file]
+        if self.articles_dir.is_dir():
+            with os.scandir(self.articles_dir) as entries:
+                paths += sorted(Path(e.path) for e in entries if e.name.endswith(".txt"))
+        for path in paths:
+            try:
+                stat = path.stat()
+            except FileNotFoundError:
+                continue
+            digest.update(
+                f"{path.name}\0{stat.st_size}\0{stat.st_mtime_ns}\0{stat.st_ino}\0".encode()
+            )
+        return digest.hexdigest()
+
     def article_path(self, article_id: str) -> Path:
         return self.articles_dir / f"{article_id}.txt"
 
