@@ -62,18 +62,23 @@ class CorpusStore:
         changes whenever a file is written (every write replaces the file), without
         reading any file."""
         digest = hashlib.blake2b(digest_size=16)
-        paths = [self.synonyms_file]
+        entries: list[tuple[str, os.stat_result]] = []
+        if self.synonyms_file.exists():
+            entries.append((SYNONYMS_FILE, self.synonyms_file.stat()))
         if self.articles_dir.is_dir():
-            with os.scandir(self.articles_dir) as entries:
-                paths += sorted(Path(e.path) for e in entries if e.name.endswith(".txt"))
-        for path in paths:
-            try:
-                stat = path.stat()
-            except FileNotFoundError:
-                continue
-            digest.update(
-                f"{path.name}\0{stat.st_size}\0{stat.st_mtime_ns}\0{stat.st_ino}\0".encode()
-            )
+            with os.scandir(self.articles_dir) as found:
+                for entry in found:
+                    if entry.name.endswith(".txt"):
+                        try:
+                            entries.append((entry.name, entry.stat()))
+                        except FileNotFoundError:
+                            continue
+        entries.sort(key=lambda item: item[0])
+        digest.update(
+            "".join(
+                f"{name}\0{st.st_size}\0{st.st_mtime_ns}\0{st.st_ino}\0" for name, st in entries
+            ).encode()
+        )
         return digest.hexdigest()
 
     def article_path(self, article_id: str) -> Path:

@@ -95,6 +95,11 @@ class PassageStore:
 
     @property
     def size(self) -> int:
+        """Passages stored (as counted at the last commit: no scan of the table)."""
+        count = self.meta("count")
+        return int(count) if count is not None else self.count()
+
+    def count(self) -> int:
         return self._query("SELECT COUNT(*) FROM passages")[0][0]
 
     def articles(self) -> list[Article]:
@@ -154,7 +159,10 @@ class PassageStore:
             self._write.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", values.items())
 
     def set_meta_in_transaction(self, values: Mapping[str, str]) -> None:
-        self._write.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", values.items())
+        """``values``, and the passage count as of this transaction."""
+        (count,) = self._write.execute("SELECT COUNT(*) FROM passages").fetchone()
+        rows = [*values.items(), ("count", str(count))]
+        self._write.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", rows)
 
     def begin(self) -> None:
         self._write.execute("BEGIN IMMEDIATE")
