@@ -31,6 +31,7 @@ class Library:
         self._cache: TokenCache | None = None
         self._index: SearchIndex | None = None
         self._index_lock = threading.Lock()
+        self.catching_up: threading.Thread | None = None
 
     @property
     def data_dir(self) -> Path:
@@ -104,8 +105,42 @@ class Library:
         )
 
     def open_service(self, progress: Progress = no_progress) -> AnswerService:
+        """The answer service, answering as soon as it can.
+
+        Kiwi loads in the background. A valid index in the data folder is served at
+        once, without even listing the corpus folder; a background thread then checks
+        the folder and indexes what changed while the bot was stopped (``catching_up``).
+        """
         self.preload_analyzer()
-        return AnswerService(self.build_index(progress), top=self.settings.results_per_answer)
+        with self._index_lock:
+            if self._index is None:
+                self._index = SearchIndex.open(
+                    self.store,
+                    self.analyzer,
+                    directory=self.index_dir,
+                    engine=self.settings.search_engine,
+                    cache=self.token_cache,
+                    progress=progress,
+                    verify=False,
+                )
+            index = self._index
+            unverified = not index.verified
+            index.verified = True
+        service = AnswerService(index, top=self.settings.results_per_answer)
+        if unverified:
+            self.catching_up = threading.Thread(
+                target=self._catch_up, args=(service, index), name="catch-up", daemon=True
+            )
+            self.catching_up.start()
+        return service
+
+    def _catch_up(self, service: AnswerService, index: SearchIndex) -> None:
+        try:
+            if not index.matches(self.store):
+                log.info("the corpus changed while stopped: indexing the changes")
+                service.swap(self.build_index())
+        except Exception:
+            log.exception("could not index the corpus changes made while stopped")
 
     def close(self) -> None:
         if self._cache is not None:

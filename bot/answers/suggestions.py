@@ -23,7 +23,7 @@ def key_words(index: SearchIndex, per_article: int = 3) -> tuple[str, ...]:
     """A few distinctive words of every article, as they are written in it."""
     size = max(index.size, 1)
     chosen: list[str] = []
-    for article in index.corpus.articles[:ARTICLES]:
+    for article in index.first_articles(ARTICLES):
         counts: Counter[str] = Counter()
         surfaces: dict[str, str] = {}
         for passage in index.article_passages(article.id, PASSAGES):

@@ -34,7 +34,15 @@ from dataclasses import dataclass, field, replace
 from html import unescape
 from pathlib import Path
 
-from ..corpus import Article, Corpus, CorpusStore, Passage, load_synonyms, split_article
+from ..corpus import (
+    Article,
+    Corpus,
+    CorpusStore,
+    Passage,
+    Synonyms,
+    load_synonyms,
+    split_article,
+)
 from ..progress import Progress, no_progress
 from .analyzer import KoreanAnalyzer, Term, passage_terms
 from .engine import SearchEngine, TermBag
@@ -205,17 +213,85 @@ def _open_store(path: Path) -> PassageStore:
 class SearchIndex:
     """One corpus' articles over the shared store and engine."""
 
-    def __init__(self, backing: _Backing, corpus: Corpus, digests: Mapping[str, str]) -> None:
+    def __init__(
+        self,
+        backing: _Backing,
+        corpus: Corpus | None,
+        digests: Mapping[str, str] | None,
+        *,
+        synonyms: Synonyms | None = None,
+        fingerprint: str = "",
+    ) -> None:
+        """A view of ``corpus``; with ``corpus`` None, of the articles the store holds,
+        read from it only when needed (start-up reads nothing of the corpus)."""
         self._backing = backing
         self._store = backing.store
         self.analyzer = backing.analyzer
         self.engine = backing.engine
+        self._lock = threading.Lock()
+        self._corpus: Corpus | None = None
+        self._articles: dict[str, Article] | None = None
+        self._digests = dict(digests) if digests is not None else None
+        self._synonyms = synonyms if synonyms is not None else Synonyms()
+        self._fingerprint = fingerprint
+        self._looked_up: dict[str, Article | None] = {}
+        self.verified = True  # False: opened without checking the corpus folder
+        if corpus is not None:
+            self._set_corpus(corpus)
+        self._size = self._store.size
+
+    def _set_corpus(self, corpus: Corpus) -> None:
         # Metadata only: bodies are in the store, cut into passages.
         articles = tuple(replace(a, body="") if a.body else a for a in corpus.articles)
-        self.corpus = replace(corpus, articles=articles)
-        self.articles = {a.id: a for a in articles}
-        self.digests = dict(digests)
-        self._size = self._store.size
+        self._articles = {a.id: a for a in articles}
+        self._corpus = replace(corpus, articles=articles)
+
+    @property
+    def corpus(self) -> Corpus:
+        """The articles (metadata only), synonyms and fingerprint of the indexed corpus."""
+        if self._corpus is None:
+            with self._lock:
+                if self._corpus is None:
+                    articles = tuple(self._store.articles())
+                    self._set_corpus(Corpus(articles, self._synonyms, self._fingerprint))
+        assert self._corpus is not None
+        return self._corpus
+
+    @property
+    def articles(self) -> Mapping[str, Article]:
+        return self._articles if self._articles is not None else self.corpus_articles()
+
+    def corpus_articles(self) -> Mapping[str, Article]:
+        self.corpus  # noqa: B018 (loads them)
+        assert self._articles is not None
+        return self._articles
+
+    def article(self, article_id: str) -> Article | None:
+        """One article's metadata (a point query until the article list is loaded)."""
+        if self._articles is not None:
+            return self._articles.get(article_id)
+        if article_id not in self._looked_up:
+            if len(self._looked_up) > 10_000:
+                self._looked_up.clear()
+            self._looked_up[article_id] = self._store.article(article_id)
+        return self._looked_up[article_id]
+
+    def first_articles(self, count: int) -> tuple[Article, ...]:
+        """The first ``count`` articles, in corpus order."""
+        if self._corpus is not None:
+            return self._corpus.articles[:count]
+        return tuple(self._store.articles(count))
+
+    @property
+    def digests(self) -> Mapping[str, str]:
+        """Each article's digest, as indexed (what a refresh compares with)."""
+        if self._digests is None:
+            self._digests = self._store.digests()
+        return self._digests
+
+    @property
+    def synonyms(self) -> Synonyms:
+        return self._corpus.synonyms if self._corpus is not None else self._synonyms
 
     # -- building ---------------------------------------------------------------
 
@@ -251,22 +327,33 @@ class SearchIndex:
         engine: str = "auto",
         cache: TokenCache | None = None,
         progress: Progress = no_progress,
+        verify: bool = True,
     ) -> SearchIndex:
-        """The index of the corpus folder: at once if the stored one matches it."""
-        scan = corpus_store.scan()
+        """The index of the corpus folder: at once if the stored one matches it.
+
+        With ``verify`` False, a valid stored index is used without checking that the
+        folder is unchanged (``verified`` is then False: see ``matches``).
+        """
         if engine != "bm25" and (directory / _STORE_FILE).exists():
             backing = _Backing(analyzer, "tantivy", directory)
             store = backing.store
             if (
                 backing.valid()
-                and store.meta("scan") == scan
+                and (not verify or store.meta("scan") == corpus_store.scan())
                 and resolve_engine(engine, store.size) == "tantivy"
             ):
-                synonyms = load_synonyms(corpus_store.synonyms_file)
-                corpus = Corpus(tuple(store.articles()), synonyms, store.meta("fingerprint") or "")
-                return cls(backing, corpus, store.digests())
+                view = cls(
+                    backing,
+                    None,
+                    None,
+                    synonyms=load_synonyms(corpus_store.synonyms_file),
+                    fingerprint=store.meta("fingerprint") or "",
+                )
+                view.verified = verify
+                return view
             backing.store.close()
             del backing
+        scan = corpus_store.scan()
         corpus = corpus_store.load()
         return cls.build(
             corpus,
@@ -277,6 +364,11 @@ class SearchIndex:
             directory=directory,
             scan=scan,
         )
+
+    def matches(self, corpus_store: CorpusStore) -> bool:
+        """Whether the corpus folder is as it was when this index was last brought up
+        to date (by the files' names, sizes and times; nothing is read)."""
+        return self._store.meta("scan") == corpus_store.scan()
 
     def updated(
         self,
@@ -313,7 +405,7 @@ class SearchIndex:
         words = frozenset(analysis.bag.get("word", ()))
         kinds = {t.text: t.kind for t in analysis.words}
         alternatives: dict[str, frozenset[str]] = {}
-        for present, others in self.corpus.synonyms.expand(text):
+        for present, others in self.synonyms.expand(text):
             mentioned = {t for m in present for t in self._words_of(m)} & words
             added: set[str] = set()
             for member in others:
@@ -335,7 +427,7 @@ class SearchIndex:
         hits = []
         for scored in self.engine.search(query.bag, k):
             passage = self._store.passage(scored.id)
-            article = self.articles.get(passage.article_id) if passage else None
+            article = self.article(passage.article_id) if passage else None
             if passage is None or article is None:  # mid-update: not (or no longer) stored
                 continue
             hits.append(SearchHit(passage, article, scored.score))
@@ -349,7 +441,7 @@ class SearchIndex:
 
     def passage(self, passage_id: str) -> Passage | None:
         passage = self._store.passage(passage_id)
-        return passage if passage and passage.article_id in self.articles else None
+        return passage if passage and self.article(passage.article_id) else None
 
     def article_passages(self, article_id: str, limit: int = -1) -> Sequence[Passage]:
         return self._store.article_passages(article_id, limit)

@@ -68,6 +68,7 @@ class PassageStore:
                     id TEXT PRIMARY KEY, article_id TEXT NOT NULL, ordinal INTEGER NOT NULL,
                     text TEXT NOT NULL, cache_key TEXT NOT NULL, terms TEXT NOT NULL);
                 CREATE INDEX IF NOT EXISTS passages_by_article ON passages (article_id, ordinal);
+                CREATE INDEX IF NOT EXISTS articles_in_order ON articles (position);
                 """
             )
             self._write.execute(
@@ -102,9 +103,13 @@ class PassageStore:
     def count(self) -> int:
         return self._query("SELECT COUNT(*) FROM passages")[0][0]
 
-    def articles(self) -> list[Article]:
-        rows = self._query("SELECT meta FROM articles ORDER BY position")
+    def articles(self, limit: int = -1) -> list[Article]:
+        rows = self._query("SELECT meta FROM articles ORDER BY position LIMIT ?", (limit,))
         return [Article(body="", **json.loads(meta)) for (meta,) in rows]
+
+    def article(self, article_id: str) -> Article | None:
+        rows = self._query("SELECT meta FROM articles WHERE id = ?", (article_id,))
+        return Article(body="", **json.loads(rows[0][0])) if rows else None
 
     def digests(self) -> dict[str, str]:
         return dict(self._query("SELECT id, digest FROM articles"))

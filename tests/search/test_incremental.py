@@ -140,6 +140,20 @@ def test_a_change_while_stopped_is_indexed_at_start(settings, analyzer, counting
     assert "산호" in index.search(index.query("붉은 산호"), 1)[0].passage.text
 
 
+def test_a_service_started_on_a_stale_store_catches_up(settings, analyzer):
+    Library(settings, analyzer=analyzer).build_index()
+    CorpusStore(settings.corpus_dir).save_article(
+        article("a0000000004", "해초", ["누리시 바다에는 푸른 해초 숲이 있다."])
+    )
+    library = Library(settings, analyzer=analyzer)
+    service = library.open_service()  # answers at once, from the stored index
+    assert library.catching_up is not None
+    library.catching_up.join(timeout=60)
+    answer = service.ask("누리시 바다의 푸른 해초 숲")
+    assert answer.answered and "해초" in answer.hits[0].passage.text
+    assert "a0000000004" in service.index.articles
+
+
 @pytest.mark.parametrize("damage", ["garbage", "dirty", "engine gone", "other analyzer"])
 def test_a_broken_or_mismatched_store_is_rebuilt(settings, analyzer, damage):
     first = Library(settings, analyzer=analyzer)
