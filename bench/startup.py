@@ -49,13 +49,22 @@ def _status(message: str) -> None:
 
 
 def source_path(args: argparse.Namespace) -> Path:
-    name = (
-        f"corpus-{args.passages}-s{args.seed}-g{GENERATOR_VERSION}-{KoreanAnalyzer.version}.sqlite"
-    )
+    """The synthetic corpus of ``bench/latency.py``, made for any analyzer version: its
+    terms are the generator's, not Kiwi's (the newest file if there are several)."""
+    pattern = f"corpus-{args.passages}-s{args.seed}-g{GENERATOR_VERSION}-*.sqlite"
     for folder in (Path(args.source), BENCH_DIR):
-        if (folder / name).exists():
-            return folder / name
-    raise SystemExit(f"{name} not found: run bench/latency.py --passages {args.passages} first")
+        found = sorted(folder.glob(pattern), key=lambda p: p.stat().st_mtime)
+        if found:
+            return found[-1]
+    raise SystemExit(f"{pattern} not found: run bench/latency.py --passages {args.passages} first")
+
+
+def relabel(settings: Settings) -> None:
+    """A prepared index made under another analyzer version is relabelled rather than
+    rebuilt: its terms came from the generator, which no analyzer version changes."""
+    path = settings.data_dir / "index" / "passages.sqlite"
+    with closing(sqlite3.connect(path)) as db, db:
+        db.execute("UPDATE meta SET value = ? WHERE key = 'analyzer'", (KoreanAnalyzer.version,))
 
 
 def _spans(text: str, words: list[str]) -> list[int]:
@@ -75,14 +84,16 @@ def prepare(source: Path, home: Path) -> Settings:
     settings = Settings(corpus_dir=home / "corpus", data_dir=home / "data")
     done = home / "prepared.json"
     if done.exists():
+        relabel(settings)
         return settings
     store = CorpusStore(settings.corpus_dir)
     start = time.perf_counter()
     cache = TokenCache(settings.data_dir / "tokens.sqlite")
     version = KoreanAnalyzer.version
+    source_version = source.stem.split(f"-g{GENERATOR_VERSION}-", 1)[1]
+    seed = source.name.split("-s")[1].split("-")[0]
     vocabulary = source.with_name(
-        f"vocabulary-100000-s{source.name.split('-s')[1].split('-')[0]}-g{GENERATOR_VERSION}"
-        f"-{version}.txt"
+        f"vocabulary-100000-s{seed}-g{GENERATOR_VERSION}-{source_version}.txt"
     )
     generator = Generator(0, vocabulary.read_text(encoding="utf-8").split())
     with closing(sqlite3.connect(f"file:{source}?mode=ro", uri=True)) as db:
