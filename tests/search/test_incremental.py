@@ -187,3 +187,40 @@ def test_bm25_keeps_working_in_memory(tmp_path, analyzer, counting):
     assert not (tmp_path / "index" / "passages.sqlite").exists()
     again = library.build_index()
     assert again.engine is index.engine and again.size == index.size
+
+
+def test_a_question_during_an_update_sees_the_index_before_it(settings, analyzer, monkeypatch):
+    library = Library(settings, analyzer=analyzer)
+    service = library.open_service()
+    during = []
+    original = analyzer.analyze_many
+
+    def analyze_many(items):
+        # Mid-update: the engine has not committed, the store's transaction is open.
+        during.append(service.ask("누리시 풍력 발전소는 언제 세웠나?"))
+        during.append(service.ask("누리시 바다의 붉은 산호"))
+        return original(list(items))
+
+    monkeypatch.setattr(analyzer, "analyze_many", analyze_many)
+    CorpusStore(settings.corpus_dir).save_article(
+        article("a0000000003", "산호", ["누리시 바다에는 붉은 산호가 자란다."])
+    )
+    service.swap(library.build_index())
+    assert during and "2031" in during[0].hits[0].passage.text
+    assert not during[1].answered  # not yet indexed
+    assert "산호" in service.ask("누리시 바다의 붉은 산호").hits[0].passage.text
+
+
+def test_growing_past_the_threshold_switches_to_tantivy(tmp_path, analyzer, monkeypatch):
+    corpus = tmp_path / "corpus"
+    shutil.copytree(PROJECT / "corpus", corpus)
+    settings = Settings(corpus_dir=corpus, data_dir=tmp_path / "data")
+    library = Library(settings, analyzer=analyzer)
+    index = library.build_index()
+    assert index.engine.name == "bm25"
+    monkeypatch.setattr("bot.search.engines.AUTO_THRESHOLD", index.size + 1)
+    CorpusStore(corpus).save_article(article("a0000000001", "누리시 풍력", PARAGRAPHS))
+    grown = library.build_index()
+    assert grown.engine.name == "tantivy"
+    assert grown.size == grown.engine.size == index.size + len(PARAGRAPHS)
+    assert "2031" in grown.search(grown.query("누리시 풍력 발전소"), 1)[0].passage.text
