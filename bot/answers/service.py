@@ -14,6 +14,8 @@ from .suggestions import key_words
 __all__ = ["MAX_QUESTION_CHARS", "AnswerService"]
 
 MAX_QUESTION_CHARS = 500
+# Articles a reply may list (a "not found" reply shows a few, /sources all of these).
+SUGGESTED_ARTICLES = 1000
 # How many engine results to look at per page shown: the engine ranks by BM25,
 # the relevance check then drops passages that share only bigrams or one word.
 _CANDIDATES_PER_HIT = 4
@@ -134,7 +136,7 @@ class AnswerService:
             return None
         before, after = index.neighbours(passage)
         return PassageView(
-            article=index.articles[passage.article_id],
+            article=index.article(passage.article_id) or index.articles[passage.article_id],
             passage=passage,
             previous_id=before.id if before else None,
             next_id=after.id if after else None,
@@ -151,4 +153,6 @@ class AnswerService:
 
     @staticmethod
     def _prepare(index: SearchIndex) -> _State:
-        return _State(index, Suggestions(index.corpus.articles, key_words(index)))
+        # Bounded whatever the corpus size (read from the store, not all loaded).
+        articles = index.first_articles(SUGGESTED_ARTICLES)
+        return _State(index, Suggestions(articles, key_words(index)))

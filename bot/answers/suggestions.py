@@ -1,4 +1,8 @@
-"""Words worth trying: what each article is most about, by tf-idf."""
+"""Words worth trying: what each article is most about, by tf-idf.
+
+Bounded whatever the corpus size: the first ``ARTICLES`` articles (a reply shows a
+few words only), each judged by its first ``PASSAGES`` passages.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +14,8 @@ from ..search import SearchIndex
 
 __all__ = ["key_words"]
 
+ARTICLES = 30
+PASSAGES = 20
 _SHOWABLE = re.compile(r"^(?:[가-힣]{2,}|[A-Za-z][A-Za-z0-9.-]{2,})$")
 
 
@@ -17,10 +23,10 @@ def key_words(index: SearchIndex, per_article: int = 3) -> tuple[str, ...]:
     """A few distinctive words of every article, as they are written in it."""
     size = max(index.size, 1)
     chosen: list[str] = []
-    for article in index.corpus.articles:
+    for article in index.first_articles(ARTICLES):
         counts: Counter[str] = Counter()
         surfaces: dict[str, str] = {}
-        for passage in index.article_passages(article.id):
+        for passage in index.article_passages(article.id, PASSAGES):
             for term in index.passage_terms(passage.id):
                 surface = passage.text[term.start : term.end]
                 if _SHOWABLE.match(surface):

@@ -53,6 +53,34 @@ class CorpusStore:
     def sources_file(self) -> Path:
         return self.root / SOURCES_FILE
 
+    @property
+    def synonyms_file(self) -> Path:
+        return self.root / SYNONYMS_FILE
+
+    def scan(self) -> str:
+        """A digest of the article and synonyms files' names, sizes, times and inodes:
+        changes whenever a file is written (every write replaces the file), without
+        reading any file."""
+        digest = hashlib.blake2b(digest_size=16)
+        entries: list[tuple[str, os.stat_result]] = []
+        if self.synonyms_file.exists():
+            entries.append((SYNONYMS_FILE, self.synonyms_file.stat()))
+        if self.articles_dir.is_dir():
+            with os.scandir(self.articles_dir) as found:
+                for entry in found:
+                    if entry.name.endswith(".txt"):
+                        try:
+                            entries.append((entry.name, entry.stat()))
+                        except FileNotFoundError:
+                            continue
+        entries.sort(key=lambda item: item[0])
+        digest.update(
+            "".join(
+                f"{name}\0{st.st_size}\0{st.st_mtime_ns}\0{st.st_ino}\0" for name, st in entries
+            ).encode()
+        )
+        return digest.hexdigest()
+
     def article_path(self, article_id: str) -> Path:
         return self.articles_dir / f"{article_id}.txt"
 

@@ -2,9 +2,10 @@
 
 A refresh re-fetches every article that has a URL (conditionally, so an
 unchanged page costs one 304), polls the feeds and pages in ``sources.txt`` for
-new articles, re-reads the corpus folder, builds a new index from cached tokens
-in a worker thread, and swaps it into the answer service at once. Questions
-asked meanwhile are answered from the old index.
+new articles, re-reads the corpus folder, updates the index in place in a worker
+thread (only changed articles; terms from cached tokens), and swaps the new view
+into the answer service at once. Questions asked meanwhile are answered from the
+previous view.
 
 Nothing is lost on failure: a source that can't be fetched or extracted keeps
 its previous file, every file is written atomically, and a crash mid-way leaves
@@ -18,7 +19,7 @@ import fcntl
 import logging
 import os
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, replace
 
@@ -28,6 +29,7 @@ from ..corpus.importer import article_from_extracted
 from ..errors import BotError, CorpusError, ImportFailed
 from ..library import Library
 from ..progress import Progress, no_progress
+from ..search.store import article_digest
 from ..sources import (
     FeedEntry,
     Fetcher,
@@ -240,12 +242,13 @@ class Refresher:
 
     async def _reindex(self, progress: Progress, failures: list[Change]) -> RefreshReport:
         """Index the corpus folder as it is now and swap the new index in."""
-        served = self.service.index.corpus
+        served = self.service.index
+        scan = self.library.store.scan()  # before reading: a later write changes it
         corpus = self.library.store.load(broken=[])
-        index = await asyncio.to_thread(self.library.build_index, progress, corpus)
+        index = await asyncio.to_thread(self.library.build_index, progress, corpus, scan)
         self.service.swap(index)
         report = RefreshReport(
-            changes=_differences(served, corpus) + failures,
+            changes=_differences(served.corpus, served.digests, corpus) + failures,
             articles=len(corpus.articles),
             passages=index.size,
         )
@@ -304,7 +307,8 @@ def _find_duplicate(corpus: Corpus, article: Article) -> Article | None:
     return None
 
 
-def _differences(before: Corpus, after: Corpus) -> list[Change]:
+def _differences(before: Corpus, digests: Mapping[str, str], after: Corpus) -> list[Change]:
+    """What changed, by article digest (the served corpus holds metadata only)."""
     old = {a.id: a for a in before.articles}
     new = {a.id: a for a in after.articles}
     changes = []
@@ -312,7 +316,7 @@ def _differences(before: Corpus, after: Corpus) -> list[Change]:
         previous = old.get(article_id)
         if previous is None:
             kind = ChangeKind.ADDED
-        elif previous != article:
+        elif digests.get(article_id) != article_digest(article):
             kind = ChangeKind.UPDATED
         else:
             kind = ChangeKind.UNCHANGED

@@ -34,49 +34,55 @@ class _FieldIndex(BM25Okapi):
 
 
 class BM25Engine:
-    """Weighted multi-field BM25 over rank-bm25, rebuilt on every update."""
+    """Weighted multi-field BM25 over rank-bm25, rebuilt on every update.
+
+    An update builds the new ids and field indexes aside and swaps them in as one
+    tuple: a search running meanwhile uses either the old ones or the new ones.
+    """
 
     name = "bm25"
 
     def __init__(self, fields: Sequence[Field], documents: Iterable[tuple[str, TermBag]] = ()):
         self.fields = tuple(fields)
         self._docs: dict[str, TermBag] = {}
-        self._ids: list[str] = []
-        self._indexes: dict[str, _FieldIndex] = {}
+        self._state: tuple[list[str], dict[str, _FieldIndex]] = ([], {})
         self.update(documents, ())
 
     @property
     def size(self) -> int:
-        return len(self._ids)
+        return len(self._state[0])
 
     def update(self, added: Iterable[tuple[str, TermBag]], removed: Iterable[str]) -> None:
+        docs = dict(self._docs)
         for doc_id in removed:
-            self._docs.pop(doc_id, None)
+            docs.pop(doc_id, None)
         for doc_id, bag in added:
-            self._docs[doc_id] = bag
-        self._ids = list(self._docs)
-        self._indexes = {}
-        if not self._ids:
-            return
-        for field in self.fields:
-            # rank-bm25 divides by the corpus' total length: an empty field still
-            # gets one placeholder token so the average length is never zero.
-            corpus = [list(self._docs[i].get(field.name, ())) or ["\x00"] for i in self._ids]
-            self._indexes[field.name] = _FieldIndex(corpus, k1=field.k1, b=field.b)
+            docs[doc_id] = {field.name: bag.get(field.name, ()) for field in self.fields}
+        ids = list(docs)
+        indexes = {}
+        if ids:
+            for field in self.fields:
+                # rank-bm25 divides by the corpus' total length: an empty field still
+                # gets one placeholder token so the average length is never zero.
+                corpus = [list(docs[i].get(field.name, ())) or ["\x00"] for i in ids]
+                indexes[field.name] = _FieldIndex(corpus, k1=field.k1, b=field.b)
+        self._docs = docs
+        self._state = (ids, indexes)
 
     def search(self, query: TermBag, k: int) -> list[ScoredId]:
-        if not self._ids or k <= 0:
+        ids, indexes = self._state
+        if not ids or k <= 0:
             return []
-        total = np.zeros(len(self._ids))
+        total = np.zeros(len(ids))
         for field in self.fields:
-            terms = [t for t in query.get(field.name, ()) if t in self._indexes[field.name].idf]
+            terms = [t for t in query.get(field.name, ()) if t in indexes[field.name].idf]
             if terms and field.weight:
-                total += field.weight * self._indexes[field.name].get_scores(terms)
-        k = min(k, len(self._ids))
+                total += field.weight * indexes[field.name].get_scores(terms)
+        k = min(k, len(ids))
         best = np.argpartition(-total, k - 1)[:k]
         ranked = sorted(best, key=lambda i: (-total[i], i))
-        return [ScoredId(self._ids[i], float(total[i])) for i in ranked if total[i] > 0]
+        return [ScoredId(ids[i], float(total[i])) for i in ranked if total[i] > 0]
 
     def document_frequency(self, field: str, term: str) -> int:
-        index = self._indexes.get(field)
+        index = self._state[1].get(field)
         return index.doc_count.get(term, 0) if index else 0

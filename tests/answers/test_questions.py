@@ -11,13 +11,26 @@ import json
 
 import pytest
 
-from bot import AnswerStatus
+from bot import AnswerStatus, Library, Settings
 from tests.conftest import PROJECT, QUESTIONS
 
 ARTICLES = QUESTIONS["articles"]
 ANSWERABLE = QUESTIONS["answerable"]
 UNANSWERABLE = QUESTIONS["unanswerable"]
 HELDOUT = json.loads((PROJECT / "tests" / "data" / "heldout_questions.json").read_text("utf-8"))
+
+
+@pytest.fixture(scope="module", params=["bm25", "tantivy"])
+def service(request, analyzer, tmp_path_factory):
+    """The answer service with each engine: both must pass the same questions."""
+    settings = Settings(
+        corpus_dir=PROJECT / "corpus",
+        data_dir=tmp_path_factory.mktemp(f"data-{request.param}"),
+        search_engine=request.param,
+    )
+    service = Library(settings, analyzer=analyzer).open_service()
+    assert service.index.engine.name == request.param
+    return service
 
 
 def top1_rate(service, items) -> float:

@@ -1,0 +1,279 @@
+"""Start-up, memory and refresh of the real bot path (Library → SearchIndex → AnswerService).
+
+    python bench/startup.py --passages 1000000            # time to first answer, RSS
+    python bench/startup.py --passages 100000 --refresh   # a refresh that changes nothing
+
+1. A corpus folder and a data folder are prepared once under ``data/bench/`` from
+   the synthetic corpus of ``bench/latency.py`` (``--source`` finds its SQLite
+   file): one article file per 8 passages, and the token cache filled with the
+   generator's terms (running Kiwi on a million passages takes most of an hour),
+   then ``Library.build_index`` indexes it as the bot does (its time is reported).
+2. A fresh process then starts like the bot: ``Library.open_service()`` and one
+   question, timed from the moment the process is spawned; then it answers the
+   benchmark questions and reports its resident memory (/proc/self/status).
+   With ``--refresh`` it then does what a refresh does to the index with an
+   unchanged corpus folder: scan, read and diff the folder (no commit).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sqlite3
+import statistics
+import subprocess
+import sys
+import time
+from contextlib import closing
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from synthetic import GENERATOR_VERSION, Generator  # noqa: E402
+
+from bot.corpus import Article, CorpusStore, split_article  # noqa: E402
+from bot.library import Library  # noqa: E402
+from bot.search.analyzer import SPANS, KoreanAnalyzer  # noqa: E402
+from bot.search.token_cache import TokenCache, cache_key  # noqa: E402
+from bot.settings import Settings  # noqa: E402
+
+BENCH_DIR = ROOT / "data" / "bench"
+_BATCH = 8_000
+
+
+def _status(message: str) -> None:
+    print(f"  {message}", file=sys.stderr, flush=True)
+
+
+def source_path(args: argparse.Namespace) -> Path:
+    """The synthetic corpus of ``bench/latency.py``, made for any analyzer version: its
+    terms are the generator's, not Kiwi's (the newest file if there are several)."""
+    pattern = f"corpus-{args.passages}-s{args.seed}-g{GENERATOR_VERSION}-*.sqlite"
+    for folder in (Path(args.source), BENCH_DIR):
+        found = sorted(folder.glob(pattern), key=lambda p: p.stat().st_mtime)
+        if found:
+            return found[-1]
+    raise SystemExit(f"{pattern} not found: run bench/latency.py --passages {args.passages} first")
+
+
+def relabel(settings: Settings) -> None:
+    """A prepared index made under another analyzer version is relabelled rather than
+    rebuilt: its terms came from the generator, which no analyzer version changes."""
+    path = settings.data_dir / "index" / "passages.sqlite"
+    with closing(sqlite3.connect(path)) as db, db:
+        db.execute("UPDATE meta SET value = ? WHERE key = 'analyzer'", (KoreanAnalyzer.version,))
+
+
+def _spans(text: str, words: list[str]) -> list[int]:
+    """Spans of the leading word terms found in order in the text (excerpts need some)."""
+    spans, position = [], 0
+    for word in words:
+        found = text.find(word, position)
+        if found < 0:
+            break
+        spans += [found, found + len(word)]
+        position = found + len(word)
+    return spans
+
+
+def prepare(source: Path, home: Path) -> Settings:
+    """The corpus and data folders for ``source``, made once."""
+    settings = Settings(corpus_dir=home / "corpus", data_dir=home / "data")
+    done = home / "prepared.json"
+    if done.exists():
+        relabel(settings)
+        return settings
+    store = CorpusStore(settings.corpus_dir)
+    start = time.perf_counter()
+    cache = TokenCache(settings.data_dir / "tokens.sqlite")
+    version = KoreanAnalyzer.version
+    source_version = source.stem.split(f"-g{GENERATOR_VERSION}-", 1)[1]
+    seed = source.name.split("-s")[1].split("-")[0]
+    vocabulary = source.with_name(
+        f"vocabulary-100000-s{seed}-g{GENERATOR_VERSION}-{source_version}.txt"
+    )
+    generator = Generator(0, vocabulary.read_text(encoding="utf-8").split())
+    with closing(sqlite3.connect(f"file:{source}?mode=ro", uri=True)) as db:
+        rows = db.execute("SELECT id, text, words, grams FROM passages ORDER BY id")
+        article: list[tuple[str, str, str]] = []
+        current = None
+        written = 0
+        pending: dict[str, dict] = {}
+
+        def flush() -> None:
+            nonlocal written
+            if not article:
+                return
+            article_id = current
+            title_words = generator.title(int(article_id, 16))
+            body = "\n\n".join(text for text, _, _ in article)
+            saved = Article(id=article_id, title=title_words, body=body)
+            store.save_article(saved)
+            bags = {text: (words, grams) for text, words, grams in article}
+            for passage in split_article(saved):
+                words, grams = bags.get(passage.text, ("", ""))
+                word_list = words.split()
+                pending[cache_key(version, saved.title, passage.text)] = {
+                    "word": word_list,
+                    "gram": grams.split(),
+                    SPANS: _spans(passage.text, word_list),
+                }
+            written += len(article)
+            article.clear()
+            if len(pending) >= _BATCH:
+                cache.put_many(pending)
+                pending.clear()
+                _status(f"wrote {written:,} passages")
+
+        for passage_id, text, words, grams in rows:
+            article_id = passage_id.split("-")[0]
+            if article_id != current:
+                flush()
+                current = article_id
+            article.append((text, words, grams))
+        flush()
+        cache.put_many(pending)
+    cache.close()
+    written_s = time.perf_counter() - start
+    library = Library(settings)
+    start = time.perf_counter()
+    index = library.build_index(lambda stage, done_, total: None)
+    built_s = time.perf_counter() - start
+    done.write_text(
+        json.dumps({"files_s": written_s, "index_s": built_s, "passages": index.size}),
+        encoding="utf-8",
+    )
+    library.close()
+    return settings
+
+
+def _memory() -> dict[str, float]:
+    fields = {}
+    with open("/proc/self/status", encoding="ascii") as status:
+        for line in status:
+            key, _, value = line.partition(":")
+            if key in ("VmRSS", "VmHWM", "RssAnon", "RssFile"):
+                fields[key] = int(value.split()[0]) / 1024
+    return fields
+
+
+def serve(config: dict) -> None:
+    settings = Settings(corpus_dir=Path(config["corpus"]), data_dir=Path(config["data"]))
+    library = Library(settings)
+    service = library.open_service()
+    opened = time.monotonic()
+    questions = config["questions"]
+    first = service.ask(questions[0])
+    answered = time.monotonic()
+    print("first-answer", flush=True)
+    latencies = []
+    answered_count = 0
+    for question in questions[1:]:
+        start = time.perf_counter()
+        answer = service.ask(question)
+        latencies.append((time.perf_counter() - start) * 1000)
+        answered_count += answer.answered
+    result = {
+        "open_s": opened - config["spawned_at_monotonic"],
+        "first_question_s": answered - opened,
+        "first_status": first.status.name,
+        "answered": answered_count / max(len(questions) - 1, 1),
+        "latencies_ms": latencies,
+        "memory_mb": _memory(),
+    }
+    if config["refresh"]:
+        start = time.perf_counter()
+        scan = library.store.scan()
+        corpus = library.store.load(broken=[])
+        loaded = time.perf_counter()
+        index = library.build_index(corpus=corpus, scan=scan)
+        service.swap(index)
+        result["refresh_s"] = time.perf_counter() - start
+        result["refresh_read_s"] = loaded - start
+        result["memory_after_refresh_mb"] = _memory()
+    print(json.dumps(result), flush=True)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--passages", type=int, default=1_000_000)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--queries", type=int, default=300)
+    parser.add_argument("--refresh", action="store_true", help="also time a no-change refresh")
+    parser.add_argument(
+        "--source", default=os.environ.get("BENCH_SOURCE", str(BENCH_DIR)), help="corpus folder"
+    )
+    parser.add_argument("--serve", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.serve:
+        serve(json.loads(args.serve))
+        return
+    source = source_path(args)
+    home = BENCH_DIR / f"startup-{args.passages}-s{args.seed}-g{GENERATOR_VERSION}"
+    settings = prepare(source, home)
+    prepared = json.loads((home / "prepared.json").read_text(encoding="utf-8"))
+    print(
+        f"prepared {prepared['passages']:,} passages in {home}: files and token cache"
+        f" {prepared['files_s']:.0f} s, index built by Library.build_index in"
+        f" {prepared['index_s']:.0f} s"
+    )
+    with closing(sqlite3.connect(f"file:{source}?mode=ro", uri=True)) as db:
+        questions = [
+            q
+            for (q,) in db.execute("SELECT text FROM questions ORDER BY n LIMIT ?", (args.queries,))
+        ]
+    config = {
+        "corpus": str(settings.corpus_dir),
+        "data": str(settings.data_dir),
+        "questions": questions,
+        "refresh": args.refresh,
+        "spawned_at_monotonic": time.monotonic(),
+    }
+    spawned = time.perf_counter()
+    process = subprocess.Popen(
+        [sys.executable, __file__, "--serve", json.dumps(config)], stdout=subprocess.PIPE, text=True
+    )
+    assert process.stdout is not None
+    line = process.stdout.readline()
+    first_answer = time.perf_counter() - spawned
+    if line.strip() != "first-answer":
+        process.wait()
+        raise SystemExit(f"the serving process failed (exit {process.returncode})")
+    report = json.loads(process.stdout.readline())
+    process.wait()
+    memory = report["memory_mb"]
+    latencies = report["latencies_ms"]
+    p95 = statistics.quantiles(latencies, n=100)[94] if len(latencies) > 1 else 0.0
+    print(
+        f"time to first answer: {first_answer:.2f} s after spawning (service open"
+        f" {report['open_s']:.2f} s, first question {report['first_question_s']:.2f} s,"
+        f" {report['first_status']})"
+    )
+    print(
+        f"memory while serving: VmRSS {memory['VmRSS']:.0f} MB (anonymous"
+        f" {memory.get('RssAnon', 0):.0f}, file-backed {memory.get('RssFile', 0):.0f}),"
+        f" peak {memory['VmHWM']:.0f} MB"
+    )
+    print(
+        f"{len(latencies)} questions through AnswerService.ask: p50"
+        f" {statistics.median(latencies):.2f} ms, p95 {p95:.2f} ms;"
+        f" answered {report['answered']:.0%}"
+    )
+    if args.refresh:
+        after = report["memory_after_refresh_mb"]
+        print(
+            f"refresh with nothing changed: {report['refresh_s']:.2f} s (reading the folder"
+            f" {report['refresh_read_s']:.2f} s); VmRSS after {after['VmRSS']:.0f} MB,"
+            f" peak {after['VmHWM']:.0f} MB"
+        )
+    summary = f"first_answer_s={first_answer:.2f} rss_mb={memory['VmRSS']:.0f}"
+    if args.refresh:
+        summary += f" refresh_s={report['refresh_s']:.2f}"
+    print(summary)
+
+
+if __name__ == "__main__":
+    main()

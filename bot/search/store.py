@@ -1,0 +1,221 @@
+"""Passages and article metadata in SQLite, so memory does not grow with the corpus.
+
+    meta(key, value)                       analyzer version, engine, fingerprints, state
+    articles(id, position, digest, meta)   one row per article: its metadata, no body
+    passages(id, article_id, ordinal, text, cache_key, terms)
+
+``terms`` holds a passage's word terms and their spans (what excerpts and the
+relevance check need), so looking a passage up never needs Kiwi. Readers use their
+own connection (WAL): a write transaction is invisible to them until it commits,
+all at once.
+
+``state`` is ``dirty`` from just before the search engine is changed until the
+store's own transaction commits: a store found dirty at start-up may disagree with
+the engine (the process died in between), and is rebuilt.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+import threading
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import asdict, fields
+from pathlib import Path
+
+from ..corpus import Article, Passage
+from .analyzer import SPANS
+from .engine import TermBag
+
+__all__ = ["PassageStore", "article_digest"]
+
+_SCHEMA_VERSION = "1"
+_CHUNK = 500
+
+
+def article_digest(article: Article) -> str:
+    """Changes whenever anything indexed or shown of the article changes."""
+    data = json.dumps([getattr(article, f.name) for f in fields(Article)], ensure_ascii=False)
+    return hashlib.blake2b(data.encode(), digest_size=16).hexdigest()
+
+
+def _metadata(article: Article) -> str:
+    values = asdict(article)
+    values.pop("body")
+    return json.dumps(values, ensure_ascii=False)
+
+
+class PassageStore:
+    """The passages of the indexed corpus, on disk."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._write = self._connect()
+        self._read = self._connect()
+        self._read_lock = threading.Lock()
+        if self.meta("schema") not in (None, _SCHEMA_VERSION):
+            self.clear()
+        with self._write:
+            self._write.executescript(
+                """
+                CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+                CREATE TABLE IF NOT EXISTS articles (
+                    id TEXT PRIMARY KEY, position INTEGER NOT NULL,
+                    digest TEXT NOT NULL, meta TEXT NOT NULL);
+                CREATE TABLE IF NOT EXISTS passages (
+                    id TEXT PRIMARY KEY, article_id TEXT NOT NULL, ordinal INTEGER NOT NULL,
+                    text TEXT NOT NULL, cache_key TEXT NOT NULL, terms TEXT NOT NULL);
+                CREATE INDEX IF NOT EXISTS passages_by_article ON passages (article_id, ordinal);
+                CREATE INDEX IF NOT EXISTS articles_in_order ON articles (position);
+                """
+            )
+            self._write.execute(
+                "INSERT OR REPLACE INTO meta VALUES ('schema', ?)", (_SCHEMA_VERSION,)
+            )
+
+    def _connect(self) -> sqlite3.Connection:
+        db = sqlite3.connect(str(self.path), check_same_thread=False, isolation_level=None)
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("PRAGMA synchronous=NORMAL")
+        return db
+
+    # -- reading (any thread) -------------------------------------------------------
+
+    def _query(self, sql: str, args: Sequence = ()) -> list[tuple]:
+        with self._read_lock:
+            return self._read.execute(sql, args).fetchall()
+
+    def meta(self, key: str) -> str | None:
+        try:
+            rows = self._query("SELECT value FROM meta WHERE key = ?", (key,))
+        except sqlite3.OperationalError:  # no table yet
+            return None
+        return rows[0][0] if rows else None
+
+    @property
+    def size(self) -> int:
+        """Passages stored (as counted at the last commit: no scan of the table)."""
+        count = self.meta("count")
+        return int(count) if count is not None else self.count()
+
+    def count(self) -> int:
+        return self._query("SELECT COUNT(*) FROM passages")[0][0]
+
+    def articles(self, limit: int = -1) -> list[Article]:
+        rows = self._query("SELECT meta FROM articles ORDER BY position LIMIT ?", (limit,))
+        return [Article(body="", **json.loads(meta)) for (meta,) in rows]
+
+    def article(self, article_id: str) -> Article | None:
+        rows = self._query("SELECT meta FROM articles WHERE id = ?", (article_id,))
+        return Article(body="", **json.loads(rows[0][0])) if rows else None
+
+    def digests(self) -> dict[str, str]:
+        return dict(self._query("SELECT id, digest FROM articles"))
+
+    def passage(self, passage_id: str) -> Passage | None:
+        rows = self._query(
+            "SELECT id, article_id, ordinal, text FROM passages WHERE id = ?", (passage_id,)
+        )
+        return Passage(*rows[0]) if rows else None
+
+    def at(self, article_id: str, ordinal: int) -> Passage | None:
+        rows = self._query(
+            "SELECT id, article_id, ordinal, text FROM passages"
+            " WHERE article_id = ? AND ordinal = ?",
+            (article_id, ordinal),
+        )
+        return Passage(*rows[0]) if rows else None
+
+    def article_passages(self, article_id: str, limit: int = -1) -> list[Passage]:
+        rows = self._query(
+            "SELECT id, article_id, ordinal, text FROM passages"
+            " WHERE article_id = ? ORDER BY ordinal LIMIT ?",
+            (article_id, limit),
+        )
+        return [Passage(*row) for row in rows]
+
+    def article_size(self, article_id: str) -> int:
+        return self._query("SELECT COUNT(*) FROM passages WHERE article_id = ?", (article_id,))[0][
+            0
+        ]
+
+    def terms(self, passage_id: str) -> TermBag | None:
+        rows = self._query("SELECT terms FROM passages WHERE id = ?", (passage_id,))
+        return json.loads(rows[0][0]) if rows else None
+
+    def passage_ids(self, article_id: str) -> list[str]:
+        rows = self._query("SELECT id FROM passages WHERE article_id = ?", (article_id,))
+        return [row[0] for row in rows]
+
+    def cache_keys(self) -> Iterator[tuple[str, str]]:
+        """Every passage's (id, cache key)."""
+        db = self._connect()
+        try:
+            yield from db.execute("SELECT id, cache_key FROM passages")
+        finally:
+            db.close()
+
+    # -- writing (one writer at a time) -----------------------------------------------
+
+    def set_meta(self, values: Mapping[str, str]) -> None:
+        with self._write:
+            self._write.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", values.items())
+
+    def set_meta_in_transaction(self, values: Mapping[str, str]) -> None:
+        """``values``, and the passage count as of this transaction."""
+        (count,) = self._write.execute("SELECT COUNT(*) FROM passages").fetchone()
+        rows = [*values.items(), ("count", str(count))]
+        self._write.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", rows)
+
+    def begin(self) -> None:
+        self._write.execute("BEGIN IMMEDIATE")
+
+    def commit(self) -> None:
+        self._write.execute("COMMIT")
+
+    def rollback(self) -> None:
+        if self._write.in_transaction:
+            self._write.execute("ROLLBACK")
+
+    def remove_articles(self, article_ids: Iterable[str]) -> None:
+        ids = [(i,) for i in article_ids]
+        self._write.executemany("DELETE FROM passages WHERE article_id = ?", ids)
+        self._write.executemany("DELETE FROM articles WHERE id = ?", ids)
+
+    def put_articles(self, articles: Iterable[tuple[int, Article]]) -> None:
+        self._write.executemany(
+            "INSERT OR REPLACE INTO articles VALUES (?, ?, ?, ?)",
+            ((a.id, n, article_digest(a), _metadata(a)) for n, a in articles),
+        )
+
+    def put_passages(self, rows: Iterable[tuple[Passage, str, TermBag]]) -> None:
+        self._write.executemany(
+            "INSERT OR REPLACE INTO passages VALUES (?, ?, ?, ?, ?, ?)",
+            (
+                (
+                    p.id,
+                    p.article_id,
+                    p.ordinal,
+                    p.text,
+                    key,
+                    json.dumps({"word": bag.get("word", []), SPANS: bag.get(SPANS, [])}),
+                )
+                for p, key, bag in rows
+            ),
+        )
+
+    def clear(self) -> None:
+        with self._write:
+            for table in ("meta", "articles", "passages"):
+                self._write.execute(f"DROP TABLE IF EXISTS {table}")
+
+    def close(self) -> None:
+        self._write.close()
+        self._read.close()
+
+
+def chunks(items: Sequence, size: int = _CHUNK) -> Iterator[Sequence]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
