@@ -119,7 +119,7 @@ class AnswerService:
         best_score = hits[0].score or 1.0
         candidates = []
         for hit in hits:
-            terms = index.passage_terms(hit.passage.id)
+            terms = list(hit.terms)
             share = weights.share({t.text for t in terms})
             if share < self.min_relevance:
                 continue

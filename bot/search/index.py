@@ -22,6 +22,7 @@ another analyzer version or disagreeing with the engine's count is rebuilt.
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 import shutil
@@ -79,11 +80,17 @@ class Query:
         return self.words.union(*self.alternatives.values())
 
 
+@functools.lru_cache(maxsize=4096)
+def _analyze_member(analyzer: KoreanAnalyzer, member: str) -> dict[str, list[str]]:
+    return analyzer.analyze_query(member)
+
+
 @dataclass(frozen=True, slots=True)
 class SearchHit:
     passage: Passage
     article: Article
     score: float
+    terms: Sequence[Term] = ()  # the passage text's word terms with spans
 
 
 class _Backing:
@@ -406,10 +413,10 @@ class SearchIndex:
         kinds = {t.text: t.kind for t in analysis.words}
         alternatives: dict[str, frozenset[str]] = {}
         for present, others in self.synonyms.expand(text):
-            mentioned = {t for m in present for t in self._words_of(m)} & words
+            mentioned = {t for m in present for t in self._member(m).get("word", ())} & words
             added: set[str] = set()
             for member in others:
-                member_bag = self.analyzer.analyze_query(member)
+                member_bag = self._member(member)
                 added.update(member_bag.get("word", ()))
                 # Searching for a synonym too only helps when the corpus lacks the
                 # question's own word (딥시크 → DeepSeek); otherwise it dilutes the query.
@@ -420,17 +427,20 @@ class SearchIndex:
                 alternatives[word] = alternatives.get(word, frozenset()) | frozenset(added)
         return Query(text, bag, words, alternatives, kinds)
 
-    def _words_of(self, text: str) -> list[str]:
-        return self.analyzer.analyze_query(text).get("word", [])
+    def _member(self, member: str) -> dict[str, list[str]]:
+        """A synonym's analysis: the list is fixed, so each member is analyzed once."""
+        return _analyze_member(self.analyzer, member)
 
     def search(self, query: Query, k: int) -> list[SearchHit]:
+        scored = self.engine.search(query.bag, k)
+        stored = self._store.passages_with_terms([s.id for s in scored])  # one query
         hits = []
-        for scored in self.engine.search(query.bag, k):
-            passage = self._store.passage(scored.id)
+        for result in scored:
+            passage, bag = stored.get(result.id, (None, None))
             article = self.article(passage.article_id) if passage else None
             if passage is None or article is None:  # mid-update: not (or no longer) stored
                 continue
-            hits.append(SearchHit(passage, article, scored.score))
+            hits.append(SearchHit(passage, article, result.score, passage_terms(bag)))
         return hits
 
     # -- looking things up -----------------------------------------------------

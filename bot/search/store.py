@@ -141,6 +141,17 @@ class PassageStore:
             0
         ]
 
+    def passages_with_terms(self, ids: Sequence[str]) -> dict[str, tuple[Passage, TermBag]]:
+        """Several passages and their analyzed terms in one query (a page of search hits)."""
+        if not ids:
+            return {}
+        marks = ",".join("?" * len(ids))
+        rows = self._query(
+            f"SELECT id, article_id, ordinal, text, terms FROM passages WHERE id IN ({marks})",
+            list(ids),
+        )
+        return {row[0]: (Passage(*row[:4]), json.loads(row[4])) for row in rows}
+
     def terms(self, passage_id: str) -> TermBag | None:
         rows = self._query("SELECT terms FROM passages WHERE id = ?", (passage_id,))
         return json.loads(rows[0][0]) if rows else None
