@@ -43,6 +43,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # run as a script: make the bot package importable
     sys.path.insert(0, str(ROOT))
 
+from measure import resident_memory_mb  # noqa: E402
 from synthetic import (  # noqa: E402 (bench/ is the script's directory)
     GENERATOR_VERSION,
     PASSAGES_PER_ARTICLE,
@@ -242,7 +243,7 @@ def serve(config: dict) -> None:
             "open_index": opened - loaded,
             "first_query": answered - opened,
         },
-        "memory_mb": _memory(),
+        "memory_mb": resident_memory_mb(),
         "top1": top1 / len(questions),
         "top10": top10 / len(questions),
         "query_words_indexed": found / max(total, 1),
@@ -294,17 +295,6 @@ def excerpt(text: str, words: set[str]) -> str:
         if score > best_score:
             best, best_score = sentence, score
     return best
-
-
-def _memory() -> dict[str, float]:
-    """Resident memory of this process from /proc/self/status, in MB."""
-    fields = {}
-    with open("/proc/self/status", encoding="ascii") as status:
-        for line in status:
-            key, _, value = line.partition(":")
-            if key in ("VmRSS", "VmHWM", "RssAnon", "RssFile"):
-                fields[key] = int(value.split()[0]) / 1024  # kB
-    return fields
 
 
 # -- the parent ---------------------------------------------------------------------

@@ -32,6 +32,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from measure import resident_memory_mb  # noqa: E402
 from synthetic import GENERATOR_VERSION, Generator  # noqa: E402
 
 from bot.corpus import Article, CorpusStore, split_article  # noqa: E402
@@ -150,16 +151,6 @@ def prepare(source: Path, home: Path) -> Settings:
     return settings
 
 
-def _memory() -> dict[str, float]:
-    fields = {}
-    with open("/proc/self/status", encoding="ascii") as status:
-        for line in status:
-            key, _, value = line.partition(":")
-            if key in ("VmRSS", "VmHWM", "RssAnon", "RssFile"):
-                fields[key] = int(value.split()[0]) / 1024
-    return fields
-
-
 def serve(config: dict) -> None:
     settings = Settings(corpus_dir=Path(config["corpus"]), data_dir=Path(config["data"]))
     library = Library(settings)
@@ -182,7 +173,7 @@ def serve(config: dict) -> None:
         "first_status": first.status.name,
         "answered": answered_count / max(len(questions) - 1, 1),
         "latencies_ms": latencies,
-        "memory_mb": _memory(),
+        "memory_mb": resident_memory_mb(),
     }
     if config["refresh"]:
         start = time.perf_counter()
@@ -193,7 +184,7 @@ def serve(config: dict) -> None:
         service.swap(index)
         result["refresh_s"] = time.perf_counter() - start
         result["refresh_read_s"] = loaded - start
-        result["memory_after_refresh_mb"] = _memory()
+        result["memory_after_refresh_mb"] = resident_memory_mb()
     print(json.dumps(result), flush=True)
 
 
