@@ -63,7 +63,7 @@ def test_the_answering_passage_comes_first_almost_always(service):
 
 def test_held_out_questions_are_mostly_answered_first(service):
     """A second set, written without looking at the first (some in English, which the
-    Korean articles can only partly match); measured 0.85 when it was written."""
+    Korean articles can only partly match); measured 0.867 at the time of writing."""
     assert top1_rate(service, HELDOUT["answerable"]) >= 0.8
 
 
