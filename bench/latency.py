@@ -26,12 +26,12 @@ The last line of the output is ``p50_ms=… p95_ms=… p99_ms=…``.
 from __future__ import annotations
 
 import argparse
+import collections
 import json
 import os
 import shutil
 import sqlite3
 import statistics
-import subprocess
 import sys
 import time
 from collections.abc import Iterator, Sequence
@@ -43,7 +43,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # run as a script: make the bot package importable
     sys.path.insert(0, str(ROOT))
 
-from measure import resident_memory_mb  # noqa: E402
+from measure import FIRST_ANSWER, resident_memory_mb, serve_in_fresh_process  # noqa: E402
 from synthetic import (  # noqa: E402 (bench/ is the script's directory)
     GENERATOR_VERSION,
     PASSAGES_PER_ARTICLE,
@@ -210,7 +210,7 @@ def serve(config: dict) -> None:
     questions, warmup = questions[: config["queries"]], questions[config["queries"] :]
     answer(warmup[0][0], analyzer, engine, db, config["k"])
     answered = time.monotonic()
-    print("first-answer", flush=True)  # the parent times the start up to this line
+    print(FIRST_ANSWER, flush=True)  # the parent times the start up to this line
 
     for text, _ in warmup[1:]:  # steady state: code, caches and index pages warm
         answer(text, analyzer, engine, db, config["k"])
@@ -302,23 +302,7 @@ def excerpt(text: str, words: set[str]) -> str:
 
 def run_server(config: dict) -> tuple[float, dict]:
     """Spawn the serving process; seconds to its first answer, and its report."""
-    spawned = time.perf_counter()
-    config = {**config, "spawned_at_monotonic": time.monotonic()}
-    process = subprocess.Popen(
-        [sys.executable, __file__, "--serve", json.dumps(config)],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    assert process.stdout is not None
-    first = process.stdout.readline()
-    first_answer = time.perf_counter() - spawned
-    if first.strip() != "first-answer":
-        process.wait()
-        raise RuntimeError(f"the serving process failed to start (exit {process.returncode})")
-    report = json.loads(process.stdout.readline())
-    if process.wait() != 0:
-        raise RuntimeError(f"the serving process failed (exit {process.returncode})")
-    return first_answer, report
+    return serve_in_fresh_process(__file__, config)
 
 
 def percentile(values: Sequence[float], q: float) -> float:
@@ -399,8 +383,7 @@ def measure_tokenizing(args: argparse.Namespace) -> None:
         analyzer.analyze(text, title)
     one_core = chars / (time.perf_counter() - start)
     start = time.perf_counter()
-    for _ in analyzer.analyze_many(items):
-        pass
+    collections.deque(analyzer.analyze_many(items), maxlen=0)  # consume, keep nothing
     all_cores = chars / (time.perf_counter() - start)
     per_passage = chars / len(items)
     total = per_passage * args.passages

@@ -22,7 +22,6 @@ import json
 import os
 import sqlite3
 import statistics
-import subprocess
 import sys
 import time
 from contextlib import closing
@@ -32,7 +31,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from measure import resident_memory_mb  # noqa: E402
+from measure import FIRST_ANSWER, resident_memory_mb, serve_in_fresh_process  # noqa: E402
 from synthetic import GENERATOR_VERSION, Generator  # noqa: E402
 
 from bot.corpus import Article, CorpusStore, split_article  # noqa: E402
@@ -159,7 +158,7 @@ def serve(config: dict) -> None:
     questions = config["questions"]
     first = service.ask(questions[0])
     answered = time.monotonic()
-    print("first-answer", flush=True)
+    print(FIRST_ANSWER, flush=True)
     latencies = []
     answered_count = 0
     for question in questions[1:]:
@@ -221,20 +220,8 @@ def main(argv: list[str] | None = None) -> None:
         "data": str(settings.data_dir),
         "questions": questions,
         "refresh": args.refresh,
-        "spawned_at_monotonic": time.monotonic(),
     }
-    spawned = time.perf_counter()
-    process = subprocess.Popen(
-        [sys.executable, __file__, "--serve", json.dumps(config)], stdout=subprocess.PIPE, text=True
-    )
-    assert process.stdout is not None
-    line = process.stdout.readline()
-    first_answer = time.perf_counter() - spawned
-    if line.strip() != "first-answer":
-        process.wait()
-        raise SystemExit(f"the serving process failed (exit {process.returncode})")
-    report = json.loads(process.stdout.readline())
-    process.wait()
+    first_answer, report = serve_in_fresh_process(__file__, config)
     memory = report["memory_mb"]
     latencies = report["latencies_ms"]
     p95 = statistics.quantiles(latencies, n=100)[94] if len(latencies) > 1 else 0.0

@@ -3,15 +3,14 @@
     BotError                 every expected failure; ``.user_message`` is safe to show
     ├── SettingsError        a setting is missing or malformed (names the setting)
     ├── CorpusError          an article file or the corpus folder can't be read
-    ├── ImportFailed         a saved page could not be turned into an article
-    └── IndexNotReady        asked before the index was built or loaded
+    └── ImportFailed         a saved page could not be turned into an article
 
 Unexpected errors are not caught here: they reach the front end's error handler.
 """
 
 from __future__ import annotations
 
-__all__ = ["BotError", "CorpusError", "ImportFailed", "IndexNotReady", "SettingsError"]
+__all__ = ["BotError", "CorpusError", "ImportFailed", "SettingsError"]
 
 
 class BotError(Exception):
@@ -32,7 +31,3 @@ class CorpusError(BotError):
 
 class ImportFailed(BotError):
     """A saved page could not be turned into an article."""
-
-
-class IndexNotReady(BotError):
-    """The search index has not been built or loaded yet."""

@@ -1,7 +1,7 @@
 """Answers made of quoted excerpts, and "nothing relevant" as a first-class answer."""
 
 from .answer import Answer, AnswerStatus, Excerpt, Hit, PassageView, Suggestions
-from .excerpts import best_excerpt, best_sentence_share, highlight_spans
+from .excerpts import best_excerpt, best_sentence_share
 from .relevance import MIN_RELEVANCE, QuestionWeights
 from .service import MAX_QUESTION_CHARS, AnswerService
 
@@ -18,5 +18,4 @@ __all__ = [
     "Suggestions",
     "best_excerpt",
     "best_sentence_share",
-    "highlight_spans",
 ]

@@ -9,15 +9,10 @@ from ..search import Term
 from .answer import Excerpt
 from .relevance import QuestionWeights
 
-__all__ = ["MAX_EXCERPT_CHARS", "best_excerpt", "best_sentence_share", "highlight_spans"]
+__all__ = ["MAX_EXCERPT_CHARS", "best_excerpt", "best_sentence_share"]
 
 MAX_EXCERPT_CHARS = 320
 _MAX_SENTENCES = 3
-
-
-def highlight_spans(terms: Iterable[Term], wanted: frozenset[str]) -> tuple[tuple[int, int], ...]:
-    """Merged character spans of the terms that are question words (or their synonyms)."""
-    return _merge((t.start, t.end) for t in terms if t.text in wanted)
 
 
 def best_sentence_share(passage: Passage, terms: Sequence[Term], weights: QuestionWeights) -> float:

@@ -466,9 +466,5 @@ class SearchIndex:
         bag = self._store.terms(passage_id)
         return passage_terms(bag) if bag else []
 
-    def passage_words(self, passage_id: str) -> frozenset[str]:
-        """The word terms of a passage's own text (not its article title)."""
-        return frozenset(t.text for t in self.passage_terms(passage_id))
-
     def document_frequency(self, term: str) -> int:
         return self.engine.document_frequency("word", term)

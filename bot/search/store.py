@@ -136,11 +136,6 @@ class PassageStore:
         )
         return [Passage(*row) for row in rows]
 
-    def article_size(self, article_id: str) -> int:
-        return self._query("SELECT COUNT(*) FROM passages WHERE article_id = ?", (article_id,))[0][
-            0
-        ]
-
     def passages_with_terms(self, ids: Sequence[str]) -> dict[str, tuple[Passage, TermBag]]:
         """Several passages and their analyzed terms in one query (a page of search hits)."""
         if not ids:
@@ -159,14 +154,6 @@ class PassageStore:
     def passage_ids(self, article_id: str) -> list[str]:
         rows = self._query("SELECT id FROM passages WHERE article_id = ?", (article_id,))
         return [row[0] for row in rows]
-
-    def cache_keys(self) -> Iterator[tuple[str, str]]:
-        """Every passage's (id, cache key)."""
-        db = self._connect()
-        try:
-            yield from db.execute("SELECT id, cache_key FROM passages")
-        finally:
-            db.close()
 
     # -- writing (one writer at a time) -----------------------------------------------
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import codecs
 import re
+from contextlib import suppress
 from dataclasses import dataclass
 from email.message import Message
 
@@ -89,10 +90,8 @@ def decode_body(body: bytes, content_type: str | None = None) -> DecodedText:
             if text is not None:
                 return DecodedText(text, encoding, source)
 
-    try:
+    with suppress(UnicodeDecodeError):  # strict UTF-8 first: it almost never decodes by chance
         return DecodedText(body.decode("utf-8"), "utf-8", "utf-8")
-    except UnicodeDecodeError:
-        pass
 
     detected = _detect(body)
     if detected is not None:
@@ -148,10 +147,8 @@ def declared_charset(body: bytes) -> str | None:
 
 def _decode_leniently(body: bytes, encoding: str) -> str | None:
     """Decode with ``encoding`` unless too many bytes are invalid in it."""
-    try:
+    with suppress(UnicodeDecodeError):
         return body.decode(encoding)
-    except UnicodeDecodeError:
-        pass
     text = body.decode(encoding, errors="replace")
     non_ascii = sum(1 for char in text if not char.isascii())
     if text.count("\ufffd") <= max(1, non_ascii * _TOLERATED_ERROR_RATE):

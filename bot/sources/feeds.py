@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 import re
 import time
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import datetime
 from email.utils import parsedate_to_datetime
@@ -128,10 +129,8 @@ def _entry_date(entry: feedparser.FeedParserDict) -> str:
 
 def _date_as_written(raw: str) -> str:
     """The calendar date of an RFC 822 (RSS) or ISO 8601 (Atom) timestamp, or ``""``."""
-    try:
+    with suppress(TypeError, ValueError):  # not RFC 822: try ISO 8601
         return parsedate_to_datetime(raw).date().isoformat()
-    except (TypeError, ValueError):
-        pass
     try:
         return datetime.fromisoformat(raw).date().isoformat()
     except ValueError:

@@ -15,6 +15,7 @@ Whether the *address* behind a host may be contacted is decided later, in
 from __future__ import annotations
 
 import re
+from contextlib import suppress
 from ipaddress import IPv6Address, ip_address
 from urllib.parse import quote, unquote, urljoin, urlsplit, urlunsplit
 
@@ -152,11 +153,8 @@ def _normalize_host(host: str) -> str:
     host = host.rstrip(".")
     if not host:
         raise UnsafeURL("refused: the URL has no host")
-    try:
+    with suppress(ValueError):  # an IP literal, in its canonical spelling; else a name
         address = ip_address(host)
-    except ValueError:
-        pass
-    else:
         return address.compressed if isinstance(address, IPv6Address) else str(address)
 
     if host.isascii():

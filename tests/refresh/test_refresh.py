@@ -198,3 +198,15 @@ def test_killing_a_refresh_midway_loses_nothing(web, settings, tmp_path):
     after = answers()
     assert [line for line in after] == before or all('"answered": true' in line for line in after)
     assert not list(settings.corpus_dir.rglob("*.tmp"))
+
+
+async def test_garbage_in_sources_txt_is_reported_not_fatal(refresher, library, service):
+    library.store.sources_file.write_text(
+        "not a url\njavascript:alert(1)\nhttp://192.168.0.10/feed\n" + "x" * 5000 + "\n"
+    )
+    report = await refresher.refresh()
+    failed = report.of(ChangeKind.FAILED)
+    assert len(failed) == 4
+    assert all(change.reason for change in failed)
+    assert report.count(ChangeKind.UNCHANGED) == 2
+    assert service.ask("DeepSeek v3 훈련 비용").answered

@@ -89,7 +89,7 @@ def test_add_change_and_remove_update_the_engine_in_place(settings, analyzer, co
     passages = updated.article_passages("a0000000001")
     assert [p.ordinal for p in passages] == list(range(len(passages)))
     assert updated.neighbours(passages[0])[1] == passages[1]
-    assert updated.passage_words(passages[0].id)
+    assert updated.passage_terms(passages[0].id)
 
 
 def test_a_refresh_that_changes_nothing_commits_nothing(settings, analyzer, counting, monkeypatch):
