@@ -159,9 +159,13 @@ def _import(args: argparse.Namespace, settings: Settings) -> int:
 
 def _index(args: argparse.Namespace, settings: Settings) -> int:
     library = Library(settings)
-    index = library.build_index(TerminalProgress())
+    progress = TerminalProgress()
+    index = library.build_index(progress)
+    vectors = library.embed(index, progress)
+    semantic = f", {vectors.size} with vectors" if vectors is not None else ""
     print(
-        f"{len(index.corpus.articles)} articles, {index.size} passages, engine {index.engine.name}"
+        f"{len(index.corpus.articles)} articles, {index.size} passages{semantic}, "
+        f"engine {index.engine.name}"
     )
     return 0
 
@@ -173,6 +177,7 @@ def _refresh(args: argparse.Namespace, settings: Settings) -> int:
     progress = TerminalProgress()
     service = library.open_service(progress)
     report = asyncio.run(Refresher(library, service).refresh(progress))
+    library.embed_for(service, progress)
     for line in describe_report(report):
         print(line)
     return 0
@@ -200,6 +205,7 @@ def _add(args: argparse.Namespace, settings: Settings) -> int:
             for added in result.report.of(ChangeKind.ADDED) if result.report else ():
                 if added.title != change.title:
                     print(f"  added: {added.title} ({added.source})")
+    library.embed_for(refresher.service, progress)
     return 1 if failed else 0
 
 
@@ -224,6 +230,7 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
 def _terminal_chat(settings: Settings) -> int:
     library = Library(settings)
     service = library.open_service(TerminalProgress())
+    library.embed_in_background(service)
     texts = KOREAN
     print(texts.no_token, file=sys.stderr)
     interactive = sys.stdin.isatty()

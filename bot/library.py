@@ -9,12 +9,23 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 from .answers import AnswerService
 from .corpus import Corpus, CorpusStore
+from .errors import SettingsError
 from .progress import Progress, no_progress
-from .search import KoreanAnalyzer, SearchIndex, TokenCache
+from .search import (
+    EmbedderUnavailable,
+    KoreanAnalyzer,
+    SearchIndex,
+    SemanticIndexer,
+    TokenCache,
+    VectorCache,
+    VectorIndex,
+    load_embedder,
+)
 from .settings import Settings
 from .sources import FetchPolicy
 
@@ -32,6 +43,9 @@ class Library:
         self._index: SearchIndex | None = None
         self._index_lock = threading.Lock()
         self.catching_up: threading.Thread | None = None
+        self._semantic: SemanticIndexer | None = None
+        self._semantic_checked = False
+        self._embedding = _EmbeddingWorker()
 
     @property
     def data_dir(self) -> Path:
@@ -89,6 +103,60 @@ class Library:
         log.info("indexed %d articles, %d passages", len(index.articles), index.size)
         return index
 
+    @property
+    def semantic(self) -> SemanticIndexer | None:
+        """The semantic side RETRIEVAL asks for: None with ``bm25``, or with ``auto`` where
+        the model can't be loaded (said once in the log)."""
+        if not self._semantic_checked:
+            self._semantic_checked = True
+            if self.settings.retrieval != "bm25":
+                try:
+                    embedder = load_embedder()
+                except EmbedderUnavailable as error:
+                    if self.settings.retrieval == "hybrid":
+                        raise SettingsError(f"RETRIEVAL=hybrid, but {error}") from error
+                    log.warning(
+                        "semantic retrieval is unavailable (%s): answering with BM25", error
+                    )
+                else:
+                    cache = VectorCache(self.data_dir / "vectors.sqlite")
+                    self._semantic = SemanticIndexer(embedder, cache)
+        return self._semantic
+
+    def embed(self, index: SearchIndex, progress: Progress = no_progress) -> VectorIndex | None:
+        """Embed the passages of ``index`` that have no vector yet (at once: the CLI's
+        ``index`` and ``refresh``); None without the semantic side."""
+        semantic = self.semantic
+        if semantic is None:
+            return None
+        vectors = semantic.vectors(index, progress=progress)
+        log.info("semantic vectors ready: %d of %d passages", vectors.size, vectors.total)
+        return vectors
+
+    def embed_for(self, service: AnswerService, progress: Progress = no_progress) -> None:
+        """``embed`` the service's index, then answer with the vectors."""
+        vectors = self.embed(service.index, progress)
+        if vectors is not None and self.semantic is not None:
+            service.use_vectors(self.semantic.embedder, vectors)
+
+    @property
+    def embedding_in_background(self) -> bool:
+        """Whether ``embed_in_background`` was asked for (a long-running bot)."""
+        return self._embedding.started
+
+    def embed_in_background(self, service: AnswerService) -> None:
+        """Like ``embed``, in a background thread; a call while it runs makes it run again
+        when done (after a refresh), so the latest index always gets its vectors."""
+        if self.semantic is not None:
+            self._embedding.request(lambda stop: self._embed_until(service, stop))
+
+    def _embed_until(self, service: AnswerService, stop: threading.Event) -> None:
+        semantic = self.semantic
+        assert semantic is not None
+        vectors = semantic.vectors(service.index, stop=stop.is_set)
+        service.use_vectors(semantic.embedder, vectors)
+        log.info("semantic vectors: %d of %d passages", vectors.size, vectors.total)
+
     def preload_analyzer(self) -> threading.Thread:
         """Load Kiwi in the background (it takes seconds), while the index opens."""
         thread = threading.Thread(
@@ -127,6 +195,8 @@ class Library:
             unverified = not index.verified
             index.verified = True
         service = AnswerService(index, top=self.settings.results_per_answer)
+        if self.semantic is not None:  # the vectors already made; embedding is asked for
+            service.use_vectors(self.semantic.embedder, self.semantic.vectors(index, embed=False))
         if unverified:
             self.catching_up = threading.Thread(
                 target=self._catch_up, args=(service, index), name="catch-up", daemon=True
@@ -139,10 +209,58 @@ class Library:
             if not index.matches(self.store):
                 log.info("the corpus changed while stopped: indexing the changes")
                 service.swap(self.build_index())
+                if self.embedding_in_background:
+                    self.embed_in_background(service)
         except Exception:
             log.exception("could not index the corpus changes made while stopped")
 
     def close(self) -> None:
+        self._embedding.stop()
         if self._cache is not None:
             self._cache.close()
             self._cache = None
+
+
+class _EmbeddingWorker:
+    """One background thread for embedding jobs; a request while one runs is kept and
+    run next (only the latest), and ``stop`` ends the current job at its next batch."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._pending: Callable[[threading.Event], None] | None = None
+        self._thread: threading.Thread | None = None
+        self._stop = threading.Event()
+        self.started = False
+
+    def request(self, job: Callable[[threading.Event], None]) -> None:
+        with self._lock:
+            self.started = True
+            self._pending = job
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(target=self._run, name="embedding", daemon=True)
+                self._thread.start()
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            with self._lock:
+                job, self._pending = self._pending, None
+                if job is None:
+                    self._thread = None
+                    return
+            try:
+                job(self._stop)
+            except Exception:
+                log.exception("embedding the passages failed: answering with BM25 meanwhile")
+
+    def stop(self) -> None:
+        self._stop.set()
+        thread = self._thread
+        if thread is not None:
+            thread.join(timeout=10)
+
+    def join(self, timeout: float | None = None) -> None:
+        """Wait for the jobs asked for so far (tests, benchmarks)."""
+        while (thread := self._thread) is not None and thread.is_alive():
+            thread.join(timeout)
+            if timeout is not None:
+                return

@@ -44,6 +44,12 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("CORPUS_DIR", "corpus", "Folder of article files, synonyms.txt and sources.txt."),
     Setting("DATA_DIR", "data", "Folder for generated state: index, token cache, feedback, stats."),
     Setting("SEARCH_ENGINE", "auto", "bm25 (rank-bm25), tantivy, or auto (chosen by corpus size)."),
+    Setting(
+        "RETRIEVAL",
+        "auto",
+        "hybrid (BM25 fused with the semantic model), bm25 (BM25 alone), or auto "
+        "(hybrid where the model is installed).",
+    ),
     Setting("RESULTS_PER_ANSWER", "3", "Passages quoted in one answer (1-5)."),
     Setting(
         "REFRESH_INTERVAL_MINUTES", "0", "Refresh the corpus on a schedule. 0: only on request."
@@ -73,6 +79,7 @@ class Settings:
     corpus_dir: Path = field(default_factory=lambda: PROJECT_ROOT / "corpus")
     data_dir: Path = field(default_factory=lambda: PROJECT_ROOT / "data")
     search_engine: str = "auto"
+    retrieval: str = "auto"
     results_per_answer: int = 3
     refresh_interval_minutes: int = 0
     fetch_timeout_seconds: float = 15.0
@@ -103,6 +110,7 @@ class Settings:
             corpus_dir=_path(raw["CORPUS_DIR"]),
             data_dir=_path(raw["DATA_DIR"]),
             search_engine=_choice("SEARCH_ENGINE", raw["SEARCH_ENGINE"], _engines()),
+            retrieval=_choice("RETRIEVAL", raw["RETRIEVAL"], ("auto", "bm25", "hybrid")),
             results_per_answer=_int("RESULTS_PER_ANSWER", raw["RESULTS_PER_ANSWER"], 1, 5),
             refresh_interval_minutes=_int(
                 "REFRESH_INTERVAL_MINUTES", raw["REFRESH_INTERVAL_MINUTES"], 0, 7 * 24 * 60

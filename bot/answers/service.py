@@ -3,15 +3,23 @@
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from ..search import Query, SearchHit, SearchIndex, Term
-from .answer import Answer, AnswerStatus, Hit, PassageView, Suggestions
+from ..search import Embedder, Query, SearchHit, SearchIndex, Term, VectorIndex, text_language
+from .answer import (
+    RETRIEVAL_BM25,
+    RETRIEVAL_HYBRID,
+    Answer,
+    AnswerStatus,
+    Hit,
+    PassageView,
+    Suggestions,
+)
 from .excerpts import best_excerpt, best_sentence_share
-from .relevance import MIN_RELEVANCE, QuestionWeights
+from .relevance import MIN_RELEVANCE, QuestionWeights, is_relevant
 from .suggestions import key_words
 
-__all__ = ["MAX_QUESTION_CHARS", "AnswerService"]
+__all__ = ["MAX_QUESTION_CHARS", "AnswerService", "Semantic"]
 
 MAX_QUESTION_CHARS = 500
 # Articles a reply may list (a "not found" reply shows a few, /sources all of these).
@@ -23,6 +31,14 @@ _MIN_CANDIDATES = 20
 # The re-ranking mix (fit on tests/data/questions.json, checked on the held-out set).
 _SHARE_WEIGHT = 0.5
 _SENTENCE_WEIGHT = 0.5
+# Fusion: each side's best passages are pooled, and a passage scores
+# α·(cosine, min-max scaled over the dense list) + (1-α)·(BM25 / the best BM25).
+# α = 0.5 was fit on TyDi (bench/tydi.py); reciprocal-rank fusion cost KorQuAD 5 points.
+_FUSION_WEIGHT = 0.5
+_FUSION_DEPTH = 100
+# Vectors are used once they cover this share of the passages (a refresh that adds a
+# few articles keeps hybrid answers while the new passages are embedded).
+_MIN_VECTOR_COVERAGE = 0.95
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,35 +47,69 @@ class _Candidate:
     terms: list[Term]
     weights: QuestionWeights
     share: float
+    similarity: float | None  # cosine to the question; None without vectors
     rank: float
+
+
+@dataclass(frozen=True, slots=True)
+class Semantic:
+    """The semantic side: the model and the vectors of (nearly) every passage."""
+
+    embedder: Embedder
+    vectors: VectorIndex
 
 
 @dataclass(frozen=True, slots=True)
 class _State:
     index: SearchIndex
     suggestions: Suggestions
+    semantic: Semantic | None = None
+
+    @property
+    def mode(self) -> str:
+        return RETRIEVAL_HYBRID if self.semantic else RETRIEVAL_BM25
 
 
 class AnswerService:
     """Answers questions from one index, and swaps in a new index atomically."""
 
     def __init__(
-        self, index: SearchIndex, *, top: int = 3, min_relevance: float = MIN_RELEVANCE
+        self,
+        index: SearchIndex,
+        *,
+        top: int = 3,
+        min_relevance: float = MIN_RELEVANCE,
+        semantic: Semantic | None = None,
     ) -> None:
         self.top = top
         self.min_relevance = min_relevance
         self._lock = threading.Lock()
-        self._state = self._prepare(index)
+        self._state = self._prepare(index, semantic)
 
     @property
     def index(self) -> SearchIndex:
         return self._state.index
 
+    @property
+    def mode(self) -> str:
+        """Which retrieval answers now: "hybrid" (BM25 fused with vectors) or "bm25"."""
+        return self._state.mode
+
     def swap(self, index: SearchIndex) -> None:
-        """Answer from ``index`` from now on; questions being answered finish on the old one."""
-        state = self._prepare(index)
+        """Answer from ``index`` from now on; questions being answered finish on the old one.
+        The vectors stay (passage ids are stable) until ``use_vectors`` brings new ones."""
         with self._lock:
+            state = self._prepare(index, self._state.semantic)
             self._state = state
+
+    def use_vectors(self, embedder: Embedder, vectors: VectorIndex) -> None:
+        """Fuse BM25 with these vectors from now on, once they cover nearly every passage
+        (while most are still being embedded, BM25 alone answers better)."""
+        with self._lock:
+            state = self._state
+            covered = vectors.size >= _MIN_VECTOR_COVERAGE * state.index.size
+            semantic = Semantic(embedder, vectors) if covered and vectors.size else None
+            self._state = _State(state.index, state.suggestions, semantic)
 
     def ask(self, question: str, *, top: int | None = None, offset: int = 0) -> Answer:
         state = self._state  # one index for the whole question, even if swapped meanwhile
@@ -79,12 +129,16 @@ class AnswerService:
         if not query.words:
             return Answer(query.text, AnswerStatus.NO_WORDS, suggestions=state.suggestions)
         wanted = offset + top
-        ranked = self._rank(index, query, max(_MIN_CANDIDATES, (wanted + 1) * _CANDIDATES_PER_HIT))
+        k = max(_MIN_CANDIDATES, (wanted + 1) * _CANDIDATES_PER_HIT)
+        ranked = self._rank(state, query, k)
+        mode = state.mode
         if not ranked:
-            return Answer(query.text, AnswerStatus.NOT_FOUND, suggestions=state.suggestions)
+            return Answer(
+                query.text, AnswerStatus.NOT_FOUND, suggestions=state.suggestions, mode=mode
+            )
         page = ranked[offset:wanted]
         if not page:
-            return Answer(query.text, AnswerStatus.NOT_FOUND, offset=offset)
+            return Answer(query.text, AnswerStatus.NOT_FOUND, offset=offset, mode=mode)
         hits = tuple(
             Hit(
                 c.hit.article,
@@ -92,6 +146,7 @@ class AnswerService:
                 best_excerpt(c.hit.passage, c.terms, c.weights),
                 c.hit.score,
                 c.share,
+                c.similarity,
             )
             for c in page
         )
@@ -102,30 +157,69 @@ class AnswerService:
             offset=offset,
             has_more=len(ranked) > wanted,
             suggestions=state.suggestions,
+            mode=mode,
         )
 
-    def _rank(self, index: SearchIndex, query: Query, k: int) -> list[_Candidate]:
-        """The engine's candidates that really answer, re-ranked by how well they answer.
+    def _rank(self, state: _State, query: Query, k: int) -> list[_Candidate]:
+        """The candidates that really answer, re-ranked by how well they answer.
 
         BM25 ranks passages by term statistics; the final order also rewards the
         share of the question a passage covers and how much of it one sentence says
         (measured on tests/data: top-1 0.92 → 0.98 on our questions, 0.80 → 0.88 on
-        the held-out ones).
+        the held-out ones). With vectors, the engine's and the vectors' best passages
+        are pooled and their scores fused linearly (see ``_FUSION_WEIGHT``).
         """
-        hits = index.search(query, k)
+        index = state.index
+        lexical = index.search(query, max(k, _FUSION_DEPTH) if state.semantic else k)
+        scores = {h.passage.id: h.score for h in lexical}
+        best_score = lexical[0].score if lexical and lexical[0].score > 0 else 1.0
+        hits = {h.passage.id: h for h in lexical}
+        dense: dict[str, float] = {}
+        typical = low = high = 0.0
+        if state.semantic:
+            vectors = state.semantic.vectors
+            question = state.semantic.embedder.embed_query(query.text)
+            found = vectors.search(question, _FUSION_DEPTH)
+            dense = {s.id: s.similarity for s in found.hits}
+            typical = found.typical
+            if found.hits:
+                high, low = found.hits[0].similarity, found.hits[-1].similarity
+            missing = [(pid, 0.0) for pid in dense if pid not in hits]
+            hits.update((h.passage.id, h) for h in index.hits(missing))
+            # Lexical hits beyond the dense list still have a similarity.
+            dense.update(vectors.similarities(question, hits.keys() - dense.keys()))
         if not hits:
             return []
         weights = QuestionWeights(query, index.document_frequency, index.size)
-        best_score = hits[0].score or 1.0
+        language = text_language(query.text)
         candidates = []
-        for hit in hits:
+        for pid, hit in hits.items():
             terms = list(hit.terms)
             share = weights.share({t.text for t in terms})
-            if share < self.min_relevance:
+            similarity = dense.get(pid)
+            same_language = not language or hit.article.language in ("", language)
+            gap = None if similarity is None else similarity - typical
+            if not state.semantic:
+                if share < self.min_relevance:
+                    continue
+            elif not is_relevant(share, gap, same_language=same_language):
                 continue
-            sentence = best_sentence_share(hit.passage, terms, weights)
-            rank = hit.score / best_score + _SHARE_WEIGHT * share + _SENTENCE_WEIGHT * sentence
-            candidates.append(_Candidate(hit, terms, weights, share, rank))
+            lexical_score = scores.get(pid, 0.0) / best_score
+            semantic_score = (
+                (similarity - low) / (high - low) if similarity is not None and high > low else 0.0
+            )
+            if not same_language:  # BM25 can't match across languages: vectors alone
+                rank = semantic_score
+            else:
+                sentence = best_sentence_share(hit.passage, terms, weights)
+                base = (
+                    _FUSION_WEIGHT * semantic_score + (1 - _FUSION_WEIGHT) * lexical_score
+                    if state.semantic
+                    else lexical_score
+                )
+                rank = base + _SHARE_WEIGHT * share + _SENTENCE_WEIGHT * sentence
+            hit = replace(hit, score=scores.get(pid, 0.0))
+            candidates.append(_Candidate(hit, terms, weights, share, similarity, rank))
         candidates.sort(key=lambda c: -c.rank)
         return candidates
 
@@ -152,7 +246,7 @@ class AnswerService:
         return self._state.suggestions
 
     @staticmethod
-    def _prepare(index: SearchIndex) -> _State:
+    def _prepare(index: SearchIndex, semantic: Semantic | None = None) -> _State:
         # Bounded whatever the corpus size (read from the store, not all loaded).
         articles = index.first_articles(SUGGESTED_ARTICLES)
-        return _State(index, Suggestions(articles, key_words(index)))
+        return _State(index, Suggestions(articles, key_words(index)), semantic)

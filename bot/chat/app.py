@@ -207,6 +207,7 @@ def run_bot(settings: Settings) -> int:
     library = Library(settings)
     try:
         service = library.open_service(TerminalProgress())
+        library.embed_in_background(service)
         application = build_application(settings, service, library)
         try:
             if settings.webhook_url:

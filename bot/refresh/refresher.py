@@ -247,6 +247,8 @@ class Refresher:
         corpus = self.library.store.load(broken=[])
         index = await asyncio.to_thread(self.library.build_index, progress, corpus, scan)
         self.service.swap(index)
+        if self.library.embedding_in_background:  # a running bot: new passages get vectors
+            self.library.embed_in_background(self.service)
         report = RefreshReport(
             changes=_differences(served.corpus, served.digests, corpus) + failures,
             articles=len(corpus.articles),

@@ -2,14 +2,21 @@
 
 from .analyzer import KoreanAnalyzer, Term
 from .bm25_engine import BM25Engine
+from .embedder import E5Embedder, Embedder, EmbedderUnavailable, load_embedder
 from .engine import Field, ScoredId, SearchEngine, TermBag
 from .engines import ENGINES, make_engine
 from .index import Query, SearchHit, SearchIndex
+from .language import text_language
+from .semantic import SemanticIndexer
 from .token_cache import TokenCache
+from .vectors import VectorCache, VectorIndex
 
 __all__ = [
     "ENGINES",
     "BM25Engine",
+    "E5Embedder",
+    "Embedder",
+    "EmbedderUnavailable",
     "Field",
     "KoreanAnalyzer",
     "Query",
@@ -17,8 +24,13 @@ __all__ = [
     "SearchEngine",
     "SearchHit",
     "SearchIndex",
+    "SemanticIndexer",
     "Term",
     "TermBag",
     "TokenCache",
+    "VectorCache",
+    "VectorIndex",
+    "load_embedder",
     "make_engine",
+    "text_language",
 ]

@@ -432,16 +432,25 @@ class SearchIndex:
         return _analyze_member(self.analyzer, member)
 
     def search(self, query: Query, k: int) -> list[SearchHit]:
-        scored = self.engine.search(query.bag, k)
-        stored = self._store.passages_with_terms([s.id for s in scored])  # one query
+        return self.hits((s.id, s.score) for s in self.engine.search(query.bag, k))
+
+    def hits(self, scored: Iterable[tuple[str, float]]) -> list[SearchHit]:
+        """Stored passages for (id, score) pairs, in order, with their terms (one query).
+        Ids the store doesn't hold (yet, or any more: mid-update) are skipped."""
+        scored = list(scored)
+        stored = self._store.passages_with_terms([pid for pid, _ in scored])
         hits = []
-        for result in scored:
-            passage, bag = stored.get(result.id, (None, None))
+        for pid, score in scored:
+            passage, bag = stored.get(pid, (None, None))
             article = self.article(passage.article_id) if passage else None
-            if passage is None or article is None:  # mid-update: not (or no longer) stored
+            if passage is None or article is None:
                 continue
-            hits.append(SearchHit(passage, article, result.score, passage_terms(bag)))
+            hits.append(SearchHit(passage, article, score, passage_terms(bag)))
         return hits
+
+    def passage_texts(self) -> Iterator[list[tuple[str, str]]]:
+        """Every passage's (id, text), in batches (for embedding)."""
+        return self._store.texts()
 
     # -- looking things up -----------------------------------------------------
 

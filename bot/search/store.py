@@ -147,6 +147,15 @@ class PassageStore:
         )
         return {row[0]: (Passage(*row[:4]), json.loads(row[4])) for row in rows}
 
+    def texts(self, batch: int = 1000) -> Iterator[list[tuple[str, str]]]:
+        """Every passage's (id, text), in batches of ``batch``, by id."""
+        after = ""
+        while rows := self._query(
+            "SELECT id, text FROM passages WHERE id > ? ORDER BY id LIMIT ?", (after, batch)
+        ):
+            yield [(pid, text) for pid, text in rows]
+            after = rows[-1][0]
+
     def terms(self, passage_id: str) -> TermBag | None:
         rows = self._query("SELECT terms FROM passages WHERE id = ?", (passage_id,))
         return json.loads(rows[0][0]) if rows else None

