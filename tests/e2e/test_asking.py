@@ -29,7 +29,8 @@ async def test_a_private_question_gets_quoted_passages_with_links_and_buttons(
     assert "닫는 미국과 여는 중국 · 디시인사이드 갤러리 · 2025-01-31" in reply.text
     links = [e["url"] for e in reply.entities if e["type"] == "text_link"]
     assert links and all(u.startswith("https://t.me/article_qa_bot?start=") for u in links)
-    assert reply.callback_data[-2:] == ["f:1:+", "f:1:-"]
+    up, down = reply.callback_data[-2:]
+    assert up.startswith("f:1.") and up.endswith(":+") and down == f"{up[:-1]}-"
     assert reply.reply_to_message_id is None  # no quoting in a private chat
     assert not bot.fake.warnings and not bot.fake.errors
 

@@ -104,8 +104,8 @@ async def test_a_group_that_removed_the_bot_or_a_user_who_blocked_it_breaks_noth
     bot.fake.block_bot(user)
 
     # buttons pressed on old messages: editing them now fails with 403
-    bot.fake.press_button(in_group, "m:1:3", user)
-    bot.fake.press_button(in_private, "m:2:3", user)
+    bot.fake.press_button(in_group, in_group.callback_data[0], user)
+    bot.fake.press_button(in_private, in_private.callback_data[0], user)
     await bot.settle()
     other = bot.fake.user()
     still_answers = await bot.ask(bot.fake.private_chat(other), other, QUESTION)
