@@ -126,11 +126,16 @@ async def _answer_question(update: Update, context: ChatContext, question: str) 
         return
     with services.backlog.slot(chat.id) as admitted:
         if not admitted:
+            # Never silence: the chat hears it is busy (once a minute, not once a question).
+            notify = services.busy_notices.ready(chat.id)
             log.info(
-                "chat %s has %d answers pending; dropping a question",
+                "chat %s has %d answers pending; not answering a question%s",
                 chat.id,
                 services.backlog.per_chat,
+                " (told the chat it is busy)" if notify else "",
             )
+            if notify:
+                await _reply(message, render.plain(texts.busy))
             return
         answer = await asyncio.to_thread(context.service.ask, question)
         ref = await asyncio.to_thread(

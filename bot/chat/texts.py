@@ -71,6 +71,7 @@ class ChatTexts:
     feedback_down: str
     feedback_thanks: str
     flood: str  # {seconds}
+    busy: str  # a question the chat's backlog had no room for
     button_expired: str  # forged, stale, other chat's or empty button data
     admin_only: str
     sources_header: str  # {count}
@@ -134,6 +135,7 @@ KOREAN_CHAT = ChatTexts(
     feedback_down="👎",
     feedback_thanks="의견 고마워요!",
     flood="질문이 너무 빨라요. {seconds}초 뒤에 다시 물어봐 주세요.",
+    busy="지금 질문이 많아 답하지 못했어요. 잠시 뒤에 다시 물어봐 주세요.",
     button_expired="이 버튼은 만료됐어요.",
     admin_only="이 명령은 봇 관리자만 쓸 수 있어요.",
     sources_header="📚 볼 수 있는 기사 {count}편",
@@ -209,6 +211,7 @@ ENGLISH_CHAT = ChatTexts(
     feedback_down="👎",
     feedback_thanks="Thanks for the feedback!",
     flood="You are asking too fast. Please ask again in {seconds} seconds.",
+    busy="I'm busy with too many questions here; please ask again in a moment.",
     button_expired="This button has expired.",
     admin_only="Only the bot's admins can use this command.",
     sources_header="📚 {count} articles you can ask about",
