@@ -150,11 +150,6 @@ class History:
             )
         return ChatRef(int(cursor.lastrowid or 0), token)
 
-    def question(self, question_id: int) -> Question | None:
-        """The stored question, whoever asked it (for buttons use ``find_question``)."""
-        with self._lock:
-            return self._question(question_id)
-
     def find_question(self, ref: ChatRef, *, chat_id: int | None) -> Question | None:
         """The question a button pressed in ``chat_id`` refers to; None when it may not."""
         with self._lock:

@@ -21,21 +21,21 @@ def test_questions_get_short_ids_and_can_be_read_back(tmp_path: Path) -> None:
 
     assert (first.id, second.id) == (1, 2)
     assert first.token != second.token
-    stored = history.question(first.id)
+    stored = history.find_question(first, chat_id=-5)
     assert stored is not None and (stored.chat_id, stored.user_id, stored.text) == (
         -5,
         7,
         "딥시크?",
     )
-    assert history.question(99) is None
+    assert history.find_question(ChatRef(99, first.token), chat_id=-5) is None
 
 
 def test_the_history_survives_a_restart(tmp_path: Path) -> None:
-    History.open(tmp_path).record_question(chat_id=1, user_id=1, text="q", status="answered")
+    ref = History.open(tmp_path).record_question(chat_id=1, user_id=1, text="q", status="answered")
 
     reopened = History.open(tmp_path)
 
-    assert reopened.question(1) is not None
+    assert reopened.find_question(ref, chat_id=1) is not None  # its buttons still work
     assert reopened.record_question(chat_id=1, user_id=1, text="q2", status="answered").id == 2
 
 
@@ -164,8 +164,8 @@ def test_a_history_from_before_tokens_is_migrated_without_losing_anything(
 
     history = History(path)
 
-    old = history.question(1)
-    assert old is not None and (old.text, old.chat_id, old.token) == ("딥시크 비용", 5, None)
+    rows = history._db.execute("SELECT id, chat_id, text, token FROM questions").fetchall()
+    assert rows == [(1, 5, "딥시크 비용", None), (2, 5, "날씨 어때", None)]
     assert history.stats() == Stats(2, 1, 1, 1, 0, (FrequentQuestion("날씨 어때", 1),))
     new = history.record_question(chat_id=5, user_id=5, text="새 질문", status="answered")
     assert new.id == 3 and history.find_question(new, chat_id=5) is not None
