@@ -6,7 +6,7 @@ the command line are thin front ends over ``AnswerService``.
 
 from .answers import Answer, AnswerService, AnswerStatus, Excerpt, Hit, PassageView, Suggestions
 from .corpus import Article, Corpus, CorpusStore, Passage
-from .errors import BotError, CorpusError, ImportFailed, SettingsError
+from .errors import BotError, CorpusError, HistoryTooNew, ImportFailed, SettingsError
 from .library import Library
 from .search import KoreanAnalyzer, SearchIndex
 from .settings import Settings
@@ -21,6 +21,7 @@ __all__ = [
     "CorpusError",
     "CorpusStore",
     "Excerpt",
+    "HistoryTooNew",
     "Hit",
     "ImportFailed",
     "KoreanAnalyzer",

@@ -3,14 +3,15 @@
     BotError                 every expected failure; ``.user_message`` is safe to show
     ├── SettingsError        a setting is missing or malformed (names the setting)
     ├── CorpusError          an article file or the corpus folder can't be read
-    └── ImportFailed         a saved page could not be turned into an article
+    ├── ImportFailed         a saved page could not be turned into an article
+    └── HistoryTooNew        the chat history was written by a newer version of the bot
 
 Unexpected errors are not caught here: they reach the front end's error handler.
 """
 
 from __future__ import annotations
 
-__all__ = ["BotError", "CorpusError", "ImportFailed", "SettingsError"]
+__all__ = ["BotError", "CorpusError", "HistoryTooNew", "ImportFailed", "SettingsError"]
 
 
 class BotError(Exception):
@@ -31,3 +32,7 @@ class CorpusError(BotError):
 
 class ImportFailed(BotError):
     """A saved page could not be turned into an article."""
+
+
+class HistoryTooNew(BotError):
+    """The chat history file has a newer schema than this version knows; it is left alone."""

@@ -8,8 +8,9 @@ package imports ``telegram``.
     admin.py      admin-only commands (/stats) and the seam for /refresh and /add
     render.py     answers, passages and lists as Telegram HTML within Telegram's limits
     callbacks.py  button data ↔ ≤ 64-byte strings
-    history.py    questions and feedback in SQLite, for buttons and /stats
-    limits.py     the per-user question throttle and the per-chat backlog cap
+    refs.py       ChatRef: a button's id + random token, valid only in its row's chat
+    history.py    questions and feedback in SQLite (versioned schema), for buttons and /stats
+    limits.py     the per-user question throttle, the per-chat backlog cap, busy notices
     context.py    the typed CallbackContext (context.service, .history, .settings)
     texts.py      every Telegram text, Korean and English; the command menus
     errors.py     the one error handler

@@ -48,7 +48,6 @@ from ..refresh import Refresher
 from ..settings import Settings
 from . import handlers
 from .admin import admin_handlers, scheduled_refresh
-from .callbacks import FeedbackButton, InvalidButton, PageButton, PassageButton
 from .context import SERVICES_KEY, ChatApplication, ChatContext, Services
 from .errors import on_error
 from .history import History
@@ -156,10 +155,8 @@ def _add_handlers(
             MessageHandler(new & private & filters.COMMAND, handlers.cmd_help),
             MessageHandler(filters.StatusUpdate.MIGRATE, handlers.on_migration),
             ChatMemberHandler(handlers.on_membership, ChatMemberHandler.MY_CHAT_MEMBER),
-            CallbackQueryHandler(handlers.on_page_button, pattern=PageButton.matches),
-            CallbackQueryHandler(handlers.on_feedback_button, pattern=FeedbackButton.matches),
-            CallbackQueryHandler(handlers.on_passage_button, pattern=PassageButton.matches),
-            CallbackQueryHandler(handlers.on_invalid_button, pattern=InvalidButton.matches),
+            # Every button, valid or not: one handler decodes the data (see on_button).
+            CallbackQueryHandler(handlers.on_button),
             InlineQueryHandler(handlers.on_inline_query),
         ]
     )

@@ -1,15 +1,18 @@
 """Button data: small dataclasses ↔ strings of at most 64 bytes.
 
 Telegram gives a button 1-64 bytes of ``callback_data`` and sends them back when it is
-pressed. Questions are stored in the history and referred to by their short numeric id,
-never by their text (a Korean question would not fit, and it could contain the separator).
+pressed, but a modified client can send anything instead. A button that refers to a
+stored question carries a ``ChatRef`` (``refs.py``): the question's id and its random
+token, valid only in the chat where it was asked. The question's text is never in the
+data (a Korean question would not fit, and it could contain the separator).
 
-    PageButton(question_id=12, offset=3)    "m:12:3"   another page of results
-    FeedbackButton(question_id=12, up=True) "f:12:+"   👍 / 👎
-    PassageButton("f145e3cc02f9-03621c64")  "p:f145e3cc02f9-03621c64"   ◀ ▶ in a passage
+    PageButton(ChatRef(12, "Sx0tWk3nQ2A"), offset=3)    "m:12.Sx0tWk3nQ2A:3"   more results
+    FeedbackButton(ChatRef(12, "Sx0tWk3nQ2A"), up=True) "f:12.Sx0tWk3nQ2A:+"   👍 / 👎
+    PassageButton("f145e3cc02f9-03621c64")              "p:f145e3cc02f9-03621c64"
 
-Anything else (an old button from a previous version, a forged press) decodes to
-``InvalidButton``, which the handlers answer with a polite "this button no longer works".
+Passages are public article text, so passage buttons need no token. Anything else (an
+old button from a previous version, a forged press, empty or missing data) decodes to
+``InvalidButton``, which the handlers answer with "this button has expired".
 """
 
 from __future__ import annotations
@@ -18,6 +21,9 @@ import re
 from dataclasses import dataclass
 
 from telegram.constants import InlineKeyboardButtonLimit
+
+from .refs import PATTERN as _REF
+from .refs import ChatRef
 
 __all__ = [
     "MAX_CALLBACK_BYTES",
@@ -30,9 +36,9 @@ __all__ = [
 ]
 
 MAX_CALLBACK_BYTES: int = InlineKeyboardButtonLimit.MAX_CALLBACK_DATA  # 64
-_MAX_ID = 10**15
-_PAGE = re.compile(r"m:(\d{1,15}):(\d{1,4})")
-_FEEDBACK = re.compile(r"f:(\d{1,15}):([+-])")
+MAX_OFFSET = 9999
+_PAGE = re.compile(rf"m:{_REF}:([0-9]{{1,4}})")
+_FEEDBACK = re.compile(rf"f:{_REF}:([+-])")
 _PASSAGE = re.compile(r"p:([A-Za-z0-9_-]{1,62})")
 
 
@@ -40,30 +46,24 @@ _PASSAGE = re.compile(r"p:([A-Za-z0-9_-]{1,62})")
 class PageButton:
     """Show the answer to a stored question from ``offset`` on, in the same message."""
 
-    question_id: int
+    ref: ChatRef
     offset: int
 
     def encode(self) -> str:
-        return _checked(f"m:{_id(self.question_id)}:{_id(self.offset, 9999)}")
-
-    @staticmethod
-    def matches(data: object) -> bool:
-        return isinstance(data, str) and isinstance(decode(data), PageButton)
+        if not 0 <= self.offset <= MAX_OFFSET:
+            raise ValueError(f"{self.offset} is out of range for a button (0-{MAX_OFFSET})")
+        return _checked(f"m:{self.ref.encode()}:{self.offset}")
 
 
 @dataclass(frozen=True, slots=True)
 class FeedbackButton:
     """👍 (``up``) or 👎 for the answer to a stored question."""
 
-    question_id: int
+    ref: ChatRef
     up: bool
 
     def encode(self) -> str:
-        return _checked(f"f:{_id(self.question_id)}:{'+' if self.up else '-'}")
-
-    @staticmethod
-    def matches(data: object) -> bool:
-        return isinstance(data, str) and isinstance(decode(data), FeedbackButton)
+        return _checked(f"f:{self.ref.encode()}:{'+' if self.up else '-'}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,42 +77,30 @@ class PassageButton:
             raise ValueError(f"passage id {self.passage_id!r} does not fit in a button")
         return _checked(f"p:{self.passage_id}")
 
-    @staticmethod
-    def matches(data: object) -> bool:
-        return isinstance(data, str) and isinstance(decode(data), PassageButton)
-
 
 @dataclass(frozen=True, slots=True)
 class InvalidButton:
-    """Data this version of the bot did not make."""
+    """Data this version of the bot did not make ("" when there was none)."""
 
     data: str
-
-    @staticmethod
-    def matches(data: object) -> bool:
-        return not isinstance(data, str) or isinstance(decode(data), InvalidButton)
 
 
 Button = PageButton | FeedbackButton | PassageButton | InvalidButton
 
 
-def decode(data: str) -> Button:
-    """The button ``data`` stands for; never raises."""
+def decode(data: object) -> Button:
+    """The button ``data`` stands for; never raises (None, "" and non-strings are invalid)."""
+    if not isinstance(data, str) or not data:
+        return InvalidButton(data if isinstance(data, str) else "")
     if len(data.encode("utf-8", "surrogatepass")) > MAX_CALLBACK_BYTES:
         return InvalidButton(data)
     if match := _PAGE.fullmatch(data):
-        return PageButton(int(match.group(1)), int(match.group(2)))
+        return PageButton(ChatRef(int(match.group(1)), match.group(2)), int(match.group(3)))
     if match := _FEEDBACK.fullmatch(data):
-        return FeedbackButton(int(match.group(1)), match.group(2) == "+")
+        return FeedbackButton(ChatRef(int(match.group(1)), match.group(2)), match.group(3) == "+")
     if match := _PASSAGE.fullmatch(data):
         return PassageButton(match.group(1))
     return InvalidButton(data)
-
-
-def _id(number: int, limit: int = _MAX_ID - 1) -> str:
-    if not 0 <= number <= limit:
-        raise ValueError(f"{number} is out of range for a button (0-{limit})")
-    return str(number)
 
 
 def _checked(data: str) -> str:

@@ -15,7 +15,7 @@ from telegram.ext import Application, CallbackContext, ExtBot
 from ..answers import AnswerService
 from ..settings import Settings
 from .history import History
-from .limits import ChatBacklog, QuestionThrottle
+from .limits import ChatBacklog, Cooldown, QuestionThrottle
 
 if TYPE_CHECKING:
     from ..library import Library
@@ -35,6 +35,7 @@ class Services:
     history: History
     throttle: QuestionThrottle
     backlog: ChatBacklog = field(default_factory=ChatBacklog)
+    busy_notices: Cooldown = field(default_factory=Cooldown)  # once per chat and minute
     library: Library | None = None  # to rebuild the index (/refresh, /add)
     refresher: Refresher | None = None  # one per application: refreshes never overlap
 

@@ -12,15 +12,15 @@ import asyncio
 import logging
 import math
 
-from telegram import ChatMember, InlineKeyboardMarkup, Message, MessageEntity, Update
+from telegram import CallbackQuery, ChatMember, InlineKeyboardMarkup, Message, MessageEntity, Update
 from telegram.constants import ChatType
 from telegram.error import ChatMigrated
 from telegram.ext import ApplicationHandlerStop, filters
 
 from . import render
-from .callbacks import FeedbackButton, PageButton, PassageButton, decode
+from .callbacks import FeedbackButton, InvalidButton, PageButton, PassageButton, decode
 from .context import ChatContext
-from .texts import texts_for_update
+from .texts import ChatTexts, texts_for_update
 
 __all__ = [
     "MENTIONS_BOT",
@@ -31,14 +31,11 @@ __all__ = [
     "cmd_sources",
     "cmd_start",
     "gate",
-    "on_feedback_button",
+    "on_button",
     "on_inline_query",
-    "on_invalid_button",
     "on_membership",
     "on_mention",
     "on_migration",
-    "on_page_button",
-    "on_passage_button",
     "on_question_text",
 ]
 
@@ -129,14 +126,19 @@ async def _answer_question(update: Update, context: ChatContext, question: str) 
         return
     with services.backlog.slot(chat.id) as admitted:
         if not admitted:
+            # Never silence: the chat hears it is busy (once a minute, not once a question).
+            notify = services.busy_notices.ready(chat.id)
             log.info(
-                "chat %s has %d answers pending; dropping a question",
+                "chat %s has %d answers pending; not answering a question%s",
                 chat.id,
                 services.backlog.per_chat,
+                " (told the chat it is busy)" if notify else "",
             )
+            if notify:
+                await _reply(message, render.plain(texts.busy))
             return
         answer = await asyncio.to_thread(context.service.ask, question)
-        question_id = await asyncio.to_thread(
+        ref = await asyncio.to_thread(
             context.history.record_question,
             chat_id=chat.id,
             user_id=user.id if user else None,
@@ -147,7 +149,7 @@ async def _answer_question(update: Update, context: ChatContext, question: str) 
             answer,
             texts,
             bot_username=context.bot.username,
-            question_id=question_id,
+            ref=ref,
             page_size=context.service.top,
         )
         await _reply(message, rendered.text, rendered.keyboard)
@@ -200,15 +202,34 @@ async def cmd_sources(update: Update, context: ChatContext) -> None:
 # -- buttons -----------------------------------------------------------------------------
 
 
-async def on_page_button(update: Update, context: ChatContext) -> None:
+async def on_button(update: Update, context: ChatContext) -> None:
+    """Every button press: decoded once, then shown, counted or expired.
+
+    One handler instead of one pattern per kind: PTB passes callback queries with empty
+    or missing data to every pattern handler, so a pattern can't keep them out.
+    """
+    query = update.callback_query
+    texts = texts_for_update(update)
+    match decode(query.data):
+        case PageButton() as page:
+            await _show_page(update, context, texts, page)
+        case FeedbackButton() as vote:
+            await _record_vote(update, context, texts, vote)
+        case PassageButton() as passage:
+            await _show_passage(query, context, texts, passage)
+        case InvalidButton():
+            await _expire(update, texts, "data this version did not make")
+
+
+async def _show_page(
+    update: Update, context: ChatContext, texts: ChatTexts, button: PageButton
+) -> None:
     """More (or previous) results: the same message, edited."""
     query = update.callback_query
-    button = decode(query.data or "")
-    assert isinstance(button, PageButton)  # the handler's pattern
-    texts = texts_for_update(update)
-    asked = await asyncio.to_thread(context.history.question, button.question_id)
+    chat_id = update.effective_chat.id if update.effective_chat else None
+    asked = await asyncio.to_thread(context.history.find_question, button.ref, chat_id=chat_id)
     if asked is None:
-        await query.answer(texts.invalid_button, show_alert=True)
+        await _expire(update, texts, "no such question in this chat")
         return
     await query.answer()
     answer = await asyncio.to_thread(context.service.ask, asked.text, offset=button.offset)
@@ -216,30 +237,38 @@ async def on_page_button(update: Update, context: ChatContext) -> None:
         answer,
         texts,
         bot_username=context.bot.username,
-        question_id=asked.id,
+        ref=button.ref,
         page_size=context.service.top,
     )
     await query.edit_message_text(rendered.text, reply_markup=rendered.keyboard)
 
 
-async def on_feedback_button(update: Update, context: ChatContext) -> None:
+async def _record_vote(
+    update: Update, context: ChatContext, texts: ChatTexts, button: FeedbackButton
+) -> None:
     """👍 / 👎: stored (one vote per person and answer) and acknowledged."""
     query = update.callback_query
-    button = decode(query.data or "")
-    assert isinstance(button, FeedbackButton)
-    texts = texts_for_update(update)
+    chat_id = update.effective_chat.id if update.effective_chat else None
     stored = await asyncio.to_thread(
-        context.history.record_feedback, button.question_id, query.from_user.id, up=button.up
+        context.history.record_feedback,
+        button.ref,
+        chat_id=chat_id,
+        user_id=query.from_user.id,
+        up=button.up,
     )
-    await query.answer(texts.feedback_thanks if stored else texts.feedback_unknown)
+    if not stored:
+        await _expire(update, texts, "no such question in this chat")
+        return
+    await query.answer(texts.feedback_thanks)
 
 
-async def on_passage_button(update: Update, context: ChatContext) -> None:
-    """◀ ▶ in a passage opened from a deep link: the neighbouring passage, same message."""
-    query = update.callback_query
-    button = decode(query.data or "")
-    assert isinstance(button, PassageButton)
-    texts = texts_for_update(update)
+async def _show_passage(
+    query: CallbackQuery, context: ChatContext, texts: ChatTexts, button: PassageButton
+) -> None:
+    """◀ ▶ in a passage opened from a deep link: the neighbouring passage, same message.
+
+    Passages are public article text: these buttons work in any chat.
+    """
     view = await asyncio.to_thread(context.service.open_passage, button.passage_id)
     if view is None:
         await query.answer(texts.passage_not_found, show_alert=True)
@@ -249,9 +278,22 @@ async def on_passage_button(update: Update, context: ChatContext) -> None:
     await query.edit_message_text(rendered.text, reply_markup=rendered.keyboard)
 
 
-async def on_invalid_button(update: Update, _: ChatContext) -> None:
-    """A button this version did not make (or that was forged)."""
-    await update.callback_query.answer(texts_for_update(update).invalid_button, show_alert=True)
+async def _expire(update: Update, texts: ChatTexts, reason: str) -> None:
+    """A forged, stale or empty button: a short answer, and nothing sent or edited.
+
+    Logged at INFO: it is what a modified client or an old message does, not a bug.
+    """
+    query = update.callback_query
+    chat, user = update.effective_chat, update.effective_user
+    log.info(
+        "update %s: expired button %.70r in chat %s from user %s: %s",
+        update.update_id,
+        query.data,
+        chat.id if chat else "-",
+        user.id if user else "-",
+        reason,
+    )
+    await query.answer(texts.button_expired)
 
 
 # -- inline mode -------------------------------------------------------------------------

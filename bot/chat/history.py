@@ -1,10 +1,17 @@
 """What was asked and what people thought of the answers, in SQLite under DATA_DIR.
 
-A question gets a short numeric id when it is answered; the answer's buttons carry
-that id (``m:<id>:<offset>``, ``f:<id>:+``), and /stats counts the rows.
+A question gets a short numeric id and a random token when it is answered; the
+answer's buttons carry both (a ``ChatRef``: ``m:<id>.<token>:<offset>``), and a button
+counts only when pressed in the question's chat with the question's token (``refs.py``).
+/stats counts the rows.
 
-    questions(id, chat_id, user_id, text, status, asked_at)
+    questions(id, chat_id, user_id, text, status, asked_at, token)
     feedback(question_id, user_id, up, at)      one vote per person and answer
+
+This is user data, not derived state: the schema is versioned (``PRAGMA user_version``)
+and an older file is migrated in place, in one transaction, never recreated. Questions
+stored before tokens existed keep a NULL token: their old buttons have simply expired.
+A file written by a newer version of the bot is refused, never downgraded.
 
 The methods are synchronous and thread-safe (one connection behind a lock); the
 handlers call them with ``asyncio.to_thread`` so the event loop never waits on disk.
@@ -18,27 +25,37 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..errors import HistoryTooNew
+from .refs import ChatRef, new_token
+
 __all__ = ["FrequentQuestion", "History", "Question", "Stats"]
 
 HISTORY_FILE = "chat_history.sqlite"
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS questions (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    chat_id INTEGER NOT NULL,
-    user_id INTEGER,
-    text TEXT NOT NULL,
-    status TEXT NOT NULL,
-    asked_at REAL NOT NULL
-);
-CREATE INDEX IF NOT EXISTS questions_status ON questions(status);
-CREATE TABLE IF NOT EXISTS feedback (
-    question_id INTEGER NOT NULL REFERENCES questions(id),
-    user_id INTEGER NOT NULL,
-    up INTEGER NOT NULL,
-    at REAL NOT NULL,
-    PRIMARY KEY (question_id, user_id)
-);
-"""
+# Version 0: the first schema (files from before versioning are version 0 too).
+_SCHEMA_V0 = (
+    """CREATE TABLE IF NOT EXISTS questions (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        chat_id INTEGER NOT NULL,
+        user_id INTEGER,
+        text TEXT NOT NULL,
+        status TEXT NOT NULL,
+        asked_at REAL NOT NULL
+    )""",
+    "CREATE INDEX IF NOT EXISTS questions_status ON questions(status)",
+    """CREATE TABLE IF NOT EXISTS feedback (
+        question_id INTEGER NOT NULL REFERENCES questions(id),
+        user_id INTEGER NOT NULL,
+        up INTEGER NOT NULL,
+        at REAL NOT NULL,
+        PRIMARY KEY (question_id, user_id)
+    )""",
+)
+# _MIGRATIONS[n] takes a version-n file to version n + 1; append, never edit.
+_MIGRATIONS: tuple[tuple[str, ...], ...] = (
+    ("ALTER TABLE questions ADD COLUMN token TEXT",),  # 0 → 1: buttons carry a token
+)
+SCHEMA_VERSION = len(_MIGRATIONS)
+_QUESTION_COLUMNS = "id, chat_id, user_id, text, status, asked_at, token"
 _ANSWERED = "answered"
 
 
@@ -50,6 +67,7 @@ class Question:
     text: str
     status: str
     asked_at: float
+    token: str | None = None  # None: asked before buttons carried tokens
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,46 +95,88 @@ class History:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.Lock()
         self._db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=NORMAL")
-        self._db.executescript(_SCHEMA)
+        try:
+            self._refuse_newer()  # before WAL mode, which would rewrite the file's header
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=NORMAL")
+            self._migrate()
+        except BaseException:
+            self._db.close()
+            raise
 
     @classmethod
     def open(cls, data_dir: Path) -> History:
         return cls(Path(data_dir) / HISTORY_FILE)
 
-    def record_question(self, *, chat_id: int, user_id: int | None, text: str, status: str) -> int:
-        """Stores a question and how it was answered; returns its id for the buttons."""
+    def _migrate(self) -> None:
+        """Brings the file to SCHEMA_VERSION; BEGIN IMMEDIATE: one process migrates at a time."""
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                version = self._refuse_newer()  # again: another process may have upgraded it
+                for statement in _SCHEMA_V0 if version == 0 else ():
+                    self._db.execute(statement)
+                for steps in _MIGRATIONS[version:]:
+                    for statement in steps:
+                        self._db.execute(statement)
+                # a literal: PRAGMA takes no parameters (SCHEMA_VERSION is ours, an int)
+                self._db.execute(f"PRAGMA user_version = {SCHEMA_VERSION:d}")
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+
+    def _refuse_newer(self) -> int:
+        """The file's schema version; raises HistoryTooNew when it is newer than ours."""
+        version = int(self._db.execute("PRAGMA user_version").fetchone()[0])
+        if version > SCHEMA_VERSION:
+            raise HistoryTooNew(
+                f"{self.path} was written by a newer version of the bot (history schema "
+                f"{version}, this version knows {SCHEMA_VERSION}): upgrade the bot, or set "
+                "DATA_DIR to another folder; the file was left as it is"
+            )
+        return version
+
+    def record_question(
+        self, *, chat_id: int, user_id: int | None, text: str, status: str
+    ) -> ChatRef:
+        """Stores a question and how it was answered; returns the reference for its buttons."""
+        token = new_token()
         with self._lock:
             cursor = self._db.execute(
-                "INSERT INTO questions (chat_id, user_id, text, status, asked_at)"
-                " VALUES (?, ?, ?, ?, ?)",
-                (chat_id, user_id, text, status, time.time()),
+                "INSERT INTO questions (chat_id, user_id, text, status, asked_at, token)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                (chat_id, user_id, text, status, time.time(), token),
             )
-        return int(cursor.lastrowid or 0)
+        return ChatRef(int(cursor.lastrowid or 0), token)
 
-    def question(self, question_id: int) -> Question | None:
+    def find_question(self, ref: ChatRef, *, chat_id: int | None) -> Question | None:
+        """The question a button pressed in ``chat_id`` refers to; None when it may not."""
         with self._lock:
-            row = self._db.execute(
-                "SELECT id, chat_id, user_id, text, status, asked_at FROM questions WHERE id = ?",
-                (question_id,),
-            ).fetchone()
-        return Question(*row) if row else None
+            question = self._question(ref.id)
+        return question if ref.is_valid_for(question, chat_id=chat_id) else None
 
-    def record_feedback(self, question_id: int, user_id: int, *, up: bool) -> bool:
-        """Stores (or changes) one person's vote; False when the question is unknown."""
+    def record_feedback(self, ref: ChatRef, *, chat_id: int | None, user_id: int, up: bool) -> bool:
+        """Stores (or changes) one person's vote; False when the button may not vote.
+
+        One vote per person and question: a second press replaces the first.
+        """
         with self._lock:
-            if not self._db.execute(
-                "SELECT 1 FROM questions WHERE id = ?", (question_id,)
-            ).fetchone():
+            if not ref.is_valid_for(self._question(ref.id), chat_id=chat_id):
                 return False
             self._db.execute(
                 "INSERT INTO feedback (question_id, user_id, up, at) VALUES (?, ?, ?, ?)"
                 " ON CONFLICT (question_id, user_id)"
                 " DO UPDATE SET up = excluded.up, at = excluded.at",
-                (question_id, user_id, int(up), time.time()),
+                (ref.id, user_id, int(up), time.time()),
             )
         return True
+
+    def _question(self, question_id: int) -> Question | None:
+        row = self._db.execute(
+            f"SELECT {_QUESTION_COLUMNS} FROM questions WHERE id = ?", (question_id,)
+        ).fetchone()
+        return Question(*row) if row else None
 
     def migrate_chat(self, old_chat_id: int, new_chat_id: int) -> None:
         """A group became a supergroup: its questions now belong to the new chat id."""

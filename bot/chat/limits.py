@@ -13,6 +13,8 @@ tripping a 429, which would pause every chat.
 ``ChatBacklog`` caps the answers one chat may have in progress. Sends wait in the rate
 limiter, and each waiting answer holds one of the application's concurrent-update
 slots: without a cap, one busy group could fill every slot and starve the other chats.
+A question the backlog has no room for is never met with silence: the chat is told it
+is busy, at most once a minute (``Cooldown``), so the notices can't become a flood.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ from typing import Any
 from aiolimiter import AsyncLimiter
 from telegram.ext import AIORateLimiter
 
-__all__ = ["ChatBacklog", "ChatRateLimiter", "QuestionThrottle", "Verdict"]
+__all__ = ["ChatBacklog", "ChatRateLimiter", "Cooldown", "QuestionThrottle", "Verdict"]
 
 WINDOW_SECONDS = 60.0
 _SWEEP_AT = 1024  # users (chats) remembered before the quiet ones are forgotten
@@ -115,6 +117,30 @@ class ChatBacklog:
 
     def busy(self, chat_id: int) -> int:
         return self._busy.get(chat_id, 0)
+
+
+class Cooldown:
+    """At most one event per key (a chat) in any ``interval`` seconds."""
+
+    def __init__(
+        self, interval: float = WINDOW_SECONDS, *, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        if interval <= 0:
+            raise ValueError(f"interval must be positive, got {interval}")
+        self.interval = interval
+        self._clock = clock
+        self._last: dict[int, float] = {}
+
+    def ready(self, key: int) -> bool:
+        """Whether ``key`` may have its event now; if so, the interval starts again."""
+        now = self._clock()
+        if len(self._last) > _SWEEP_AT:  # forget keys whose interval is over
+            self._last = {k: t for k, t in self._last.items() if now - t < self.interval}
+        last = self._last.get(key)
+        if last is not None and now - last < self.interval:
+            return False
+        self._last[key] = now
+        return True
 
 
 class ChatRateLimiter(AIORateLimiter):

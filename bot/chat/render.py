@@ -37,6 +37,7 @@ from ..refresh import AddResult, ChangeKind, RefreshReport
 from ..texts import unanswered_message
 from .callbacks import FeedbackButton, PageButton, PassageButton
 from .history import Stats
+from .refs import ChatRef
 from .texts import ChatTexts
 
 __all__ = [
@@ -209,14 +210,14 @@ def render_answer(
     texts: ChatTexts,
     *,
     bot_username: str | None,
-    question_id: int | None = None,
+    ref: ChatRef | None = None,
     page_size: int = 3,
 ) -> Rendered:
-    """The reply to a question; with ``question_id``, buttons for more results and 👍 / 👎.
+    """The reply to a question; with its stored ``ref``, buttons for more results and 👍 / 👎.
 
     ``page_size`` is how many hits a page has (the service's ``top``): ◀ goes back by it.
     """
-    keyboard = _answer_keyboard(answer, texts, question_id, page_size)
+    keyboard = _answer_keyboard(answer, texts, ref, page_size)
     if not answer.answered:
         return Rendered(_render_unanswered(answer, texts), keyboard)
     header = texts.answers.results_header.format(
@@ -252,25 +253,25 @@ def _render_unanswered(answer: Answer, texts: ChatTexts) -> str:
 
 
 def _answer_keyboard(
-    answer: Answer, texts: ChatTexts, question_id: int | None, page_size: int
+    answer: Answer, texts: ChatTexts, ref: ChatRef | None, page_size: int
 ) -> InlineKeyboardMarkup | None:
-    if question_id is None:
+    if ref is None:
         return None
     rows: list[list[InlineKeyboardButton]] = []
     paging = []
     if answer.offset > 0:
         back = max(0, answer.offset - max(1, page_size))
-        paging.append(_button(texts.previous, PageButton(question_id, back).encode()))
+        paging.append(_button(texts.previous, PageButton(ref, back).encode()))
     if answer.answered and answer.has_more:
         forward = answer.offset + len(answer.hits)
-        paging.append(_button(texts.more, PageButton(question_id, forward).encode()))
+        paging.append(_button(texts.more, PageButton(ref, forward).encode()))
     if paging:
         rows.append(paging)
     if answer.answered:
         rows.append(
             [
-                _button(texts.feedback_up, FeedbackButton(question_id, up=True).encode()),
-                _button(texts.feedback_down, FeedbackButton(question_id, up=False).encode()),
+                _button(texts.feedback_up, FeedbackButton(ref, up=True).encode()),
+                _button(texts.feedback_down, FeedbackButton(ref, up=False).encode()),
             ]
         )
     return InlineKeyboardMarkup(rows) if rows else None

@@ -70,9 +70,9 @@ class ChatTexts:
     feedback_up: str
     feedback_down: str
     feedback_thanks: str
-    feedback_unknown: str
     flood: str  # {seconds}
-    invalid_button: str
+    busy: str  # a question the chat's backlog had no room for
+    button_expired: str  # forged, stale, other chat's or empty button data
     admin_only: str
     sources_header: str  # {count}
     sources_read: str
@@ -134,9 +134,9 @@ KOREAN_CHAT = ChatTexts(
     feedback_up="👍",
     feedback_down="👎",
     feedback_thanks="의견 고마워요!",
-    feedback_unknown="이 답은 더 이상 기록에 없어요.",
     flood="질문이 너무 빨라요. {seconds}초 뒤에 다시 물어봐 주세요.",
-    invalid_button="이 버튼은 더 이상 쓸 수 없어요. 질문을 다시 보내 주세요.",
+    busy="지금 질문이 많아 답하지 못했어요. 잠시 뒤에 다시 물어봐 주세요.",
+    button_expired="이 버튼은 만료됐어요.",
     admin_only="이 명령은 봇 관리자만 쓸 수 있어요.",
     sources_header="📚 볼 수 있는 기사 {count}편",
     sources_read="읽기",
@@ -210,9 +210,9 @@ ENGLISH_CHAT = ChatTexts(
     feedback_up="👍",
     feedback_down="👎",
     feedback_thanks="Thanks for the feedback!",
-    feedback_unknown="This answer is no longer on record.",
     flood="You are asking too fast. Please ask again in {seconds} seconds.",
-    invalid_button="This button no longer works. Please send your question again.",
+    busy="I'm busy with too many questions here; please ask again in a moment.",
+    button_expired="This button has expired.",
     admin_only="Only the bot's admins can use this command.",
     sources_header="📚 {count} articles you can ask about",
     sources_read="read",

@@ -800,6 +800,23 @@ class FakeBotAPI:
                 f"message {live['message_id']} has no button with callback_data "
                 f"{callback_data!r}; its buttons are {buttons}"
             )
+        return self._callback_query(state, live, callback_data, user)
+
+    def press_forged_button(
+        self, message: JSON | SentMessage, callback_data: str | None, user: User | None = None
+    ) -> JSON:
+        """What a modified client can do: a callback query on any bot message, with any
+        ``callback_data`` (the message needs no such button), or none at all (``None``).
+
+        Returns the CallbackQuery.
+        """
+        chat_id = message.chat_id if isinstance(message, SentMessage) else message["chat"]["id"]
+        state = self._state(chat_id)
+        return self._callback_query(state, self._find_message(state, message), callback_data, user)
+
+    def _callback_query(
+        self, state: _ChatState, live: JSON, callback_data: str | None, user: User | None
+    ) -> JSON:
         presser = user or state.chat.user
         if presser is None:
             raise ValueError("say which user presses the button in a group")
@@ -809,8 +826,9 @@ class FakeBotAPI:
             "from": presser.to_dict(),
             "message": dict(live),
             "chat_instance": str(abs(hash(("chat_instance", state.chat.id)))),
-            "data": callback_data,
         }
+        if callback_data is not None:
+            query["data"] = callback_data
         self._queries[query_id] = _Query("callback_query", self._clock())
         self._enqueue("callback_query", query)
         return query

@@ -346,6 +346,22 @@ async def test_pressing_a_button_sends_a_callback_query(
     )
 
 
+async def test_a_modified_client_can_send_any_callback_data_or_none(
+    fake_botapi: FakeBotAPI, fake_botapi_bot: Bot
+) -> None:
+    reader = fake_botapi.user()
+    chat = fake_botapi.private_chat(reader)
+    await fake_botapi_bot.send_message(chat.id, "버튼 없는 메시지")
+
+    fake_botapi.press_forged_button(fake_botapi.last_sent, "src:999")
+    fake_botapi.press_forged_button(fake_botapi.last_sent, None)
+
+    forged, missing = await fake_botapi_bot.get_updates(timeout=1)
+    assert forged.callback_query.data == "src:999"
+    assert missing.callback_query.data is None
+    assert missing.callback_query.from_user.id == reader.id
+
+
 async def test_inline_queries(fake_botapi: FakeBotAPI, fake_botapi_bot: Bot) -> None:
     reader = fake_botapi.user()
 

@@ -14,11 +14,18 @@ from bot.chat.callbacks import (
     PassageButton,
     decode,
 )
+from bot.chat.refs import ChatRef
 
+REF = ChatRef(12, "Sx0tWk3nQ2A")
 passage_ids = st.from_regex(r"[A-Za-z0-9_-]{1,62}", fullmatch=True)
+refs = st.builds(
+    ChatRef,
+    st.integers(0, 10**15 - 1),
+    st.from_regex(r"[A-Za-z0-9_-]{8,32}", fullmatch=True),
+)
 buttons = st.one_of(
-    st.builds(PageButton, st.integers(0, 10**15 - 1), st.integers(0, 9999)),
-    st.builds(FeedbackButton, st.integers(0, 10**15 - 1), st.booleans()),
+    st.builds(PageButton, refs, st.integers(0, 9999)),
+    st.builds(FeedbackButton, refs, st.booleans()),
     st.builds(PassageButton, passage_ids),
 )
 
@@ -42,46 +49,57 @@ def test_any_string_decodes_without_raising(data: str) -> None:
     [
         "",
         "m:",
-        "m:1",
-        "m:1:2:3",
-        "m:-1:0",
-        "m:a:0",
-        "f:1:*",
-        "f:1:++",
+        "m:1:3",  # the old format, without a token: its buttons have expired
+        "f:1:+",
+        "m:12.Sx0tWk3nQ2A",
+        "m:12.Sx0tWk3nQ2A:3:4",
+        "m:-1.Sx0tWk3nQ2A:0",
+        "m:a.Sx0tWk3nQ2A:0",
+        "m:12.short:0",
+        "m:12.Sx0tWk3nQ2A:10000",
+        "m:١٢.Sx0tWk3nQ2A:3",  # Arabic-Indic digits
+        "f:12.Sx0tWk3nQ2A:*",
+        "f:12.Sx0tWk3nQ2A:++",
+        "f:12:Sx0tWk3nQ2A:+",
         "p:",
         "p:has space",
         "p:한국어",
+        "p:12.Sx0tWk3nQ2A",
         "p:" + "a" * 63,
-        "x:1:2",
-        "m:1:3\n",
-        "M:1:3",
+        "x:12.Sx0tWk3nQ2A:3",
+        "m:12.Sx0tWk3nQ2A:3\n",
+        "M:12.Sx0tWk3nQ2A:3",
     ],
 )
 def test_garbage_decodes_to_an_invalid_button(data: str) -> None:
     assert decode(data) == InvalidButton(data)
 
 
+@pytest.mark.parametrize("data", [None, 7, b"m:1:3", object()])
+def test_missing_or_non_string_data_is_an_invalid_button(data: object) -> None:
+    assert decode(data) == InvalidButton("")
+
+
 def test_examples_from_the_docstring() -> None:
-    assert PageButton(12, 3).encode() == "m:12:3"
-    assert FeedbackButton(12, up=True).encode() == "f:12:+"
-    assert FeedbackButton(12, up=False).encode() == "f:12:-"
+    assert PageButton(REF, 3).encode() == "m:12.Sx0tWk3nQ2A:3"
+    assert FeedbackButton(REF, up=True).encode() == "f:12.Sx0tWk3nQ2A:+"
+    assert FeedbackButton(REF, up=False).encode() == "f:12.Sx0tWk3nQ2A:-"
     assert PassageButton("f145e3cc02f9-03621c64").encode() == "p:f145e3cc02f9-03621c64"
 
 
-def test_matchers_route_each_kind_to_its_handler() -> None:
-    assert PageButton.matches("m:1:3") and not PageButton.matches("f:1:+")
-    assert FeedbackButton.matches("f:1:-") and not FeedbackButton.matches("m:1:3")
-    assert PassageButton.matches("p:abc") and not PassageButton.matches("p:")
-    assert InvalidButton.matches("nonsense") and InvalidButton.matches(object())
-    assert not InvalidButton.matches("m:1:3")
+def test_the_longest_buttons_fit_with_room_to_spare() -> None:
+    longest = ChatRef(10**15 - 1, "x" * 32)
+    assert len(PageButton(longest, 9999).encode()) == 55 <= MAX_CALLBACK_BYTES
 
 
 @pytest.mark.parametrize(
     "make",
     [
-        lambda: PageButton(-1, 0),
-        lambda: PageButton(1, 10_000),
-        lambda: PageButton(10**15, 0),
+        lambda: PageButton(ChatRef(-1, "Sx0tWk3nQ2A"), 0),
+        lambda: PageButton(REF, 10_000),
+        lambda: PageButton(REF, -1),
+        lambda: PageButton(ChatRef(10**15, "Sx0tWk3nQ2A"), 0),
+        lambda: FeedbackButton(ChatRef(1, "bad token"), up=True),
         lambda: PassageButton("with space"),
         lambda: PassageButton("x" * 63),
     ],

@@ -1,11 +1,16 @@
-"""The SQLite history: questions by id for buttons, one vote per person, /stats counts."""
+"""The SQLite history: questions for buttons (their chat only), one vote per person, /stats."""
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 from pathlib import Path
 
-from bot.chat.history import FrequentQuestion, History, Stats
+import pytest
+
+from bot.chat.history import SCHEMA_VERSION, FrequentQuestion, History, Stats
+from bot.chat.refs import ChatRef
+from bot.errors import HistoryTooNew
 
 
 def test_questions_get_short_ids_and_can_be_read_back(tmp_path: Path) -> None:
@@ -14,36 +19,65 @@ def test_questions_get_short_ids_and_can_be_read_back(tmp_path: Path) -> None:
     first = history.record_question(chat_id=-5, user_id=7, text="딥시크?", status="answered")
     second = history.record_question(chat_id=-5, user_id=None, text="날씨?", status="not_found")
 
-    assert (first, second) == (1, 2)
-    stored = history.question(first)
+    assert (first.id, second.id) == (1, 2)
+    assert first.token != second.token
+    stored = history.find_question(first, chat_id=-5)
     assert stored is not None and (stored.chat_id, stored.user_id, stored.text) == (
         -5,
         7,
         "딥시크?",
     )
-    assert history.question(99) is None
+    assert history.find_question(ChatRef(99, first.token), chat_id=-5) is None
 
 
 def test_the_history_survives_a_restart(tmp_path: Path) -> None:
-    History.open(tmp_path).record_question(chat_id=1, user_id=1, text="q", status="answered")
+    ref = History.open(tmp_path).record_question(chat_id=1, user_id=1, text="q", status="answered")
 
     reopened = History.open(tmp_path)
 
-    assert reopened.question(1) is not None
-    assert reopened.record_question(chat_id=1, user_id=1, text="q2", status="answered") == 2
+    assert reopened.find_question(ref, chat_id=1) is not None  # its buttons still work
+    assert reopened.record_question(chat_id=1, user_id=1, text="q2", status="answered").id == 2
+
+
+def test_a_button_finds_its_question_only_in_its_chat_and_with_its_token(
+    tmp_path: Path,
+) -> None:
+    history = History(tmp_path / "h.sqlite")
+    ref = history.record_question(chat_id=-5, user_id=7, text="비밀 질문", status="answered")
+    other = history.record_question(chat_id=8, user_id=8, text="다른 질문", status="answered")
+
+    found = history.find_question(ref, chat_id=-5)
+
+    assert found is not None and found.text == "비밀 질문"
+    assert history.find_question(ref, chat_id=8) is None  # replayed in another chat
+    assert history.find_question(ChatRef(ref.id, other.token), chat_id=-5) is None
+    assert history.find_question(ChatRef(other.id, ref.token), chat_id=8) is None
+    assert history.find_question(ChatRef(99, ref.token), chat_id=-5) is None
 
 
 def test_feedback_is_one_vote_per_person_and_answer(tmp_path: Path) -> None:
     history = History(tmp_path / "h.sqlite")
-    qid = history.record_question(chat_id=1, user_id=1, text="q", status="answered")
+    ref = history.record_question(chat_id=1, user_id=1, text="q", status="answered")
 
-    assert history.record_feedback(qid, 10, up=True)
-    assert history.record_feedback(qid, 10, up=False)  # changed their mind
-    assert history.record_feedback(qid, 11, up=True)
-    assert not history.record_feedback(999, 10, up=True)
+    assert history.record_feedback(ref, chat_id=1, user_id=10, up=True)
+    assert history.record_feedback(ref, chat_id=1, user_id=10, up=False)  # changed their mind
+    assert history.record_feedback(ref, chat_id=1, user_id=11, up=True)
+    assert history.record_feedback(ref, chat_id=1, user_id=11, up=True)  # pressed twice
 
     stats = history.stats()
     assert (stats.feedback_up, stats.feedback_down) == (1, 1)
+
+
+def test_forged_votes_are_refused_and_not_counted(tmp_path: Path) -> None:
+    history = History(tmp_path / "h.sqlite")
+    ref = history.record_question(chat_id=1, user_id=1, text="q", status="answered")
+
+    assert not history.record_feedback(ref, chat_id=2, user_id=20, up=True)  # other chat
+    assert not history.record_feedback(ChatRef(ref.id, "A" * 11), chat_id=1, user_id=20, up=True)
+    assert not history.record_feedback(ChatRef(999, ref.token), chat_id=1, user_id=20, up=True)
+    assert not history.record_feedback(ref, chat_id=None, user_id=20, up=True)
+
+    assert history.stats().feedback_up == 0
 
 
 def test_stats_count_and_rank_the_unanswered_questions(tmp_path: Path) -> None:
@@ -75,11 +109,11 @@ def test_an_empty_history_has_zero_everything() -> None:
 
 def test_a_migrated_group_keeps_its_questions(tmp_path: Path) -> None:
     history = History(tmp_path / "h.sqlite")
-    qid = history.record_question(chat_id=-4001, user_id=1, text="q", status="answered")
+    ref = history.record_question(chat_id=-4001, user_id=1, text="q", status="answered")
 
     history.migrate_chat(-4001, -1002001)
 
-    stored = history.question(qid)
+    stored = history.find_question(ref, chat_id=-1002001)  # its buttons keep working
     assert stored is not None and stored.chat_id == -1002001
 
 
@@ -97,3 +131,83 @@ def test_many_threads_can_record_at_once(tmp_path: Path) -> None:
         thread.join()
 
     assert history.stats().asked == 400
+
+
+# A history file as the bot wrote it before buttons carried tokens (schema version 0).
+_VERSION_0 = """
+CREATE TABLE questions (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, chat_id INTEGER NOT NULL, user_id INTEGER,
+    text TEXT NOT NULL, status TEXT NOT NULL, asked_at REAL NOT NULL
+);
+CREATE INDEX questions_status ON questions(status);
+CREATE TABLE feedback (
+    question_id INTEGER NOT NULL REFERENCES questions(id), user_id INTEGER NOT NULL,
+    up INTEGER NOT NULL, at REAL NOT NULL, PRIMARY KEY (question_id, user_id)
+);
+INSERT INTO questions VALUES (1, 5, 5, '딥시크 비용', 'answered', 1.0);
+INSERT INTO questions VALUES (2, 5, 5, '날씨 어때', 'not_found', 2.0);
+INSERT INTO feedback VALUES (1, 5, 1, 3.0);
+"""
+
+
+def _write_version_0(path: Path) -> None:
+    db = sqlite3.connect(path)
+    db.executescript(_VERSION_0)
+    db.close()
+
+
+def test_a_history_from_before_tokens_is_migrated_without_losing_anything(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "chat_history.sqlite"
+    _write_version_0(path)
+
+    history = History(path)
+
+    rows = history._db.execute("SELECT id, chat_id, text, token FROM questions").fetchall()
+    assert rows == [(1, 5, "딥시크 비용", None), (2, 5, "날씨 어때", None)]
+    assert history.stats() == Stats(2, 1, 1, 1, 0, (FrequentQuestion("날씨 어때", 1),))
+    new = history.record_question(chat_id=5, user_id=5, text="새 질문", status="answered")
+    assert new.id == 3 and history.find_question(new, chat_id=5) is not None
+    history.close()
+    db = sqlite3.connect(path)
+    assert db.execute("PRAGMA user_version").fetchone() == (SCHEMA_VERSION,)
+    db.close()
+
+
+@pytest.mark.parametrize("token", ["", "AAAAAAAAAAA", "None"])
+def test_old_questions_buttons_have_expired(tmp_path: Path, token: str) -> None:
+    path = tmp_path / "h.sqlite"
+    _write_version_0(path)
+    history = History(path)
+
+    guessed = ChatRef(1, token)
+
+    assert history.find_question(guessed, chat_id=5) is None
+    assert not history.record_feedback(guessed, chat_id=5, user_id=6, up=False)
+    assert history.stats().feedback_down == 0
+
+
+def test_opening_a_migrated_history_again_changes_nothing(tmp_path: Path) -> None:
+    path = tmp_path / "h.sqlite"
+    _write_version_0(path)
+    History(path).close()
+
+    reopened = History(path)
+
+    assert reopened.stats().asked == 2
+    assert reopened.record_question(chat_id=1, user_id=1, text="q", status="answered").id == 3
+
+
+def test_a_history_from_a_newer_bot_is_refused_and_left_as_it_is(tmp_path: Path) -> None:
+    path = tmp_path / "h.sqlite"
+    _write_version_0(path)
+    db = sqlite3.connect(path)
+    db.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    db.close()
+    before = path.read_bytes()
+
+    with pytest.raises(HistoryTooNew, match="newer version of the bot"):
+        History(path)
+
+    assert path.read_bytes() == before

@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from bot.chat.limits import ChatBacklog, ChatRateLimiter, QuestionThrottle, Verdict
+from bot.chat.limits import ChatBacklog, ChatRateLimiter, Cooldown, QuestionThrottle, Verdict
 
 
 class Clock:
@@ -109,3 +109,38 @@ async def test_private_chats_are_paced_and_other_chats_are_not_held_up() -> None
     assert times[2][0] < 0.1 and times[-100][0] < 0.1
     first, second, third = times[1]
     assert second - first >= 0.19 and third - second >= 0.19
+
+
+def test_a_chat_is_told_it_is_busy_at_most_once_a_minute() -> None:
+    clock = Clock()
+    notices = Cooldown(60, clock=clock)
+
+    first, second, other_chat = notices.ready(1), notices.ready(1), notices.ready(2)
+    clock.now += 59.9
+    too_soon = notices.ready(1)
+    clock.now += 0.1
+    a_minute_later = notices.ready(1)
+
+    assert (first, second, other_chat, too_soon, a_minute_later) == (
+        True,
+        False,
+        True,
+        False,
+        True,
+    )
+
+
+def test_chats_whose_minute_is_over_are_forgotten() -> None:
+    clock = Clock()
+    notices = Cooldown(60, clock=clock)
+    for chat in range(2_000):
+        notices.ready(chat)
+    clock.now += 60
+
+    assert notices.ready(5_000)
+    assert len(notices._last) == 1
+
+
+def test_the_interval_must_be_positive() -> None:
+    with pytest.raises(ValueError, match="positive"):
+        Cooldown(0)

@@ -8,17 +8,19 @@ from bot import AnswerService, PassageView
 from bot.answers import Answer, AnswerStatus, Suggestions
 from bot.chat import render
 from bot.chat.history import FrequentQuestion, Stats
+from bot.chat.refs import ChatRef
 from bot.chat.texts import ENGLISH_CHAT, KOREAN_CHAT
 from bot.corpus import Article, Passage
 from tests.chat.conftest import callback_data, make_answer, make_hit, telegram_accepts
 
 BOT = "article_qa_bot"
+TOKEN = "Sx0tWk3nQ2A"
 
 
 def test_a_real_answer_quotes_highlights_and_links(service: AnswerService) -> None:
     answer = service.ask("DeepSeek v3 훈련 비용은 얼마였나요?")
 
-    rendered = render.render_answer(answer, KOREAN_CHAT, bot_username=BOT, question_id=7)
+    rendered = render.render_answer(answer, KOREAN_CHAT, bot_username=BOT, ref=ChatRef(7, TOKEN))
 
     shown = telegram_accepts(rendered.text)
     header = f"🔎 관련 구절 {len(answer.hits)}개 · DeepSeek v3 훈련 비용은 얼마였나요?"
@@ -27,24 +29,24 @@ def test_a_real_answer_quotes_highlights_and_links(service: AnswerService) -> No
     assert {"DeepSeek", "v3", "훈련", "비용"} <= set(shown.spans("bold"))
     links = [e.url for e in shown.entities if e.type == "text_link"]
     assert links == [f"https://t.me/{BOT}?start={hit.passage.id}" for hit in answer.hits]
-    more = ["m:7:3"] if answer.has_more else []
-    assert callback_data(rendered.keyboard) == [*more, "f:7:+", "f:7:-"]
+    more = [f"m:7.{TOKEN}:3"] if answer.has_more else []
+    assert callback_data(rendered.keyboard) == [*more, f"f:7.{TOKEN}:+", f"f:7.{TOKEN}:-"]
 
 
 def test_paging_buttons_follow_the_offset(service: AnswerService) -> None:
     first = service.ask("오픈 소스")
     second = service.ask("오픈 소스", offset=3)
 
-    page_one = render.render_answer(first, KOREAN_CHAT, bot_username=BOT, question_id=1)
-    page_two = render.render_answer(second, ENGLISH_CHAT, bot_username=BOT, question_id=1)
+    page_one = render.render_answer(first, KOREAN_CHAT, bot_username=BOT, ref=ChatRef(1, TOKEN))
+    page_two = render.render_answer(second, ENGLISH_CHAT, bot_username=BOT, ref=ChatRef(1, TOKEN))
 
-    assert callback_data(page_one.keyboard)[0] == "m:1:3"
-    assert callback_data(page_two.keyboard)[0] == "m:1:0"
+    assert callback_data(page_one.keyboard)[0] == f"m:1.{TOKEN}:3"
+    assert callback_data(page_two.keyboard)[0] == f"m:1.{TOKEN}:0"
     assert "(1–3번째)" in page_one.text.split("\n")[0]
     assert "(4–6)" in page_two.text.split("\n")[0]
 
 
-def test_without_a_question_id_there_are_no_buttons() -> None:
+def test_without_a_stored_question_there_are_no_buttons() -> None:
     rendered = render.render_answer(make_answer(make_hit()), KOREAN_CHAT, bot_username=BOT)
 
     assert rendered.keyboard is None
@@ -107,7 +109,7 @@ def test_huge_excerpts_are_trimmed_so_five_hits_fit_one_message() -> None:
     ]
 
     rendered = render.render_answer(
-        make_answer(*hits), KOREAN_CHAT, bot_username=BOT, question_id=1
+        make_answer(*hits), KOREAN_CHAT, bot_username=BOT, ref=ChatRef(1, TOKEN)
     )
 
     shown = telegram_accepts(rendered.text)
@@ -142,7 +144,7 @@ def test_unanswered_questions_get_a_short_helpful_message(
     suggestions = Suggestions(articles, ("중국", "모델", "<WEF>"))
     answer = Answer("질문", status, suggestions=suggestions, limit=500)
 
-    rendered = render.render_answer(answer, KOREAN_CHAT, bot_username=BOT, question_id=3)
+    rendered = render.render_answer(answer, KOREAN_CHAT, bot_username=BOT, ref=ChatRef(3, TOKEN))
 
     shown = telegram_accepts(rendered.text)
     assert shown.text.startswith(expected)
@@ -154,9 +156,9 @@ def test_unanswered_questions_get_a_short_helpful_message(
 def test_a_page_past_the_end_keeps_the_way_back() -> None:
     answer = Answer("질문", AnswerStatus.NOT_FOUND, offset=6)
 
-    rendered = render.render_answer(answer, KOREAN_CHAT, bot_username=BOT, question_id=3)
+    rendered = render.render_answer(answer, KOREAN_CHAT, bot_username=BOT, ref=ChatRef(3, TOKEN))
 
-    assert callback_data(rendered.keyboard) == ["m:3:3"]
+    assert callback_data(rendered.keyboard) == [f"m:3.{TOKEN}:3"]
 
 
 def test_a_passage_shows_its_place_in_the_article_with_buttons(service: AnswerService) -> None:

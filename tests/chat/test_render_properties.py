@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from bot import PassageView
 from bot.answers import Answer, AnswerStatus, Excerpt, Hit, Suggestions
 from bot.chat import render
+from bot.chat.refs import ChatRef
 from bot.chat.texts import ENGLISH_CHAT, KOREAN_CHAT
 from bot.corpus import Article, Passage
 from tests.chat.conftest import callback_data, telegram_accepts
@@ -81,19 +82,22 @@ def answers(draw: st.DrawFn) -> Answer:
 
 
 languages = st.sampled_from([KOREAN_CHAT, ENGLISH_CHAT])
+refs = st.builds(
+    ChatRef, st.integers(0, 10**15 - 1), st.from_regex(r"[A-Za-z0-9_-]{8,32}", fullmatch=True)
+)
 usernames = st.sampled_from([None, "article_qa_bot", "a_b"])
 
 
 @PROPERTY
-@given(answers(), languages, usernames, st.one_of(st.none(), st.integers(0, 10**15 - 1)))
+@given(answers(), languages, usernames, st.one_of(st.none(), refs))
 def test_every_answer_is_a_message_telegram_accepts(
-    answer: Answer, texts: object, bot_username: str | None, question_id: int | None
+    answer: Answer, texts: object, bot_username: str | None, ref: ChatRef | None
 ) -> None:
     rendered = render.render_answer(
         answer,
-        texts,
+        texts,  # type: ignore[arg-type]
         bot_username=bot_username,
-        question_id=question_id,  # type: ignore[arg-type]
+        ref=ref,
     )
 
     shown = telegram_accepts(rendered.text)

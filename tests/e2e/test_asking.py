@@ -8,6 +8,7 @@ import logging
 
 import pytest
 
+from bot.chat.refs import ChatRef
 from tests.e2e.conftest import RunningBot, StartBot
 
 QUESTION = "DeepSeek v3 훈련 비용은 얼마였나요?"
@@ -29,7 +30,8 @@ async def test_a_private_question_gets_quoted_passages_with_links_and_buttons(
     assert "닫는 미국과 여는 중국 · 디시인사이드 갤러리 · 2025-01-31" in reply.text
     links = [e["url"] for e in reply.entities if e["type"] == "text_link"]
     assert links and all(u.startswith("https://t.me/article_qa_bot?start=") for u in links)
-    assert reply.callback_data[-2:] == ["f:1:+", "f:1:-"]
+    up, down = reply.callback_data[-2:]
+    assert up.startswith("f:1.") and up.endswith(":+") and down == f"{up[:-1]}-"
     assert reply.reply_to_message_id is None  # no quoting in a private chat
     assert not bot.fake.warnings and not bot.fake.errors
 
@@ -139,15 +141,17 @@ async def test_the_bot_introduces_itself_once_when_added_to_a_group(bot: Running
 async def test_a_group_that_became_a_supergroup_keeps_working(bot: RunningBot) -> None:
     user = bot.fake.user()
     group = bot.fake.group(members=[user])
-    await bot.ask(group, user, f"/ask {QUESTION}")
+    before = await bot.ask(group, user, f"/ask {QUESTION}")
 
     supergroup = bot.fake.migrate_group_to_supergroup(group)
     await bot.settle()
     reply = await bot.ask(supergroup, user, f"/ask {QUESTION}")
 
     assert "558만 달러" in reply.text
-    stats = bot.app.bot_data["services"].history
-    assert {q.chat_id for q in map(stats.question, (1, 2)) if q} == {supergroup.id}
+    history = bot.app.bot_data["services"].history
+    refs = [ChatRef.parse(m.callback_data[-1].split(":")[1]) for m in (before, reply)]
+    found = [history.find_question(ref, chat_id=supergroup.id) for ref in refs if ref]
+    assert len([q for q in found if q]) == 2  # the old answer's buttons work there too
 
 
 async def test_an_answer_on_its_way_when_the_group_migrates_goes_to_the_supergroup(

@@ -14,18 +14,20 @@ async def test_more_results_pages_through_further_hits_in_the_same_message(
     chat = bot.fake.private_chat(user)
     answer = await bot.ask(chat, user, BROAD)
     first_page = answer.spans("blockquote")
-    assert answer.callback_data == ["m:1:3", "f:1:+", "f:1:-"]
+    more, up, down = answer.callback_data
+    ref = more.split(":")[1]  # the question's id and token
+    assert (more, up, down) == (f"m:{ref}:3", f"f:{ref}:+", f"f:{ref}:-")
     assert "(1–3번째)" in answer.text.split("\n")[0]
 
-    bot.fake.press_button(answer, "m:1:3")
+    bot.fake.press_button(answer, more)
     await bot.fake.wait_for(lambda: answer.edits)
 
     assert "(4–6번째)" in answer.text.split("\n")[0]
     assert set(answer.spans("blockquote")).isdisjoint(first_page)
-    assert answer.callback_data[0] == "m:1:0"  # ◀ back to the first page
+    assert answer.callback_data[0] == f"m:{ref}:0"  # ◀ back to the first page
     assert len(bot.fake.sent_to(chat)) == 1  # edited, not sent again
 
-    bot.fake.press_button(answer, "m:1:0")
+    bot.fake.press_button(answer, f"m:{ref}:0")
     await bot.fake.wait_for(lambda: len(answer.edits) == 2)
     assert answer.spans("blockquote") == first_page
 
@@ -38,9 +40,10 @@ async def test_feedback_is_stored_acknowledged_and_counted_once_per_person(
     group = bot.fake.group(members=[user, other])
     answer = await bot.ask(group, user, f"/ask {BROAD}")
 
-    bot.fake.press_button(answer, "f:1:+", user)
-    bot.fake.press_button(answer, "f:1:-", user)  # changed their mind
-    bot.fake.press_button(answer, "f:1:+", other)
+    _, up, down = answer.callback_data
+    bot.fake.press_button(answer, up, user)
+    bot.fake.press_button(answer, down, user)  # changed their mind
+    bot.fake.press_button(answer, up, other)  # in the same group: their vote counts
     await bot.fake.wait_for(lambda: len(bot.fake.callback_answers) == 3)
 
     assert {a.text for a in bot.fake.callback_answers} == {"의견 고마워요!"}

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 
 import pytest
 
+from bot.chat.limits import Cooldown
 from bot.chat.redaction import REDACTED, TokenFilter
 from tests.e2e.conftest import RunningBot, StartBot
 
@@ -59,6 +61,53 @@ async def test_a_user_asking_too_fast_is_slowed_down_politely_once(start_bot: St
         assert len(texts) == 4  # two answers and a notice for the fast one, one for the other
 
 
+class _Clock:
+    def __init__(self) -> None:
+        self.now = 1_000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.mark.parametrize(
+    ("language", "busy"),
+    [
+        ("ko", "지금 질문이 많아 답하지 못했어요. 잠시 뒤에 다시 물어봐 주세요."),
+        ("en", "I'm busy with too many questions here; please ask again in a moment."),
+    ],
+)
+async def test_a_question_the_chats_backlog_has_no_room_for_is_told_busy_once_a_minute(
+    bot: RunningBot, language: str, busy: str
+) -> None:
+    services = bot.app.bot_data["services"]
+    clock = _Clock()
+    services.busy_notices = Cooldown(60, clock=clock)
+    user, other = bot.fake.user(language_code=language), bot.fake.user()
+    group, other_group = bot.fake.group(members=[user]), bot.fake.group(members=[other])
+
+    with contextlib.ExitStack() as in_progress:
+        for _ in range(services.backlog.per_chat):  # the chat's answers, still being sent
+            in_progress.enter_context(services.backlog.slot(group.id))
+        bot.fake.send_text(group, user, f"/ask {QUESTION}")
+        await bot.settle()
+        told = [m.text for m in bot.fake.sent_to(group)]
+        bot.fake.send_text(group, user, f"/ask {QUESTION}")  # within the minute: told already
+        await bot.settle()
+        told_once = [m.text for m in bot.fake.sent_to(group)]
+        elsewhere = await bot.ask(other_group, other, f"/ask {QUESTION}")
+        clock.now += 60
+        bot.fake.send_text(group, user, f"/ask {QUESTION}")
+        await bot.settle()
+        told_again = [m.text for m in bot.fake.sent_to(group)]
+    answered = await bot.ask(group, user, f"/ask {QUESTION}")
+
+    assert told == [busy]
+    assert told_once == [busy]
+    assert "558만 달러" in elsewhere.text  # other chats are not held up
+    assert told_again == [busy, busy]
+    assert "558만 달러" in answered.text
+
+
 @pytest.mark.parametrize(
     "question",
     [
@@ -104,8 +153,8 @@ async def test_a_group_that_removed_the_bot_or_a_user_who_blocked_it_breaks_noth
     bot.fake.block_bot(user)
 
     # buttons pressed on old messages: editing them now fails with 403
-    bot.fake.press_button(in_group, "m:1:3", user)
-    bot.fake.press_button(in_private, "m:2:3", user)
+    bot.fake.press_button(in_group, in_group.callback_data[0], user)
+    bot.fake.press_button(in_private, in_private.callback_data[0], user)
     await bot.settle()
     other = bot.fake.user()
     still_answers = await bot.ask(bot.fake.private_chat(other), other, QUESTION)
