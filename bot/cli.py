@@ -132,6 +132,7 @@ def _sources(args: argparse.Namespace, settings: Settings) -> int:
 
 def _import(args: argparse.Namespace, settings: Settings) -> int:
     from .corpus.importer import article_from_saved_page
+    from .corpus.limits import limit_article
 
     library = Library(settings)
     overrides = {
@@ -151,8 +152,11 @@ def _import(args: argparse.Namespace, settings: Settings) -> int:
     for done, path in enumerate(args.files):
         progress("importing", done, len(args.files))
         article = article_from_saved_page(path, **overrides)
+        article, cut = limit_article(article, settings.article_max_chars, str(path))
         saved = library.store.save_article(article)
         print(f"imported {path} → {saved} ({article.title}, {len(article.body)} characters)")
+        if cut is not None:
+            print(f"  {cut.reason}")
     progress("importing", len(args.files), len(args.files))
     return 0
 
@@ -200,6 +204,8 @@ def _add(args: argparse.Namespace, settings: Settings) -> int:
             for added in result.report.of(ChangeKind.ADDED) if result.report else ():
                 if added.title != change.title:
                     print(f"  added: {added.title} ({added.source})")
+            for cut in result.report.of(ChangeKind.TRUNCATED) if result.report else ():
+                print(f"  truncated: {cut.title}: {cut.reason}")
     return 1 if failed else 0
 
 

@@ -23,6 +23,7 @@ another analyzer version or disagreeing with the engine's count is rebuilt.
 from __future__ import annotations
 
 import functools
+import json
 import logging
 import re
 import shutil
@@ -41,7 +42,6 @@ from ..corpus import (
     CorpusStore,
     Passage,
     Synonyms,
-    load_synonyms,
     split_article,
 )
 from ..progress import Progress, no_progress
@@ -155,6 +155,8 @@ class _Backing:
                 "engine": self.engine_name,
                 "fingerprint": corpus.fingerprint,
                 "scan": scan,
+                # Logged at a start that reads nothing of the folder (see corpus_problems).
+                "problems": json.dumps(_problems(corpus), ensure_ascii=False),
             }
             if not changed and not gone:  # nothing to index, nothing to commit
                 if any(store.meta(key) != value for key, value in meta.items()):
@@ -204,6 +206,12 @@ class _Backing:
             bags.update(fresh)
         self.store.put_passages((p, k, bags[k]) for p, k in zip(passages, keys, strict=True))
         return [(p.id, bags[k]) for p, k in zip(passages, keys, strict=True)]
+
+
+def _problems(corpus: Corpus) -> list[str]:
+    """The corpus files skipped or cut, one line each."""
+    lines = [f"skipped {problem}" for problem in corpus.skipped]
+    return lines + [f"{cut.source}: {cut.reason}" for cut in corpus.truncated]
 
 
 def _open_store(path: Path) -> PassageStore:
@@ -297,6 +305,15 @@ class SearchIndex:
         return self._digests
 
     @property
+    def corpus_problems(self) -> list[str]:
+        """The corpus files skipped or cut when the index was last brought up to date."""
+        try:
+            problems = json.loads(self._store.meta("problems") or "[]")
+        except ValueError:
+            return []
+        return [str(p) for p in problems] if isinstance(problems, list) else []
+
+    @property
     def synonyms(self) -> Synonyms:
         return self._corpus.synonyms if self._corpus is not None else self._synonyms
 
@@ -353,7 +370,7 @@ class SearchIndex:
                     backing,
                     None,
                     None,
-                    synonyms=load_synonyms(corpus_store.synonyms_file),
+                    synonyms=corpus_store.load_synonyms(),
                     fingerprint=store.meta("fingerprint") or "",
                 )
                 view.verified = verify
