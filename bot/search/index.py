@@ -46,6 +46,7 @@ from ..corpus import (
 )
 from ..progress import Progress, no_progress
 from .analyzer import KoreanAnalyzer, Term, passage_terms
+from .derived import SQLITE_COMPANIONS, move_aside
 from .engine import SearchEngine, TermBag
 from .engines import make_engine, resolve_engine
 from .store import PassageStore, article_digest
@@ -215,13 +216,11 @@ def _problems(corpus: Corpus) -> list[str]:
 
 
 def _open_store(path: Path) -> PassageStore:
-    """The store at ``path``; an unreadable one is deleted and started afresh."""
+    """The store at ``path``; an unreadable one is moved aside and started afresh."""
     try:
         return PassageStore(path)
-    except sqlite3.DatabaseError:
-        log.warning("the passage store %s is unreadable: rebuilding it", path)
-        for suffix in ("", "-wal", "-shm"):
-            path.with_name(path.name + suffix).unlink(missing_ok=True)
+    except sqlite3.DatabaseError as error:
+        move_aside(path, "the passage store", error, SQLITE_COMPANIONS)
         return PassageStore(path)
 
 
