@@ -27,6 +27,9 @@ from .texts import KOREAN, texts_for
 
 __all__ = ["main"]
 
+# How long `ask` waits for the index to take in changes made while nothing ran.
+CATCH_UP_WAIT_SECONDS = 10.0
+
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
@@ -96,6 +99,13 @@ def _ask(args: argparse.Namespace, settings: Settings) -> int:
     library = Library(settings)
     service = library.open_service(TerminalProgress())
     texts = texts_for(args.lang)
+    catching_up = library.catching_up
+    if catching_up is not None:
+        # The stored index was served unchecked: answer from the corpus as it is now,
+        # unless indexing what changed takes long (a large corpus); then say so.
+        catching_up.join(CATCH_UP_WAIT_SECONDS)
+        if catching_up.is_alive():
+            print(texts.index_stale.format(seconds=f"{CATCH_UP_WAIT_SECONDS:g}"), file=sys.stderr)
     questions = (
         [args.question] if args.question is not None else (line.rstrip("\n") for line in sys.stdin)
     )
@@ -105,6 +115,8 @@ def _ask(args: argparse.Namespace, settings: Settings) -> int:
             print(json.dumps(answer_to_json(answer), ensure_ascii=False), flush=True)
         else:
             print(render_answer(answer, texts, color=sys.stdout.isatty()), end="\n\n", flush=True)
+    if catching_up is not None:
+        catching_up.join()  # cut short, it would start over at every ask
     return 0
 
 
