@@ -177,7 +177,7 @@ def serve(config: dict) -> None:
     if config["refresh"]:
         start = time.perf_counter()
         scan = library.store.scan()
-        corpus = library.store.load(broken=[])
+        corpus = library.store.load()
         loaded = time.perf_counter()
         index = library.build_index(corpus=corpus, scan=scan)
         service.swap(index)

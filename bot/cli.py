@@ -27,6 +27,9 @@ from .texts import KOREAN, texts_for
 
 __all__ = ["main"]
 
+# How long `ask` waits for the index to take in changes made while nothing ran.
+CATCH_UP_WAIT_SECONDS = 10.0
+
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
@@ -96,6 +99,13 @@ def _ask(args: argparse.Namespace, settings: Settings) -> int:
     library = Library(settings)
     service = library.open_service(TerminalProgress())
     texts = texts_for(args.lang)
+    catching_up = library.catching_up
+    if catching_up is not None:
+        # The stored index was served unchecked: answer from the corpus as it is now,
+        # unless indexing what changed takes long (a large corpus); then say so.
+        catching_up.join(CATCH_UP_WAIT_SECONDS)
+        if catching_up.is_alive():
+            print(texts.index_stale.format(seconds=f"{CATCH_UP_WAIT_SECONDS:g}"), file=sys.stderr)
     questions = (
         [args.question] if args.question is not None else (line.rstrip("\n") for line in sys.stdin)
     )
@@ -105,6 +115,8 @@ def _ask(args: argparse.Namespace, settings: Settings) -> int:
             print(json.dumps(answer_to_json(answer), ensure_ascii=False), flush=True)
         else:
             print(render_answer(answer, texts, color=sys.stdout.isatty()), end="\n\n", flush=True)
+    if catching_up is not None:
+        catching_up.join()  # cut short, it would start over at every ask
     return 0
 
 
@@ -132,6 +144,7 @@ def _sources(args: argparse.Namespace, settings: Settings) -> int:
 
 def _import(args: argparse.Namespace, settings: Settings) -> int:
     from .corpus.importer import article_from_saved_page
+    from .corpus.limits import limit_article
 
     library = Library(settings)
     overrides = {
@@ -151,8 +164,11 @@ def _import(args: argparse.Namespace, settings: Settings) -> int:
     for done, path in enumerate(args.files):
         progress("importing", done, len(args.files))
         article = article_from_saved_page(path, **overrides)
+        article, cut = limit_article(article, settings.article_max_chars, str(path))
         saved = library.store.save_article(article)
         print(f"imported {path} → {saved} ({article.title}, {len(article.body)} characters)")
+        if cut is not None:
+            print(f"  {cut.reason}")
     progress("importing", len(args.files), len(args.files))
     return 0
 
@@ -205,6 +221,8 @@ def _add(args: argparse.Namespace, settings: Settings) -> int:
             for added in result.report.of(ChangeKind.ADDED) if result.report else ():
                 if added.title != change.title:
                     print(f"  added: {added.title} ({added.source})")
+            for cut in result.report.of(ChangeKind.TRUNCATED) if result.report else ():
+                print(f"  truncated: {cut.title}: {cut.reason}")
     library.embed_for(refresher.service, progress)
     return 1 if failed else 0
 

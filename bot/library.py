@@ -37,7 +37,7 @@ log = logging.getLogger(__name__)
 class Library:
     def __init__(self, settings: Settings, analyzer: KoreanAnalyzer | None = None) -> None:
         self.settings = settings
-        self.store = CorpusStore(settings.corpus_dir)
+        self.store = CorpusStore(settings.corpus_dir, max_chars=settings.article_max_chars)
         self.analyzer = analyzer or KoreanAnalyzer()
         self._cache: TokenCache | None = None
         self._index: SearchIndex | None = None
@@ -194,6 +194,9 @@ class Library:
             index = self._index
             unverified = not index.verified
             index.verified = True
+        if unverified:  # served without reading the folder: say what it held last time
+            for problem in index.corpus_problems:
+                log.warning("corpus %s (when last indexed): %s", self.store.root, problem)
         service = AnswerService(index, top=self.settings.results_per_answer)
         if self.semantic is not None:  # the vectors already made; embedding is asked for
             service.use_vectors(self.semantic.embedder, self.semantic.vectors(index, embed=False))

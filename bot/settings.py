@@ -54,6 +54,11 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "REFRESH_INTERVAL_MINUTES", "0", "Refresh the corpus on a schedule. 0: only on request."
     ),
+    Setting(
+        "ARTICLE_MAX_CHARS",
+        "200000",
+        "Longest article text kept (corpus files, fetched pages); longer ones are cut.",
+    ),
     Setting("FETCH_TIMEOUT_SECONDS", "15", "Time limit for one download."),
     Setting("FETCH_MAX_BYTES", "5000000", "Size limit for one download."),
     Setting(
@@ -82,6 +87,7 @@ class Settings:
     retrieval: str = "auto"
     results_per_answer: int = 3
     refresh_interval_minutes: int = 0
+    article_max_chars: int = 200_000
     fetch_timeout_seconds: float = 15.0
     fetch_max_bytes: int = 5_000_000
     fetch_allow_private_addresses: bool = False
@@ -114,6 +120,9 @@ class Settings:
             results_per_answer=_int("RESULTS_PER_ANSWER", raw["RESULTS_PER_ANSWER"], 1, 5),
             refresh_interval_minutes=_int(
                 "REFRESH_INTERVAL_MINUTES", raw["REFRESH_INTERVAL_MINUTES"], 0, 7 * 24 * 60
+            ),
+            article_max_chars=_int(
+                "ARTICLE_MAX_CHARS", raw["ARTICLE_MAX_CHARS"], 1_000, 10_000_000
             ),
             fetch_timeout_seconds=float(
                 _int("FETCH_TIMEOUT_SECONDS", raw["FETCH_TIMEOUT_SECONDS"], 1, 300)

@@ -24,6 +24,7 @@ class Texts:
     prompt: str
     goodbye: str
     no_token: str
+    index_stale: str  # the index is older than the corpus; {seconds}
 
 
 KOREAN = Texts(
@@ -42,6 +43,10 @@ KOREAN = Texts(
     no_token=(
         "TELEGRAM_BOT_TOKEN이 없어 터미널에서 답합니다. 질문을 입력하세요 (끝내려면 Ctrl-D)."
     ),
+    index_stale=(
+        "주의: 색인이 기사 폴더보다 오래됐어요 ({seconds}초 안에 갱신을 끝내지 못했어요). "
+        "최근 바뀐 기사는 답에 빠질 수 있어요. 답한 뒤 갱신을 마저 끝냅니다."
+    ),
 )
 
 ENGLISH = Texts(
@@ -59,6 +64,10 @@ ENGLISH = Texts(
     goodbye="Bye.",
     no_token=(
         "No TELEGRAM_BOT_TOKEN set: answering in the terminal. Type a question (Ctrl-D quits)."
+    ),
+    index_stale=(
+        "Note: the index is older than the corpus folder (updating it took over {seconds} s). "
+        "Answers may miss the latest changes; the update finishes after answering."
     ),
 )
 

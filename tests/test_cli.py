@@ -12,7 +12,14 @@ import pytest
 from tests.conftest import PROJECT
 
 
-def run_cli(*args: str, stdin: str | None = None, env: dict[str, str] | None = None, data_dir=None):
+def run_cli(
+    *args: str,
+    stdin: str | None = None,
+    env: dict[str, str] | None = None,
+    data_dir=None,
+    timeout: float = 120,
+    preexec_fn=None,
+):
     environment = {
         **os.environ,
         "TELEGRAM_BOT_TOKEN": "",
@@ -27,7 +34,8 @@ def run_cli(*args: str, stdin: str | None = None, env: dict[str, str] | None = N
         text=True,
         cwd=PROJECT,
         env=environment,
-        timeout=120,
+        timeout=timeout,
+        preexec_fn=preexec_fn,
     )
 
 

@@ -46,6 +46,7 @@ def test_values_are_parsed():
         ("SEARCH_ENGINE", "elastic"),
         ("RESULTS_PER_ANSWER", "0"),
         ("FETCH_TIMEOUT_SECONDS", "soon"),
+        ("ARTICLE_MAX_CHARS", "10"),
         ("FETCH_ALLOW_PRIVATE_ADDRESSES", "maybe"),
         ("WEBHOOK_LISTEN", "8443"),
         ("LOG_LEVEL", "LOUD"),

@@ -508,6 +508,9 @@ def render_add_result(result: AddResult, url: str, texts: ChatTexts) -> str:
     link = article_link(change.source)
     if link:
         lines.append(_a(link, plain(_cut(change.source, 120))))
+    for cut in result.report.of(ChangeKind.TRUNCATED) if result.report else ():
+        label = texts.refresh_change[ChangeKind.TRUNCATED.value]
+        lines.append(plain(_cut(f"✂️ {label}: {cut.title} — {cut.reason}", _CHANGE_LINE_CHARS)))
     if result.sample:
         lines.append(f"<blockquote>{plain(_cut(result.sample, 600))}</blockquote>")
     return "\n".join(lines)

@@ -12,6 +12,7 @@ moment leaves the previous version of each file intact.
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import tempfile
 from dataclasses import dataclass, field
@@ -19,14 +20,24 @@ from pathlib import Path
 
 from ..errors import CorpusError
 from .documents import Article, parse_article, render_article
-from .passages import Passage, split_article
-from .synonyms import Synonyms, load_synonyms
+from .files import (
+    ListedFile,
+    SkippedFile,
+    Unreadable,
+    examine_file,
+    list_article_files,
+    read_listed_file,
+)
+from .limits import ARTICLE_MAX_CHARS, Truncation, limit_article, max_file_bytes
+from .synonyms import Synonyms, parse_synonyms
 
 __all__ = ["Corpus", "CorpusStore", "write_atomically"]
 
 ARTICLES_DIR = "articles"
 SYNONYMS_FILE = "synonyms.txt"
 SOURCES_FILE = "sources.txt"
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,14 +47,21 @@ class Corpus:
     articles: tuple[Article, ...]
     synonyms: Synonyms = field(default_factory=Synonyms)
     fingerprint: str = ""
-
-    def passages(self) -> list[Passage]:
-        return [p for article in self.articles for p in split_article(article)]
+    skipped: tuple[SkippedFile, ...] = ()  # files not used, and why
+    truncated: tuple[Truncation, ...] = ()  # articles cut to ARTICLE_MAX_CHARS
 
 
 class CorpusStore:
-    def __init__(self, root: Path) -> None:
+    """The corpus folder. Reading it never fails because of one file: each file that
+    can't be used is skipped, logged once as a warning, and listed in ``Corpus.skipped``
+    (see files.py for what is read at all)."""
+
+    def __init__(self, root: Path, *, max_chars: int = ARTICLE_MAX_CHARS) -> None:
         self.root = Path(root)
+        self.max_chars = max_chars
+        self.max_bytes = max_file_bytes(max_chars)
+        # What was already logged: a refresh reads the folder several times.
+        self._warned: set[str] = set()
 
     @property
     def articles_dir(self) -> Path:
@@ -60,54 +78,87 @@ class CorpusStore:
     def scan(self) -> str:
         """A digest of the article and synonyms files' names, sizes, times and inodes:
         changes whenever a file is written (every write replaces the file), without
-        reading any file."""
+        opening any file. Items that load() skips count too, with their reason."""
         digest = hashlib.blake2b(digest_size=16)
-        entries: list[tuple[str, os.stat_result]] = []
-        if self.synonyms_file.exists():
-            entries.append((SYNONYMS_FILE, self.synonyms_file.stat()))
-        if self.articles_dir.is_dir():
-            with os.scandir(self.articles_dir) as found:
-                for entry in found:
-                    if entry.name.endswith(".txt"):
-                        try:
-                            entries.append((entry.name, entry.stat()))
-                        except FileNotFoundError:
-                            continue
-        entries.sort(key=lambda item: item[0])
-        digest.update(
-            "".join(
-                f"{name}\0{st.st_size}\0{st.st_mtime_ns}\0{st.st_ino}\0" for name, st in entries
-            ).encode()
-        )
+        for listed in self._listing():
+            digest.update(os.fsencode(listed.identity))
         return digest.hexdigest()
+
+    def _listing(self) -> list[ListedFile]:
+        listed = list_article_files(self.articles_dir, self.root, self.max_bytes)
+        synonyms = self._synonyms_listed()
+        return [*listed, synonyms] if synonyms is not None else listed
+
+    def _synonyms_listed(self) -> ListedFile | None:
+        return examine_file(self.synonyms_file, os.path.realpath(self.root), self.max_bytes)
 
     def article_path(self, article_id: str) -> Path:
         return self.articles_dir / f"{article_id}.txt"
 
-    def load(self, broken: list[CorpusError] | None = None) -> Corpus:
-        """Read every article; with ``broken`` given, unreadable files are skipped and
-        their errors appended to it instead of failing the whole corpus."""
+    def load(self) -> Corpus:
+        """Read every article that can be read; the rest are in ``Corpus.skipped``."""
         if not self.root.is_dir():
             raise CorpusError(f"the corpus folder {self.root} does not exist")
         articles: list[Article] = []
+        skipped: list[SkippedFile] = []
+        truncated: list[Truncation] = []
         digest = hashlib.blake2b(digest_size=16)
-        seen: dict[str, Path] = {}
-        for path in sorted(self.articles_dir.glob("*.txt")):
-            raw = path.read_bytes()
-            digest.update(path.name.encode() + b"\0" + raw + b"\0")
+        seen: dict[str, str] = {}  # id -> the file that has it
+        for listed in list_article_files(self.articles_dir, self.root, self.max_bytes):
             try:
-                article = _read(path, raw, seen)
-            except CorpusError as error:
-                if broken is None:
-                    raise
-                broken.append(error)
+                raw = self._read(listed)
+                article = _parse(listed.name, raw, seen)
+            except Unreadable as problem:
+                skipped.append(self._skip(listed.name, problem.reason))
                 continue
-            seen[article.id] = path
+            except FileNotFoundError:  # removed since it was listed: gone, not broken
+                continue
+            digest.update(os.fsencode(listed.name) + b"\0" + raw + b"\0")
+            article, cut = limit_article(article, self.max_chars, listed.name)
+            if cut is not None:
+                truncated.append(cut)
+                self._warn(f"{listed.name}: {cut.reason}")
+            seen[article.id] = listed.name
             articles.append(article)
-        synonyms_path = self.root / SYNONYMS_FILE
-        if synonyms_path.exists():
-            digest.update(synonyms_path.read_bytes())
-        return Corpus(tuple(articles), load_synonyms(synonyms_path), digest.hexdigest())
+        synonyms = self._load_synonyms(skipped)
+        digest.update(repr(synonyms.groups).encode())
+        for problem in skipped:
+            digest.update(str(problem).encode())
+        return Corpus(
+            tuple(articles), synonyms, digest.hexdigest(), tuple(skipped), tuple(truncated)
+        )
+
+    def load_synonyms(self) -> Synonyms:
+        """The synonyms list (empty when it can't be read; load() says why)."""
+        return self._load_synonyms([])
+
+    def _load_synonyms(self, skipped: list[SkippedFile]) -> Synonyms:
+        listed = self._synonyms_listed()
+        if listed is None:
+            return Synonyms()
+        try:
+            raw = self._read(listed)
+            return parse_synonyms(_decode(raw))
+        except Unreadable as problem:
+            skipped.append(self._skip(listed.name, problem.reason))
+        except FileNotFoundError:
+            pass
+        return Synonyms()
+
+    def _read(self, listed: ListedFile) -> bytes:
+        if listed.problem:
+            raise Unreadable(listed.problem)
+        return read_listed_file(listed, self.max_bytes)
+
+    def _skip(self, name: str, reason: str) -> SkippedFile:
+        problem = SkippedFile(name, reason)
+        self._warn(f"skipped {problem}")
+        return problem
+
+    def _warn(self, message: str) -> None:
+        if message not in self._warned:
+            self._warned.add(message)
+            log.warning("corpus %s: %s", self.root, message)
 
     def save_article(self, article: Article) -> Path:
         path = self.article_path(article.id)
@@ -122,15 +173,30 @@ class CorpusStore:
         return True
 
 
-def _read(path: Path, raw: bytes, seen: dict[str, Path]) -> Article:
+def _decode(raw: bytes) -> str:
+    if b"\0" in raw:
+        raise Unreadable("a binary file, not text (it contains NUL bytes)")
     try:
-        text = raw.decode("utf-8")
+        return raw.decode("utf-8")
     except UnicodeDecodeError as error:
-        raise CorpusError(f"{path}: not UTF-8 ({error.reason})") from error
-    article = parse_article(text, source=str(path))
+        raise Unreadable(f"not UTF-8 text (byte {error.start:,}: {error.reason})") from None
+
+
+def _parse(name: str, raw: bytes, seen: dict[str, str]) -> Article:
+    text = _decode(raw)
+    try:
+        article = parse_article(text, source=name)
+    except CorpusError as error:
+        raise Unreadable(_without_source(str(error), name)) from None
     if article.id in seen:
-        raise CorpusError(f"{path}: id {article.id} is already used by {seen[article.id]}")
+        raise Unreadable(f"id {article.id} is already used by {seen[article.id]}")
     return article
+
+
+def _without_source(message: str, name: str) -> str:
+    """parse_article's message without the file name it starts with."""
+    rest = message.removeprefix(f"{name}:")
+    return f"line {rest}" if rest[:1].isdigit() else rest.strip()
 
 
 def write_atomically(path: Path, text: str | bytes) -> None:

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["Synonyms", "load_synonyms"]
+__all__ = ["Synonyms", "load_synonyms", "parse_synonyms"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,8 +45,12 @@ def _mentions(text: str, member: str) -> bool:
 def load_synonyms(path: Path) -> Synonyms:
     if not path.exists():
         return Synonyms()
+    return parse_synonyms(path.read_text(encoding="utf-8"))
+
+
+def parse_synonyms(text: str) -> Synonyms:
     groups = []
-    for line in path.read_text(encoding="utf-8").splitlines():
+    for line in text.splitlines():
         line = line.split("#", 1)[0].strip()
         members = tuple(m.strip() for m in line.split(",") if m.strip())
         if len(members) >= 2:

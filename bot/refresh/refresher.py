@@ -26,7 +26,8 @@ from dataclasses import dataclass, replace
 from ..answers import AnswerService
 from ..corpus import Article, Corpus
 from ..corpus.importer import article_from_extracted
-from ..errors import BotError, CorpusError, ImportFailed
+from ..corpus.limits import limit_article
+from ..errors import BotError, ImportFailed
 from ..library import Library
 from ..progress import Progress, no_progress
 from ..search.store import article_digest
@@ -96,7 +97,7 @@ class Refresher:
                 url = normalize_url(url)
             except FetchError as error:
                 return AddResult(Change(ChangeKind.FAILED, url, url, error.reason))
-            corpus = self.library.store.load(broken=[])
+            corpus = self.library.store.load()
             progress("fetching", 0, 1)
             async with self._fetcher_factory() as fetcher:
                 try:
@@ -111,7 +112,7 @@ class Refresher:
                     kind = ChangeKind.ADDED if added else ChangeKind.UNCHANGED
                     return AddResult(Change(kind, url, url), report=report)
                 try:
-                    article = _article_of(page)
+                    article, cut = self._article_of(page)
                 except (FetchError, ImportFailed) as error:
                     reason = getattr(error, "reason", None) or error.user_message
                     return AddResult(Change(ChangeKind.FAILED, url, url, reason))
@@ -123,7 +124,7 @@ class Refresher:
             state = self._fetch_state()
             state.set(article.url, Validators(page.etag, page.last_modified))
             state.save()
-            report = await self._reindex(progress, [])
+            report = await self._reindex(progress, [cut] if cut else [])
             passages = self.service.index.article_passages(article.id)
             sample = passages[0].text if passages else ""
             change = Change(ChangeKind.ADDED, article.title, article.url)
@@ -138,8 +139,7 @@ class Refresher:
     async def _refresh_with(self, fetcher: Fetcher, progress: Progress) -> RefreshReport:
         started = time.monotonic()
         store = self.library.store
-        broken: list[CorpusError] = []
-        corpus = store.load(broken)
+        corpus = store.load()
         state = self._fetch_state()
         failures: list[Change] = []
         fetched = [a for a in corpus.articles if a.url]
@@ -151,12 +151,11 @@ class Refresher:
             if failure:
                 failures.append(failure)
             progress("refreshing", done, total)
-        known = {_key(a.url) for a in store.load(broken=[]).articles if a.url}
+        known = {_key(a.url) for a in store.load().articles if a.url}
         for done, source in enumerate(feeds, start=len(fetched) + 1):
             failures += await self._poll(fetcher, state, source, known)
             progress("refreshing", done, total)
         state.save()
-        failures += [Change(ChangeKind.FAILED, str(e), "", e.user_message) for e in broken]
         report = await self._reindex(progress, failures)
         report.seconds = time.monotonic() - started
         log.info("refresh: %s", report.summary())
@@ -165,7 +164,8 @@ class Refresher:
     async def _refetch(
         self, fetcher: Fetcher, state: FetchState, article: Article
     ) -> Change | None:
-        """Fetch an article's URL again; save it if it changed. A failure leaves it as it was."""
+        """Fetch an article's URL again; save it if it changed. A failure leaves it as it
+        was; the change returned is the failure, or the cut of a page too long."""
         validators = state.get(article.url)
         try:
             page = await fetcher.fetch(
@@ -173,7 +173,7 @@ class Refresher:
             )
             if page.not_modified:
                 return None
-            fresh = _article_of(page)
+            fresh, cut = self._article_of(page)
         except (FetchError, ImportFailed) as error:
             reason = getattr(error, "reason", None) or error.user_message
             return Change(ChangeKind.FAILED, article.title, article.url, reason)
@@ -187,7 +187,7 @@ class Refresher:
         )
         if updated != article:
             self.library.store.save_article(updated)
-        return None
+        return cut
 
     async def _poll(
         self, fetcher: Fetcher, state: FetchState, source: str, known: set[str]
@@ -219,13 +219,13 @@ class Refresher:
         self, pages: list[tuple[str, FetchResult | Change]], known: set[str], state: FetchState
     ) -> list[Change]:
         failures: list[Change] = []
-        corpus = self.library.store.load(broken=[])
+        corpus = self.library.store.load()
         for url, page in pages:
             if isinstance(page, Change):
                 failures.append(page)
                 continue
             try:
-                article = _article_of(page)
+                article, cut = self._article_of(page)
             except (FetchError, ImportFailed) as error:
                 reason = getattr(error, "reason", None) or error.user_message
                 failures.append(Change(ChangeKind.FAILED, url, url, reason))
@@ -234,6 +234,8 @@ class Refresher:
             if _find_duplicate(corpus, article) is None and _key(article.url) not in {
                 _key(a.url) for a in corpus.articles if a.url
             }:
+                if cut is not None:
+                    failures.append(cut)
                 self.library.store.save_article(article)
                 state.set(article.url, Validators(page.etag, page.last_modified))
                 corpus = Corpus((*corpus.articles, article), corpus.synonyms)
@@ -241,20 +243,35 @@ class Refresher:
         return failures
 
     async def _reindex(self, progress: Progress, failures: list[Change]) -> RefreshReport:
-        """Index the corpus folder as it is now and swap the new index in."""
+        """Index the corpus folder as it is now and swap the new index in; the report
+        adds ``failures`` and what the folder holds that could not be used as it is."""
         served = self.service.index
         scan = self.library.store.scan()  # before reading: a later write changes it
-        corpus = self.library.store.load(broken=[])
+        corpus = self.library.store.load()
         index = await asyncio.to_thread(self.library.build_index, progress, corpus, scan)
         self.service.swap(index)
         if self.library.embedding_in_background:  # a running bot: new passages get vectors
             self.library.embed_in_background(self.service)
+        problems = [Change(ChangeKind.FAILED, s.name, "", s.reason) for s in corpus.skipped]
+        problems += [
+            Change(ChangeKind.TRUNCATED, t.title, t.source, t.reason) for t in corpus.truncated
+        ]
         report = RefreshReport(
-            changes=_differences(served.corpus, served.digests, corpus) + failures,
+            changes=_differences(served.corpus, served.digests, corpus) + failures + problems,
             articles=len(corpus.articles),
             passages=index.size,
         )
         return report
+
+    def _article_of(self, page: FetchResult) -> tuple[Article, Change | None]:
+        """The page's article, cut to ARTICLE_MAX_CHARS; the cut as a change, if any."""
+        extracted = extract_article(page.text, page.final_url, content_type=page.content_type)
+        article = article_from_extracted(extracted)
+        article, cut = limit_article(article, self.library.settings.article_max_chars, page.url)
+        if cut is None:
+            return article, None
+        log.warning("%s: %s", page.url, cut.reason)
+        return article, Change(ChangeKind.TRUNCATED, cut.title, article.url or page.url, cut.reason)
 
     def _fetch_state(self) -> FetchState:
         return FetchState(self.library.data_dir / "fetch_state.json")
@@ -284,11 +301,6 @@ async def _fetch_entry(fetcher: Fetcher, entry: FeedEntry) -> FetchResult | Chan
         return await fetcher.fetch(entry.url)
     except FetchError as error:
         return Change(ChangeKind.FAILED, entry.title or entry.url, entry.url, error.reason)
-
-
-def _article_of(page: FetchResult) -> Article:
-    extracted = extract_article(page.text, page.final_url, content_type=page.content_type)
-    return article_from_extracted(extracted)
 
 
 def _key(url: str) -> str:

@@ -14,7 +14,8 @@ class ChangeKind(enum.Enum):
     UPDATED = "updated"
     REMOVED = "removed"
     UNCHANGED = "unchanged"
-    FAILED = "failed"
+    FAILED = "failed"  # also a corpus file that was skipped (the reason says why)
+    TRUNCATED = "truncated"  # an article cut to ARTICLE_MAX_CHARS (it is indexed too)
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,5 +45,9 @@ class RefreshReport:
     def summary(self) -> str:
         """One English line, for logs and the command line."""
         counts = self.counts()
-        parts = [f"{kind.value} {counts[kind]}" for kind in ChangeKind]
+        parts = [
+            f"{kind.value} {counts[kind]}"
+            for kind in ChangeKind
+            if counts[kind] or kind is not ChangeKind.TRUNCATED
+        ]
         return f"{', '.join(parts)}; {self.articles} articles, {self.passages} passages"

@@ -23,6 +23,7 @@ another analyzer version or disagreeing with the engine's count is rebuilt.
 from __future__ import annotations
 
 import functools
+import json
 import logging
 import re
 import shutil
@@ -41,11 +42,11 @@ from ..corpus import (
     CorpusStore,
     Passage,
     Synonyms,
-    load_synonyms,
     split_article,
 )
 from ..progress import Progress, no_progress
 from .analyzer import KoreanAnalyzer, Term, passage_terms
+from .derived import SQLITE_COMPANIONS, move_aside
 from .engine import SearchEngine, TermBag
 from .engines import make_engine, resolve_engine
 from .store import PassageStore, article_digest
@@ -155,6 +156,8 @@ class _Backing:
                 "engine": self.engine_name,
                 "fingerprint": corpus.fingerprint,
                 "scan": scan,
+                # Logged at a start that reads nothing of the folder (see corpus_problems).
+                "problems": json.dumps(_problems(corpus), ensure_ascii=False),
             }
             if not changed and not gone:  # nothing to index, nothing to commit
                 if any(store.meta(key) != value for key, value in meta.items()):
@@ -206,14 +209,18 @@ class _Backing:
         return [(p.id, bags[k]) for p, k in zip(passages, keys, strict=True)]
 
 
+def _problems(corpus: Corpus) -> list[str]:
+    """The corpus files skipped or cut, one line each."""
+    lines = [f"skipped {problem}" for problem in corpus.skipped]
+    return lines + [f"{cut.source}: {cut.reason}" for cut in corpus.truncated]
+
+
 def _open_store(path: Path) -> PassageStore:
-    """The store at ``path``; an unreadable one is deleted and started afresh."""
+    """The store at ``path``; an unreadable one is moved aside and started afresh."""
     try:
         return PassageStore(path)
-    except sqlite3.DatabaseError:
-        log.warning("the passage store %s is unreadable: rebuilding it", path)
-        for suffix in ("", "-wal", "-shm"):
-            path.with_name(path.name + suffix).unlink(missing_ok=True)
+    except sqlite3.DatabaseError as error:
+        move_aside(path, "the passage store", error, SQLITE_COMPANIONS)
         return PassageStore(path)
 
 
@@ -297,6 +304,15 @@ class SearchIndex:
         return self._digests
 
     @property
+    def corpus_problems(self) -> list[str]:
+        """The corpus files skipped or cut when the index was last brought up to date."""
+        try:
+            problems = json.loads(self._store.meta("problems") or "[]")
+        except ValueError:
+            return []
+        return [str(p) for p in problems] if isinstance(problems, list) else []
+
+    @property
     def synonyms(self) -> Synonyms:
         return self._corpus.synonyms if self._corpus is not None else self._synonyms
 
@@ -353,7 +369,7 @@ class SearchIndex:
                     backing,
                     None,
                     None,
-                    synonyms=load_synonyms(corpus_store.synonyms_file),
+                    synonyms=corpus_store.load_synonyms(),
                     fingerprint=store.meta("fingerprint") or "",
                 )
                 view.verified = verify

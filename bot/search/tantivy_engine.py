@@ -42,6 +42,7 @@ from pathlib import Path
 
 import tantivy
 
+from .derived import move_aside
 from .engine import Field, ScoredId, TermBag
 
 __all__ = ["TantivyEngine"]
@@ -96,6 +97,17 @@ class TantivyEngine:
         self.fields = tuple(fields)
         self.path = path
         self._schema = _schema(self.fields)
+        try:
+            self._open()
+        except ValueError as error:  # how tantivy reports files it can't read
+            if path is None:
+                raise
+            # It is made from the passage store, which then finds it empty and refills it.
+            move_aside(path, "the search index", error)
+            self._open()
+        self._write_lock = threading.Lock()
+
+    def _open(self) -> None:
         self._index = self._open_or_create()
         self._index.register_tokenizer(
             _TOKENIZER, tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.whitespace()).build()
@@ -103,7 +115,6 @@ class TantivyEngine:
         # Only our own commits change what is searched, and only when we reload.
         self._index.config_reader(reload_policy="manual")
         self._snapshot = self._take_snapshot()
-        self._write_lock = threading.Lock()
 
     def _open_or_create(self) -> tantivy.Index:
         if self.path is None:

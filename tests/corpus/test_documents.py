@@ -107,17 +107,6 @@ def test_fingerprint_changes_with_the_corpus(tmp_path):
     assert store.load().fingerprint != before
 
 
-def test_duplicate_ids_and_bad_encodings_are_explained(tmp_path):
-    store = CorpusStore(tmp_path)
-    store.save_article(make_article("본문.", id="one"))
-    (tmp_path / "articles" / "copy.txt").write_text(render_article(make_article("x.", id="one")))
-    with pytest.raises(CorpusError, match="already used"):
-        store.load()
-    (tmp_path / "articles" / "copy.txt").write_bytes("---\nid: z\n".encode("utf-16"))
-    with pytest.raises(CorpusError, match="not UTF-8"):
-        store.load()
-
-
 def test_a_missing_corpus_folder_is_explained(tmp_path):
     with pytest.raises(CorpusError, match="does not exist"):
         CorpusStore(tmp_path / "nope").load()
