@@ -41,6 +41,8 @@ class SemanticIndexer:
         """The vectors of ``index``'s passages (all of them unless stopped or ``embed``
         is False: then only those cached)."""
         version = self.embedder.version
+        if not embed and self.cache.empty:  # nothing embedded yet: don't even list passages
+            return VectorIndex.empty(self.embedder.dim, total=index.size)
         ids: list[str] = []
         keys: list[str] = []
         texts: dict[str, str] = {}
@@ -51,7 +53,7 @@ class SemanticIndexer:
             for (pid, text), key in zip(batch, batch_keys, strict=True):
                 ids.append(pid)
                 keys.append(key)
-                if key not in found:
+                if embed and key not in found:
                     texts[key] = text
         if embed and texts:
             missing = list(texts)

@@ -78,6 +78,11 @@ class VectorCache:
         with self._lock, self._db:
             self._db.executemany("INSERT OR REPLACE INTO vectors VALUES (?, ?)", rows)
 
+    @property
+    def empty(self) -> bool:
+        with self._lock:
+            return self._db.execute("SELECT 1 FROM vectors LIMIT 1").fetchone() is None
+
     def close(self) -> None:
         self._db.close()
 

@@ -94,6 +94,10 @@ class TwoPassages:
     def __init__(self, texts: dict[str, str]) -> None:
         self.texts = texts
 
+    @property
+    def size(self) -> int:
+        return len(self.texts)
+
     def passage_texts(self):
         yield list(self.texts.items())
 
@@ -103,10 +107,12 @@ def test_only_texts_never_embedded_before_are_embedded(model, tmp_path):
     counting = CountingEmbedder(model)
     indexer = SemanticIndexer(counting, cache)
     first = TwoPassages({"p1": "딥시크는 오픈소스 모델이다.", "p2": "스타게이트는 AI 인프라다."})
+    assert cache.empty
     assert indexer.vectors(first, embed=False).size == 0  # a one-shot ask embeds nothing
     assert counting.embedded == []
     vectors = indexer.vectors(first)
-    assert vectors.size == 2 and vectors.complete
+    assert vectors.size == 2 and vectors.complete and not cache.empty
+    assert indexer.vectors(first, embed=False).size == 2  # what is cached is used
     edited = TwoPassages({"p1": "딥시크는 오픈소스 모델이다.", "p3": "WEF는 일자리 보고서를 냈다."})
     again = indexer.vectors(edited)
     assert counting.embedded == [*first.texts.values(), "WEF는 일자리 보고서를 냈다."]
