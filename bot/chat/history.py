@@ -19,6 +19,7 @@ handlers call them with ``asyncio.to_thread`` so the event loop never waits on d
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 import threading
 import time
@@ -26,11 +27,16 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import HistoryTooNew
+
+# Not derived state, but the same careful move: the damaged file is kept for inspection.
+from ..search.derived import SQLITE_COMPANIONS, move_aside
 from .refs import ChatRef, new_token
 
 __all__ = ["FrequentQuestion", "History", "Question", "Stats"]
 
 HISTORY_FILE = "chat_history.sqlite"
+
+log = logging.getLogger(__name__)
 # Version 0: the first schema (files from before versioning are version 0 too).
 _SCHEMA_V0 = (
     """CREATE TABLE IF NOT EXISTS questions (
@@ -106,7 +112,22 @@ class History:
 
     @classmethod
     def open(cls, data_dir: Path) -> History:
-        return cls(Path(data_dir) / HISTORY_FILE)
+        """The history in ``data_dir``. A file that isn't a database any more (damaged)
+        is moved aside, kept, and a new history is started; one written by a newer bot
+        is never touched (``HistoryTooNew``)."""
+        path = Path(data_dir) / HISTORY_FILE
+        try:
+            return cls(path)
+        except sqlite3.DatabaseError as error:
+            aside = move_aside(path, "chat history", error, SQLITE_COMPANIONS)
+            log.error(
+                "THE CHAT HISTORY %s COULD NOT BE OPENED (%s): it was moved to %s and a new, "
+                "empty one started; /stats and votes start from zero",
+                path,
+                error,
+                aside,
+            )
+            return cls(path)
 
     def _migrate(self) -> None:
         """Brings the file to SCHEMA_VERSION; BEGIN IMMEDIATE: one process migrates at a time."""

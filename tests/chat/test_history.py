@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.chat.history import SCHEMA_VERSION, FrequentQuestion, History, Stats
+from bot.chat.history import HISTORY_FILE, SCHEMA_VERSION, FrequentQuestion, History, Stats
 from bot.chat.refs import ChatRef
 from bot.errors import HistoryTooNew
 
@@ -211,3 +211,16 @@ def test_a_history_from_a_newer_bot_is_refused_and_left_as_it_is(tmp_path: Path)
         History(path)
 
     assert path.read_bytes() == before
+
+
+def test_a_damaged_history_is_moved_aside_and_a_new_one_started(tmp_path, caplog):
+    damaged = b"this is not an SQLite database" * 100
+    (tmp_path / HISTORY_FILE).write_bytes(damaged)
+    with caplog.at_level("ERROR"):
+        history = History.open(tmp_path)
+    assert history.stats().asked == 0
+    history.record_question(chat_id=1, user_id=1, text="q", status="answered")
+    assert History.open(tmp_path).stats().asked == 1
+    kept = list(tmp_path.glob(f"{HISTORY_FILE}.broken-*"))
+    assert [p.read_bytes() for p in kept] == [damaged]
+    assert "COULD NOT BE OPENED" in caplog.text
