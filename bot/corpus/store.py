@@ -141,8 +141,8 @@ class CorpusStore:
             return parse_synonyms(_decode(raw))
         except Unreadable as problem:
             skipped.append(self._skip(listed.name, problem.reason))
-        except FileNotFoundError:
-            pass
+        except FileNotFoundError:  # removed since it was listed: no synonyms
+            return Synonyms()
         return Synonyms()
 
     def _read(self, listed: ListedFile) -> bytes:

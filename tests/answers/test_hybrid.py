@@ -15,17 +15,10 @@ import pytest
 from bot import AnswerStatus, Library, Settings
 from bot.errors import SettingsError
 from bot.search import EmbedderUnavailable
+from tests.answers.test_questions import top1_rate
 from tests.conftest import PROJECT
 
 CASUAL = json.loads((PROJECT / "tests" / "data" / "casual_questions.json").read_text("utf-8"))
-
-
-def top1_rate(service, items) -> float:
-    first = 0
-    for item in items:
-        hits = service.ask(item["q"]).hits
-        first += bool(hits) and item["expect"] in hits[0].passage.text
-    return first / len(items)
 
 
 def test_the_casual_set_has_every_kind_of_question():
