@@ -51,6 +51,7 @@ from .engine import SearchEngine, TermBag
 from .engines import make_engine, resolve_engine
 from .store import PassageStore, article_digest
 from .token_cache import TokenCache, cache_key
+from .typos import corrections
 
 __all__ = ["Query", "SearchHit", "SearchIndex"]
 
@@ -441,6 +442,12 @@ class SearchIndex:
                         bag.setdefault(name, []).extend(terms)
             for word in mentioned:
                 alternatives[word] = alternatives.get(word, frozenset()) | frozenset(added)
+        for word, correction in corrections(analysis.words, self.document_frequency):
+            if any(self.document_frequency(f) for f in alternatives.get(word, ())):
+                continue  # a synonym already has it
+            alternatives[word] = alternatives.get(word, frozenset()) | {correction}
+            for name, terms in self._member(correction).items():
+                bag.setdefault(name, []).extend(terms)
         return Query(text, bag, words, alternatives, kinds)
 
     def _member(self, member: str) -> dict[str, list[str]]:

@@ -1,0 +1,79 @@
+"""Misspelt and mis-spaced question words, corrected against the corpus' own words.
+
+A question word no passage has (``df == 0``) is often one jamo away from one that many
+have (비융 → 비용, 증멍 → 증명, 스타게이뜨 → 스타게이트), or half of a word split by a
+space (스타 게이트). The correction is the corpus word at one jamo's distance (the same
+syllable count; one initial, vowel or final changed, added or dropped) with the most
+passages, or the two neighbouring question words joined. Only words of two syllables
+or more are corrected: a single syllable has too many neighbours to guess from; in
+two, only a vowel or a final is taken as mistyped.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable, Iterator, Sequence
+
+from .analyzer import Term
+
+__all__ = ["corrections", "jamo_neighbours"]
+
+_BASE, _VOWELS, _FINALS = 0xAC00, 21, 28
+_INITIALS = 19
+_MIN_SYLLABLES = 2
+_MAX_SYLLABLES = 6  # longer words are names: a typo there is rare, the lookups many
+
+
+def _is_hangul(text: str) -> bool:
+    return bool(text) and all("가" <= c <= "힣" for c in text)
+
+
+def jamo_neighbours(word: str, *, initials: bool = True) -> Iterator[str]:
+    """Every Hangul word with one jamo of one syllable of ``word`` changed (without
+    ``initials``, only a vowel or a final)."""
+    for position, char in enumerate(word):
+        code = ord(char) - _BASE
+        initial, vowel, final = (
+            code // (_VOWELS * _FINALS),
+            code // _FINALS % _VOWELS,
+            code % _FINALS,
+        )
+        for other in range(_INITIALS if initials else 0):
+            if other != initial:
+                yield _with(word, position, other, vowel, final)
+        for other in range(_VOWELS):
+            if other != vowel:
+                yield _with(word, position, initial, other, final)
+        for other in range(_FINALS):  # 0: no final (one dropped or added)
+            if other != final:
+                yield _with(word, position, initial, vowel, other)
+
+
+def _with(word: str, position: int, initial: int, vowel: int, final: int) -> str:
+    syllable = chr(_BASE + (initial * _VOWELS + vowel) * _FINALS + final)
+    return word[:position] + syllable + word[position + 1 :]
+
+
+def corrections(
+    terms: Sequence[Term], frequency: Callable[[str], int]
+) -> Iterator[tuple[str, str]]:
+    """(question word, corpus word) for the question's words the corpus doesn't have."""
+    unseen = {t.text for t in terms if t.kind == "name" and frequency(t.text) == 0}
+    ordered = sorted(terms, key=lambda t: t.start)
+    joined: set[str] = set()
+    for first, second in itertools.pairwise(ordered):
+        if (first.text in unseen or second.text in unseen) and first.end < second.start:
+            word = first.text + second.text
+            if _is_hangul(word) and frequency(word) > 0:
+                joined.update((first.text, second.text))
+                yield first.text, word
+                yield second.text, word
+    for word in sorted(unseen - joined):
+        if _is_hangul(word) and _MIN_SYLLABLES <= len(word) <= _MAX_SYLLABLES:
+            # Two syllables with another initial are too often another word (나이 →
+            # 차이); predicates are indexed as their lemma (주다), never a noun's typo.
+            neighbours = jamo_neighbours(word, initials=len(word) > _MIN_SYLLABLES)
+            found = [(frequency(n), n) for n in neighbours if not n.endswith("다")]
+            best = max(found, default=(0, ""))
+            if best[0] > 0:
+                yield word, best[1]

@@ -1,0 +1,63 @@
+"""Misspelt and mis-spaced question words are corrected against the corpus' words."""
+
+from __future__ import annotations
+
+from bot.search import Term
+from bot.search.typos import corrections, jamo_neighbours
+
+CORPUS = {"비용": 5, "증명": 2, "스타게이트": 4, "차이": 3, "주다": 9, "오픈소스": 6}
+
+
+def frequency(word: str) -> int:
+    return CORPUS.get(word, 0)
+
+
+def terms(*words: str) -> list[Term]:
+    found, position = [], 0
+    for word in words:
+        found.append(Term(word, position, position + len(word)))
+        position += len(word) + 1
+    return found
+
+
+def test_neighbours_change_exactly_one_jamo():
+    neighbours = set(jamo_neighbours("비융"))
+    assert {"비용", "미융", "비웅", "비유"} <= neighbours  # vowel, initial, final dropped
+    assert "비융" not in neighbours and "보용" not in neighbours  # two jamo changed
+
+    def initials(word: str) -> list[int]:
+        return [(ord(c) - 0xAC00) // (21 * 28) for c in word]
+
+    kept = set(jamo_neighbours("비융", initials=False))
+    assert kept == {n for n in neighbours if initials(n) == initials("비융")}
+    assert "비용" in kept and "미융" not in kept
+
+
+def test_a_word_one_jamo_away_from_a_corpus_word_is_corrected():
+    assert dict(corrections(terms("비융", "얼마"), frequency)) == {"비융": "비용"}
+    assert dict(corrections(terms("스타게이뜨"), frequency)) == {"스타게이뜨": "스타게이트"}
+    assert dict(corrections(terms("오픈소쓰"), frequency)) == {"오픈소쓰": "오픈소스"}
+
+
+def test_a_word_split_by_a_space_is_joined():
+    assert dict(corrections(terms("스타", "게이트"), frequency)) == {
+        "스타": "스타게이트",
+        "게이트": "스타게이트",
+    }
+
+
+def test_words_the_corpus_has_and_guesses_too_wild_are_left_alone():
+    assert list(corrections(terms("비용"), frequency)) == []  # already in the corpus
+    assert list(corrections(terms("나이"), frequency)) == []  # 차이: another initial
+    assert list(corrections(terms("주가"), frequency)) == []  # 주다: a predicate's lemma
+    assert list(corrections(terms("증"), frequency)) == []  # one syllable
+    assert list(corrections(terms("deepseek"), frequency)) == []
+
+
+def test_a_misspelt_question_finds_its_passage_and_highlights_the_corpus_word(service):
+    answer = service.ask("딥시크 훈련 비융 얼마")
+    assert answer.answered
+    first = answer.hits[0]
+    assert "558만 달러에 불과한" in first.passage.text
+    highlighted = {first.excerpt.text[a:b] for a, b in first.excerpt.highlights}
+    assert "비용" in highlighted
