@@ -17,13 +17,13 @@ from .corpus import Corpus, CorpusStore
 from .errors import SettingsError
 from .progress import Progress, no_progress
 from .search import (
+    DenseIndex,
     EmbedderUnavailable,
     KoreanAnalyzer,
     SearchIndex,
     SemanticIndexer,
     TokenCache,
     VectorCache,
-    VectorIndex,
     load_embedder,
 )
 from .settings import Settings
@@ -120,10 +120,11 @@ class Library:
                     )
                 else:
                     cache = VectorCache(self.data_dir / "vectors.sqlite")
-                    self._semantic = SemanticIndexer(embedder, cache)
+                    graph = self.data_dir / "vectors.usearch"
+                    self._semantic = SemanticIndexer(embedder, cache, graph=graph)
         return self._semantic
 
-    def embed(self, index: SearchIndex, progress: Progress = no_progress) -> VectorIndex | None:
+    def embed(self, index: SearchIndex, progress: Progress = no_progress) -> DenseIndex | None:
         """Embed the passages of ``index`` that have no vector yet (at once: the CLI's
         ``index`` and ``refresh``); None without the semantic side."""
         semantic = self.semantic

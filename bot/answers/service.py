@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass, replace
 
-from ..search import Embedder, Query, SearchHit, SearchIndex, Term, VectorIndex, text_language
+from ..search import DenseIndex, Embedder, Query, SearchHit, SearchIndex, Term, text_language
 from .answer import (
     RETRIEVAL_BM25,
     RETRIEVAL_HYBRID,
@@ -60,7 +60,7 @@ class Semantic:
     """The semantic side: the model and the vectors of (nearly) every passage."""
 
     embedder: Embedder
-    vectors: VectorIndex
+    vectors: DenseIndex
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,7 +106,7 @@ class AnswerService:
             state = self._prepare(index, self._state.semantic)
             self._state = state
 
-    def use_vectors(self, embedder: Embedder, vectors: VectorIndex) -> None:
+    def use_vectors(self, embedder: Embedder, vectors: DenseIndex) -> None:
         """Fuse BM25 with these vectors from now on, once they cover nearly every passage
         (while most are still being embedded, BM25 alone answers better)."""
         with self._lock:

@@ -1,6 +1,7 @@
 """Korean analysis and BM25 search over passages."""
 
 from .analyzer import KoreanAnalyzer, Term
+from .approximate import ApproximateVectorIndex
 from .bm25_engine import BM25Engine
 from .embedder import E5Embedder, Embedder, EmbedderUnavailable, load_embedder
 from .engine import Field, ScoredId, SearchEngine, TermBag
@@ -9,11 +10,13 @@ from .index import Query, SearchHit, SearchIndex
 from .language import text_language
 from .semantic import SemanticIndexer
 from .token_cache import TokenCache
-from .vectors import VectorCache, VectorIndex
+from .vectors import DenseIndex, VectorCache, VectorIndex
 
 __all__ = [
     "ENGINES",
+    "ApproximateVectorIndex",
     "BM25Engine",
+    "DenseIndex",
     "E5Embedder",
     "Embedder",
     "EmbedderUnavailable",

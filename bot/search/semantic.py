@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from pathlib import Path
 
 import numpy as np
 
 from ..progress import Progress, no_progress
+from .approximate import EXACT_LIMIT, vector_index
 from .embedder import Embedder
 from .index import SearchIndex
-from .vectors import VectorCache, VectorIndex, vector_key
+from .vectors import DenseIndex, VectorCache, VectorIndex, vector_key
 
 __all__ = ["SemanticIndexer"]
 
@@ -26,9 +28,18 @@ _BATCH = 16  # passages per call to the model: progress stays smooth, stopping i
 
 
 class SemanticIndexer:
-    def __init__(self, embedder: Embedder, cache: VectorCache) -> None:
+    def __init__(
+        self,
+        embedder: Embedder,
+        cache: VectorCache,
+        *,
+        graph: Path | None = None,
+        exact_limit: int = EXACT_LIMIT,
+    ) -> None:
         self.embedder = embedder
         self.cache = cache
+        self.graph = graph  # where an HNSW graph of a large corpus is saved
+        self.exact_limit = exact_limit
 
     def vectors(
         self,
@@ -37,7 +48,7 @@ class SemanticIndexer:
         embed: bool = True,
         progress: Progress = no_progress,
         stop: Callable[[], bool] = lambda: False,
-    ) -> VectorIndex:
+    ) -> DenseIndex:
         """The vectors of ``index``'s passages (all of them unless stopped or ``embed``
         is False: then only those cached)."""
         version = self.embedder.version
@@ -73,4 +84,10 @@ class SemanticIndexer:
         if not have:
             return VectorIndex.empty(self.embedder.dim, total=len(ids))
         matrix = np.stack([vector for _, vector in have])
-        return VectorIndex([pid for pid, _ in have], matrix, total=len(ids))
+        return vector_index(
+            [pid for pid, _ in have],
+            matrix,
+            len(ids),
+            path=self.graph,
+            exact_limit=self.exact_limit,
+        )

@@ -19,15 +19,16 @@ import threading
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["DenseResult", "ScoredVector", "VectorCache", "VectorIndex", "vector_key"]
+__all__ = ["DenseIndex", "DenseResult", "ScoredVector", "VectorCache", "VectorIndex", "vector_key"]
 
 Vectors = npt.NDArray[np.float32]
 _CHUNK = 500
-_MEDIAN_SAMPLE = 4096  # passages the typical similarity is taken over
+MEDIAN_SAMPLE = 4096  # passages the typical similarity is taken over
 
 
 def vector_key(version: str, text: str) -> str:
@@ -99,6 +100,20 @@ class DenseResult:
     typical: float  # the median similarity of the question to the indexed passages
 
 
+class DenseIndex(Protocol):
+    """What answering needs of passage vectors, searched exactly or approximately."""
+
+    @property
+    def size(self) -> int: ...
+
+    @property
+    def total(self) -> int: ...
+
+    def search(self, query: Vectors, k: int) -> DenseResult: ...
+
+    def similarities(self, query: Vectors, passage_ids: Iterable[str]) -> dict[str, float]: ...
+
+
 class VectorIndex:
     """The vectors of some passages, searched exactly by cosine."""
 
@@ -133,7 +148,7 @@ class VectorIndex:
         top = top[np.argsort(-scores[top])]
         # Every text is somewhat similar to every other (e5's cosines rarely go below
         # 0.7): what tells relevance is how far a passage stands above the median.
-        sample = scores[:: max(1, len(scores) // _MEDIAN_SAMPLE)]
+        sample = scores[:: max(1, len(scores) // MEDIAN_SAMPLE)]
         return DenseResult(
             tuple(ScoredVector(self.ids[i], float(scores[i])) for i in top),
             float(np.median(sample)),

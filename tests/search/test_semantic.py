@@ -5,8 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from bot.search import SemanticIndexer, VectorCache, VectorIndex
+from bot.search import ApproximateVectorIndex, SemanticIndexer, VectorCache, VectorIndex
 from bot.search import embedder as embedder_module
+from bot.search.approximate import vector_index
 from bot.search.embedder import E5Embedder, EmbedderUnavailable, load_embedder
 from bot.search.language import text_language
 from bot.search.vectors import vector_key
@@ -142,3 +143,42 @@ def test_embedding_stops_when_asked_and_keeps_what_it_made(model, tmp_path):
 )
 def test_the_language_of_a_question_is_told_by_its_script(text, language):
     assert text_language(text) == language
+
+
+def unit_vectors(count: int, seed: int = 3) -> np.ndarray:
+    vectors = np.random.default_rng(seed).normal(size=(count, 384)).astype(np.float32)
+    return vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
+
+
+def test_above_the_exact_limit_an_hnsw_graph_finds_what_exact_search_finds(tmp_path):
+    matrix = unit_vectors(300)
+    ids = [f"p{i}" for i in range(300)]
+    graph = vector_index(ids, matrix, path=tmp_path / "vectors.usearch", exact_limit=100)
+    exact = vector_index(ids, matrix, exact_limit=1000)
+    assert isinstance(graph, ApproximateVectorIndex) and isinstance(exact, VectorIndex)
+    for row in range(0, 300, 30):
+        query = matrix[row] + 0.01 * unit_vectors(1, seed=row)[0]
+        query /= np.linalg.norm(query)
+        found, truth = graph.search(query, 5), exact.search(query, 5)
+        assert found.hits[0].id == f"p{row}"
+        assert found.hits[0].similarity == pytest.approx(truth.hits[0].similarity, abs=2e-3)
+        assert found.typical == pytest.approx(truth.typical, abs=0.05)
+    assert graph.similarities(matrix[7], ["p7", "nope"]) == pytest.approx({"p7": 1.0}, abs=2e-3)
+
+
+def test_the_graph_is_saved_and_reused_only_for_the_same_passages(tmp_path):
+    path = tmp_path / "vectors.usearch"
+    matrix = unit_vectors(200)
+    ids = [f"p{i}" for i in range(200)]
+    ApproximateVectorIndex(ids, matrix, path=path)
+    saved = path.stat().st_mtime_ns
+    again = ApproximateVectorIndex(ids, matrix, path=path)
+    assert path.stat().st_mtime_ns == saved  # restored, not rebuilt
+    assert again.search(matrix[5], 1).hits[0].id == "p5"
+    other = ApproximateVectorIndex(ids[:150], matrix[:150], path=path)
+    assert path.stat().st_mtime_ns != saved and other.size == 150
+    path.write_bytes(b"garbage")
+    assert (
+        ApproximateVectorIndex(ids[:150], matrix[:150], path=path).search(matrix[3], 1).hits[0].id
+        == "p3"
+    )
