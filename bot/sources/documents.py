@@ -156,6 +156,9 @@ def _looks_binary(data: bytes) -> bool:
         return False
     if b"\x00" in head:
         return True
+    if len(data) > len(head):  # don't split a character: below 0x80 a byte ends one
+        ends = [end for end in range(len(head), len(head) - 64, -1) if head[end - 1] < 0x80]
+        head = head[: ends[0]] if ends else head
     sample = decode_body(head).text
     bad = len(_CONTROL.findall(sample)) + sample.count("\ufffd")
     return bad > max(2, len(sample) // 100)
