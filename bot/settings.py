@@ -18,6 +18,7 @@ __all__ = ["SETTINGS", "Setting", "Settings"]
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_API_BASE_URL = "https://api.telegram.org/bot"
+DEFAULT_API_BASE_FILE_URL = "https://api.telegram.org/file/bot"
 _TOKEN = re.compile(r"^\d{3,15}:[A-Za-z0-9_-]{30,}$")
 
 
@@ -38,6 +39,11 @@ SETTINGS: tuple[Setting, ...] = (
         "TELEGRAM_API_BASE_URL",
         DEFAULT_API_BASE_URL,
         "Bot API base URL in python-telegram-bot's base_url form (self-hosted or test server).",
+    ),
+    Setting(
+        "TELEGRAM_API_BASE_FILE_URL",
+        DEFAULT_API_BASE_FILE_URL,
+        "Bot API file download URL in python-telegram-bot's base_file_url form.",
     ),
     Setting("WEBHOOK_URL", "", "Public HTTPS URL for webhook mode. Empty: long polling."),
     Setting("WEBHOOK_LISTEN", "0.0.0.0:8443", "host:port the webhook server listens on."),
@@ -79,6 +85,7 @@ class Settings:
     admin_user_ids: frozenset[int] = frozenset()
     allowed_chat_ids: frozenset[int] = frozenset()
     telegram_api_base_url: str = DEFAULT_API_BASE_URL
+    telegram_api_base_file_url: str = DEFAULT_API_BASE_FILE_URL
     webhook_url: str = ""
     webhook_listen: str = "0.0.0.0:8443"
     corpus_dir: Path = field(default_factory=lambda: PROJECT_ROOT / "corpus")
@@ -111,6 +118,9 @@ class Settings:
             admin_user_ids=_ids("ADMIN_USER_IDS", raw["ADMIN_USER_IDS"]),
             allowed_chat_ids=_ids("ALLOWED_CHAT_IDS", raw["ALLOWED_CHAT_IDS"]),
             telegram_api_base_url=_url("TELEGRAM_API_BASE_URL", raw["TELEGRAM_API_BASE_URL"]),
+            telegram_api_base_file_url=_url(
+                "TELEGRAM_API_BASE_FILE_URL", raw["TELEGRAM_API_BASE_FILE_URL"]
+            ),
             webhook_url=_optional_url("WEBHOOK_URL", raw["WEBHOOK_URL"]),
             webhook_listen=_listen(raw["WEBHOOK_LISTEN"]),
             corpus_dir=_path(raw["CORPUS_DIR"]),

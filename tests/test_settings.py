@@ -27,12 +27,14 @@ def test_values_are_parsed():
             "ADMIN_USER_IDS": "1, 22 ,333",
             "ALLOWED_CHAT_IDS": "-100123",
             "TELEGRAM_API_BASE_URL": "http://127.0.0.1:8081/bot",
+            "TELEGRAM_API_BASE_FILE_URL": "http://127.0.0.1:8081/file/bot",
             "FETCH_ALLOW_PRIVATE_ADDRESSES": "true",
             "DATA_DIR": "/tmp/x",
         }
     )
     assert settings.admin_user_ids == {1, 22, 333}
     assert settings.allowed_chat_ids == {-100123}
+    assert settings.telegram_api_base_file_url == "http://127.0.0.1:8081/file/bot"
     assert settings.fetch_allow_private_addresses is True
     assert str(settings.data_dir) == "/tmp/x"
 
@@ -43,6 +45,7 @@ def test_values_are_parsed():
         ("TELEGRAM_BOT_TOKEN", "123:short"),
         ("ADMIN_USER_IDS", "me"),
         ("TELEGRAM_API_BASE_URL", "ftp://x"),
+        ("TELEGRAM_API_BASE_FILE_URL", "file:///tmp"),
         ("SEARCH_ENGINE", "elastic"),
         ("RESULTS_PER_ANSWER", "0"),
         ("FETCH_TIMEOUT_SECONDS", "soon"),

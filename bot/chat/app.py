@@ -46,7 +46,7 @@ from ..errors import SettingsError
 from ..progress import TerminalProgress
 from ..refresh import Refresher
 from ..settings import Settings
-from . import handlers
+from . import documents, handlers
 from .admin import admin_handlers, scheduled_refresh
 from .context import SERVICES_KEY, ChatApplication, ChatContext, Services
 from .errors import on_error
@@ -111,6 +111,7 @@ def build_application(
         ApplicationBuilder()
         .token(settings.telegram_bot_token)
         .base_url(settings.telegram_api_base_url)
+        .base_file_url(settings.telegram_api_base_file_url)
         .defaults(DEFAULTS)
         .rate_limiter(rate_limiter or ChatRateLimiter(max_retries=RATE_LIMIT_RETRIES))
         .concurrent_updates(CONCURRENT_UPDATES)
@@ -144,6 +145,11 @@ def _add_handlers(
             CommandHandler("ask", handlers.cmd_ask, filters=new),
             CommandHandler("sources", handlers.cmd_sources, filters=new),
             *admin_handlers(),
+            # Articles sent as files (admins): any file in private; "/add" captions in groups.
+            MessageHandler(new & private & filters.Document.ALL, documents.on_document),
+            MessageHandler(
+                new & groups & filters.Document.ALL & documents.CAPTION_ADD, documents.on_document
+            ),
             *extra,
             # Questions: any text in private; in groups only what is addressed to the bot.
             MessageHandler(new & private & text, handlers.on_question_text),

@@ -9,7 +9,10 @@ data (a Korean question would not fit, and it could contain the separator).
     PageButton(ChatRef(12, "Sx0tWk3nQ2A"), offset=3)    "m:12.Sx0tWk3nQ2A:3"   more results
     FeedbackButton(ChatRef(12, "Sx0tWk3nQ2A"), up=True) "f:12.Sx0tWk3nQ2A:+"   👍 / 👎
     PassageButton("f145e3cc02f9-03621c64")              "p:f145e3cc02f9-03621c64"
+    DocumentButton(ChatRef(4, "Sx0tWk3nQ2A"), add=True) "d:4.Sx0tWk3nQ2A:+"    Add / Cancel
 
+A document button refers to a file waiting for an admin's Add or Cancel (``pending.py``),
+with the same kind of reference: valid only in its chat (and, there, only for admins).
 Passages are public article text, so passage buttons need no token. Anything else (an
 old button from a previous version, a forged press, empty or missing data) decodes to
 ``InvalidButton``, which the handlers answer with "this button has expired".
@@ -28,6 +31,7 @@ from .refs import ChatRef
 __all__ = [
     "MAX_CALLBACK_BYTES",
     "Button",
+    "DocumentButton",
     "FeedbackButton",
     "InvalidButton",
     "PageButton",
@@ -40,6 +44,7 @@ MAX_OFFSET = 9999
 _PAGE = re.compile(rf"m:{_REF}:([0-9]{{1,4}})")
 _FEEDBACK = re.compile(rf"f:{_REF}:([+-])")
 _PASSAGE = re.compile(r"p:([A-Za-z0-9_-]{1,62})")
+_DOCUMENT = re.compile(rf"d:{_REF}:([+-])")
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,13 +84,24 @@ class PassageButton:
 
 
 @dataclass(frozen=True, slots=True)
+class DocumentButton:
+    """Add (``add``) or Cancel for a file waiting for an admin's decision."""
+
+    ref: ChatRef
+    add: bool
+
+    def encode(self) -> str:
+        return _checked(f"d:{self.ref.encode()}:{'+' if self.add else '-'}")
+
+
+@dataclass(frozen=True, slots=True)
 class InvalidButton:
     """Data this version of the bot did not make ("" when there was none)."""
 
     data: str
 
 
-Button = PageButton | FeedbackButton | PassageButton | InvalidButton
+Button = PageButton | FeedbackButton | PassageButton | DocumentButton | InvalidButton
 
 
 def decode(data: object) -> Button:
@@ -100,6 +116,8 @@ def decode(data: object) -> Button:
         return FeedbackButton(ChatRef(int(match.group(1)), match.group(2)), match.group(3) == "+")
     if match := _PASSAGE.fullmatch(data):
         return PassageButton(match.group(1))
+    if match := _DOCUMENT.fullmatch(data):
+        return DocumentButton(ChatRef(int(match.group(1)), match.group(2)), match.group(3) == "+")
     return InvalidButton(data)
 
 

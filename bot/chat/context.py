@@ -16,6 +16,7 @@ from ..answers import AnswerService
 from ..settings import Settings
 from .history import History
 from .limits import ChatBacklog, Cooldown, QuestionThrottle
+from .pending import PendingDocuments
 
 if TYPE_CHECKING:
     from ..library import Library
@@ -38,6 +39,8 @@ class Services:
     busy_notices: Cooldown = field(default_factory=Cooldown)  # once per chat and minute
     library: Library | None = None  # to rebuild the index (/refresh, /add)
     refresher: Refresher | None = None  # one per application: refreshes never overlap
+    # Files sent by admins, waiting for Add / Cancel (in memory: a restart expires them).
+    pending_documents: PendingDocuments = field(default_factory=PendingDocuments)
 
     def is_admin(self, user_id: int | None) -> bool:
         return user_id is not None and user_id in self.settings.admin_user_ids

@@ -18,8 +18,16 @@ from telegram.error import ChatMigrated
 from telegram.ext import ApplicationHandlerStop, filters
 
 from . import render
-from .callbacks import FeedbackButton, InvalidButton, PageButton, PassageButton, decode
+from .callbacks import (
+    DocumentButton,
+    FeedbackButton,
+    InvalidButton,
+    PageButton,
+    PassageButton,
+    decode,
+)
 from .context import ChatContext
+from .documents import on_document_button
 from .texts import ChatTexts, texts_for_update
 
 __all__ = [
@@ -217,6 +225,10 @@ async def on_button(update: Update, context: ChatContext) -> None:
             await _record_vote(update, context, texts, vote)
         case PassageButton() as passage:
             await _show_passage(query, context, texts, passage)
+        case DocumentButton() as document:
+            expired = await on_document_button(update, context, texts, document)
+            if expired:
+                await _expire(update, texts, expired)
         case InvalidButton():
             await _expire(update, texts, "data this version did not make")
 

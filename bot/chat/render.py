@@ -33,9 +33,9 @@ from telegram.helpers import create_deep_linked_url
 
 from ..answers import Answer, Excerpt, Hit, PassageView
 from ..corpus import Article
-from ..refresh import AddResult, ChangeKind, RefreshReport
+from ..refresh import AddResult, ChangeKind, DocumentDraft, RefreshReport
 from ..texts import unanswered_message
-from .callbacks import FeedbackButton, PageButton, PassageButton
+from .callbacks import DocumentButton, FeedbackButton, PageButton, PassageButton
 from .history import Stats
 from .refs import ChatRef
 from .texts import ChatTexts
@@ -51,6 +51,8 @@ __all__ = [
     "pack",
     "plain",
     "render_answer",
+    "render_document_preview",
+    "render_document_result",
     "render_inline_results",
     "render_passage",
     "render_sources",
@@ -511,6 +513,66 @@ def render_add_result(result: AddResult, url: str, texts: ChatTexts) -> str:
     for cut in result.report.of(ChangeKind.TRUNCATED) if result.report else ():
         label = texts.refresh_change[ChangeKind.TRUNCATED.value]
         lines.append(plain(_cut(f"✂️ {label}: {cut.title} — {cut.reason}", _CHANGE_LINE_CHARS)))
+    if result.sample:
+        lines.append(f"<blockquote>{plain(_cut(result.sample, 600))}</blockquote>")
+    return "\n".join(lines)
+
+
+# -- documents -------------------------------------------------------------------------
+
+_FILE_NAME_CHARS = 80
+_LEAD_CHARS = 400
+
+
+def render_document_preview(draft: DocumentDraft, texts: ChatTexts, ref: ChatRef) -> Rendered:
+    """What a file would add (title, kind, passages, first sentences), with Add / Cancel."""
+    article = draft.article
+    text = texts.document_preview.format(
+        title=plain(_cut(article.title, _TITLE_CHARS)),
+        kind=plain(texts.document_kinds[draft.kind.value]),
+        file=plain(_cut(draft.file_name, _FILE_NAME_CHARS)),
+        passages=draft.passages,
+        lead=plain(_cut(draft.lead, _LEAD_CHARS)) or "…",
+    )
+    if draft.cut is not None:
+        cut = texts.document_cut.format(kept=f"{draft.cut.kept:,}", total=f"{draft.cut.total:,}")
+        text += "\n" + plain(cut)
+    keyboard = InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(
+                    texts.document_add, callback_data=DocumentButton(ref, add=True).encode()
+                ),
+                InlineKeyboardButton(
+                    texts.document_cancel, callback_data=DocumentButton(ref, add=False).encode()
+                ),
+            ]
+        ]
+    )
+    return Rendered(text, keyboard)
+
+
+def render_document_result(result: AddResult, draft: DocumentDraft, texts: ChatTexts) -> str:
+    """The change report of an Add: added (with counts, the cut, a passage) or unchanged."""
+    title = _cut(result.change.title, 200)
+    if result.change.kind is not ChangeKind.ADDED or result.report is None:
+        return plain(texts.document_unchanged.format(title=title))
+    report = result.report
+    lines = [
+        plain(
+            texts.document_added.format(
+                title=title,
+                passages=draft.passages,
+                articles=report.articles,
+                total=report.passages,
+            )
+        )
+    ]
+    for cut in report.of(ChangeKind.TRUNCATED):
+        if cut.source == draft.file_name:  # not the cuts of other corpus files
+            label = texts.refresh_change[ChangeKind.TRUNCATED.value]
+            line = f"✂️ {label}: {cut.title} — {cut.reason}"
+            lines.append(plain(_cut(line, _CHANGE_LINE_CHARS)))
     if result.sample:
         lines.append(f"<blockquote>{plain(_cut(result.sample, 600))}</blockquote>")
     return "\n".join(lines)

@@ -44,7 +44,9 @@ SOURCES = Command("sources", "볼 수 있는 기사 목록", "The articles I can
 STATS = Command("stats", "질문·답변·피드백 통계 (관리자)", "Questions, answers, feedback (admins)")
 REFRESH = Command("refresh", "기사 새로 고침 (관리자)", "Refresh the articles (admins)")
 ADD = Command(
-    "add", "URL로 기사 추가: /add URL (관리자)", "Add an article by URL: /add URL (admins)"
+    "add",
+    "URL이나 파일로 기사 추가: /add URL (관리자)",
+    "Add an article by URL or file: /add URL (admins)",
 )
 
 PRIVATE_COMMANDS = (START, HELP, SOURCES, ASK)
@@ -93,6 +95,17 @@ class ChatTexts:
     add_duplicate: str  # {title}
     add_failed: str  # {url} {reason}
     add_feed: str  # {count}
+    document_admin_only: str  # a file from someone who is not an admin
+    document_refused: dict[str, str]  # DocumentProblem value -> why; {limit} for too_large
+    document_kinds: dict[str, str]  # DocumentKind value -> name
+    document_preview: str  # HTML, {title} {kind} {file} {passages} {lead}
+    document_cut: str  # {kept} {total}
+    document_add: str
+    document_cancel: str
+    document_adding: str  # {title}
+    document_added: str  # {title} {passages} {articles} {total}
+    document_unchanged: str  # {title}
+    document_cancelled: str  # {title}
 
 
 KOREAN_CHAT = ChatTexts(
@@ -169,6 +182,37 @@ KOREAN_CHAT = ChatTexts(
     add_duplicate="이미 있는 기사예요: {title}",
     add_failed="❌ 추가하지 못했어요: {url}\n이유: {reason}",
     add_feed="✅ 피드를 구독했어요. 새 기사 {count}편을 추가했어요.",
+    document_admin_only="파일로 기사를 추가하는 것은 봇 관리자만 할 수 있어요.",
+    document_refused={
+        "too_large": "❌ 파일이 너무 커요. 봇은 {limit}까지의 파일만 받을 수 있어요.",
+        "unsupported": (
+            "❌ 읽을 수 없는 형식이에요. .txt, .md, .html, .pdf, .docx 파일을 보내 주세요."
+        ),
+        "encrypted": "❌ 암호가 걸린 PDF는 읽을 수 없어요. 암호를 풀고 다시 보내 주세요.",
+        "broken": "❌ 파일이 손상되어 읽을 수 없어요.",
+        "bomb": "❌ 압축을 풀면 지나치게 커지는 파일이라 열지 않았어요.",
+        "empty": "❌ 파일에서 기사 본문을 찾지 못했어요.",
+    },
+    document_kinds={
+        "txt": "텍스트",
+        "md": "마크다운",
+        "html": "HTML",
+        "pdf": "PDF",
+        "docx": "Word 문서",
+    },
+    document_preview=(
+        "📄 <b>{title}</b>\n{kind} · {file} · 구절 {passages}개\n<blockquote>{lead}</blockquote>"
+        "\n이 기사를 추가할까요?"
+    ),
+    document_cut="✂️ 길어서 앞의 {kept}자만 추가돼요 (전체 {total}자).",
+    document_add="추가",
+    document_cancel="취소",
+    document_adding="⏳ 추가하는 중: {title}",
+    document_added=(
+        "✅ 추가했어요: {title}\n구절 {passages}개 · 지금 기사 {articles}편, 구절 {total}개"
+    ),
+    document_unchanged="그대로예요: 같은 내용의 기사가 이미 있어요 ({title}).",
+    document_cancelled="취소했어요. 아무것도 저장하지 않았어요: {title}",
 )
 
 ENGLISH_CHAT = ChatTexts(
@@ -247,6 +291,36 @@ ENGLISH_CHAT = ChatTexts(
     add_duplicate="Already in the corpus: {title}",
     add_failed="❌ Could not add {url}\nReason: {reason}",
     add_feed="✅ Subscribed to the feed; {count} new articles added.",
+    document_admin_only="Only the bot's admins can add articles from files.",
+    document_refused={
+        "too_large": "❌ The file is too large: bots can receive files of up to {limit}.",
+        "unsupported": "❌ I can't read this type of file. Please send .txt, .md, .html, .pdf "
+        "or .docx.",
+        "encrypted": "❌ The PDF is password-protected. Remove the password and send it again.",
+        "broken": "❌ The file is damaged; I can't read it.",
+        "bomb": "❌ The file unpacks to far too much data, so I didn't open it.",
+        "empty": "❌ I found no article text in the file.",
+    },
+    document_kinds={
+        "txt": "text",
+        "md": "Markdown",
+        "html": "HTML",
+        "pdf": "PDF",
+        "docx": "Word document",
+    },
+    document_preview=(
+        "📄 <b>{title}</b>\n{kind} · {file} · {passages} passages\n"
+        "<blockquote>{lead}</blockquote>\nAdd this article?"
+    ),
+    document_cut="✂️ It is long: only the first {kept} of {total} characters will be added.",
+    document_add="Add",
+    document_cancel="Cancel",
+    document_adding="⏳ Adding {title}",
+    document_added=(
+        "✅ Added: {title}\n{passages} passages · now {articles} articles, {total} passages"
+    ),
+    document_unchanged="Unchanged: an article with the same text is already there ({title}).",
+    document_cancelled="Cancelled; nothing was stored: {title}",
 )
 
 

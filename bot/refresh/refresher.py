@@ -42,6 +42,7 @@ from ..sources import (
     normalize_url,
     parse_feed,
 )
+from .documents import DocumentDraft
 from .fetch_state import FetchState, Validators
 from .report import Change, ChangeKind, RefreshReport
 from .sources_list import add_source, read_sources
@@ -124,11 +125,33 @@ class Refresher:
             state = self._fetch_state()
             state.set(article.url, Validators(page.etag, page.last_modified))
             state.save()
-            report = await self._reindex(progress, [cut] if cut else [])
-            passages = self.service.index.article_passages(article.id)
-            sample = passages[0].text if passages else ""
-            change = Change(ChangeKind.ADDED, article.title, article.url)
-            return AddResult(change, article, sample, report)
+            return await self._added(article, progress, [cut] if cut else [])
+
+    async def add_document(
+        self, draft: DocumentDraft, progress: Progress = no_progress
+    ) -> AddResult:
+        """Save a document's article (``draft_document``) and reindex; the same text
+        already in the corpus (the same file sent again) is reported unchanged."""
+        async with self._exclusive():
+            article = draft.article
+            duplicate = _find_duplicate(self.library.store.load(), article)
+            if duplicate is not None:
+                change = Change(ChangeKind.UNCHANGED, duplicate.title, draft.file_name)
+                return AddResult(change, duplicate)
+            self.library.store.save_article(article)
+            cuts = []
+            if draft.cut is not None:
+                cut = draft.cut
+                cuts.append(Change(ChangeKind.TRUNCATED, cut.title, cut.source, cut.reason))
+            return await self._added(article, progress, cuts)
+
+    async def _added(self, article: Article, progress: Progress, cuts: list[Change]) -> AddResult:
+        """After saving ``article``: reindex, and report it with a passage of it."""
+        report = await self._reindex(progress, cuts)
+        passages = self.service.index.article_passages(article.id)
+        sample = passages[0].text if passages else ""
+        change = Change(ChangeKind.ADDED, article.title, article.url)
+        return AddResult(change, article, sample, report)
 
     # -- the refresh itself -------------------------------------------------------
 

@@ -13,8 +13,11 @@ and nothing about the corpus or search built on top of it.
 
 from bot.sources.addresses import AddressPolicy, address_category
 from bot.sources.decoding import DecodedText, decode_body, normalize_charset
+from bot.sources.documents import DocumentKind, extract_document, sniff_kind
 from bot.sources.errors import (
     BlockedAddress,
+    DocumentProblem,
+    DocumentRefused,
     ExtractionError,
     FetchError,
     FetchTimeout,
@@ -42,6 +45,9 @@ __all__ = [
     "AddressPolicy",
     "BlockedAddress",
     "DecodedText",
+    "DocumentKind",
+    "DocumentProblem",
+    "DocumentRefused",
     "ExtractedArticle",
     "ExtractionError",
     "FeedEntry",
@@ -62,11 +68,13 @@ __all__ = [
     "canonical_url",
     "decode_body",
     "extract_article",
+    "extract_document",
     "looks_like_feed",
     "normalize_charset",
     "normalize_url",
     "parse_feed",
     "resolve_url",
     "same_site",
+    "sniff_kind",
     "system_resolver",
 ]

@@ -10,7 +10,10 @@
     ├── UnsupportedContent      the Content-Type is not text we can read
     ├── TooManyRedirects        too many hops, or a redirect loop
     ├── HTTPStatusError         the server answered 4xx/5xx (``.status``)
-    └── ExtractionError         the page holds no article text
+    ├── ExtractionError         the page holds no article text
+    └── DocumentRefused         a file sent to the bot can't become an article
+                                (``.problem``: too large, unsupported, encrypted, broken,
+                                a zip bomb, or no text)
 
 ``FetchError`` is a :class:`bot.errors.BotError`, so front ends that already explain
 ``BotError`` explain these too.
@@ -18,10 +21,14 @@
 
 from __future__ import annotations
 
+import enum
+
 from bot.errors import BotError
 
 __all__ = [
     "BlockedAddress",
+    "DocumentProblem",
+    "DocumentRefused",
     "ExtractionError",
     "FetchError",
     "FetchTimeout",
@@ -80,3 +87,22 @@ class HTTPStatusError(FetchError):
 
 class ExtractionError(FetchError):
     """The page was fetched but holds no article text we could find."""
+
+
+class DocumentProblem(enum.Enum):
+    """Why a file can't become an article; front ends explain each in their own words."""
+
+    TOO_LARGE = "too_large"
+    UNSUPPORTED = "unsupported"
+    ENCRYPTED = "encrypted"
+    BROKEN = "broken"
+    BOMB = "bomb"
+    EMPTY = "empty"
+
+
+class DocumentRefused(FetchError):
+    """A file (.txt, .md, .html, .pdf, .docx) was refused; ``problem`` says which way."""
+
+    def __init__(self, problem: DocumentProblem, reason: str) -> None:
+        super().__init__(reason)
+        self.problem = problem

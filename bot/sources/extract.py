@@ -22,7 +22,7 @@ import trafilatura
 from bot.sources.errors import ExtractionError, UnsafeURL
 from bot.sources.urls import canonical_url, resolve_url, same_site, url_host
 
-__all__ = ["ExtractedArticle", "article_from_plain_text", "extract_article"]
+__all__ = ["ExtractedArticle", "article_from_plain_text", "extract_article", "text_language"]
 
 # Below this many characters of text, a page is navigation or a stub, not an article.
 MIN_TEXT_CHARS = 50
@@ -229,6 +229,11 @@ def _iso_date(value: str | None) -> str:
         return date(*(int(part) for part in match.groups())).isoformat()
     except ValueError:
         return ""
+
+
+def text_language(text: str) -> str:
+    """The language of a text that declares none: "ko" for mostly-Hangul text, else ""."""
+    return _language("", text)
 
 
 def _language(declared: str, text: str) -> str:

@@ -26,7 +26,9 @@ async def fake_botapi() -> AsyncIterator[FakeBotAPI]:
 @pytest_asyncio.fixture
 async def fake_botapi_bot(fake_botapi: FakeBotAPI) -> AsyncIterator[Bot]:
     """A PTB ``Bot`` pointed at the fake (already initialized, i.e. ``getMe`` was called)."""
-    async with Bot(fake_botapi.token, base_url=fake_botapi.base_url) as bot:
+    async with Bot(
+        fake_botapi.token, base_url=fake_botapi.base_url, base_file_url=fake_botapi.base_file_url
+    ) as bot:
         yield bot
 
 

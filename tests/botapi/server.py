@@ -13,6 +13,8 @@ The fake plays both sides of Telegram:
   shapes and Telegram's *exact* error descriptions (looked up in the Bot API server and
   TDLib sources, see ``html_check`` for the HTML parser);
 * **the users**, driven by the test: :meth:`FakeBotAPI.send_text`,
+  :meth:`FakeBotAPI.send_document` (served by ``getFile`` and a file download route:
+  ``ApplicationBuilder().base_file_url(fake.base_file_url)``),
   :meth:`FakeBotAPI.press_button`, :meth:`FakeBotAPI.inline_query`, group management,
   blocking the bot, supergroup migration.  Group privacy mode is simulated, so a group
   message the real bot would never see is not delivered here either.
@@ -59,6 +61,7 @@ MAX_CALLBACK_DATA_BYTES = 64
 MAX_INLINE_RESULTS = 50
 MAX_INLINE_RESULT_ID_BYTES = 64
 MAX_COMMANDS = 100
+MAX_DOWNLOAD_BYTES = 20_000_000  # getFile refuses larger files: "file is too big"
 
 QUERY_TOO_OLD = "query is too old and response timeout expired or query ID is invalid"
 NOT_MODIFIED = (
@@ -393,6 +396,13 @@ class _ChatState:
         return message_id
 
 
+@dataclass(frozen=True)
+class _StoredFile:
+    content: bytes
+    size: int  # as Telegram reports it (may be set larger than ``content`` by a test)
+    path: str  # getFile's file_path
+
+
 @dataclass
 class _Update:
     update_id: int
@@ -514,8 +524,11 @@ class FakeBotAPI:
         self._stopping = False
         self._runner: web.AppRunner | None = None
         self._port: int | None = None
+        self._files: dict[str, _StoredFile] = {}  # file_id -> what the user sent
+        self.downloads: list[str] = []  # file paths the bot downloaded, in order
         self._methods: dict[str, Method] = {
             "getme": self._get_me,
+            "getfile": self._get_file,
             "logout": self._ok,
             "close": self._ok,
             "setwebhook": self._set_webhook,
@@ -545,6 +558,7 @@ class FakeBotAPI:
         """Binds 127.0.0.1 on a free port and starts answering."""
         app = web.Application()
         app.router.add_route("*", "/bot{token}/{method}", self._handle)
+        app.router.add_route("GET", "/file/bot{token}/{path:.+}", self._download)
         app.router.add_route("*", "/{tail:.*}", self._not_found)
         # handler_cancellation: a long poll whose client went away stops waiting at once.
         self._runner = web.AppRunner(
@@ -587,6 +601,11 @@ class FakeBotAPI:
     def base_url(self) -> str:
         """For ``ApplicationBuilder().base_url(...)``; PTB appends ``{token}/{method}``."""
         return f"http://127.0.0.1:{self.port}/bot"
+
+    @property
+    def base_file_url(self) -> str:
+        """For ``ApplicationBuilder().base_file_url(...)``: PTB appends ``{token}/{path}``."""
+        return f"http://127.0.0.1:{self.port}/file/bot"
 
     # ---------------------------------------------------------------- scenario: people & chats
 
@@ -764,6 +783,49 @@ class FakeBotAPI:
         entities = find_entities(text)
         if entities:
             message["entities"] = [e.to_dict() for e in entities]
+        self._deliver_message(state, message)
+        return dict(message)
+
+    def send_document(
+        self,
+        chat: Chat,
+        user: User,
+        content: bytes,
+        file_name: str,
+        *,
+        mime_type: str = "application/octet-stream",
+        caption: str | None = None,
+        file_size: int | None = None,
+    ) -> JSON:
+        """The user sends a file (``content``), optionally with a caption; returns the Message.
+
+        ``file_size`` overrides the size Telegram reports (a "25 MB" file without 25 MB of
+        test data); ``getFile`` refuses files over 20 MB as Telegram does. Caption commands
+        count for group privacy mode like commands in a text.
+        """
+        state = self._state(chat)
+        if state.chat.type == "private":
+            if state.chat.user is None or state.chat.user.id != user.id:
+                raise ValueError("only the chat's user can write in a private chat")
+        else:
+            self._join(state, user)
+        number = next(self._ids)
+        file_id = f"BQACAgIAAxk-{number:08d}"
+        size = len(content) if file_size is None else file_size
+        self._files[file_id] = _StoredFile(content, size, f"documents/file_{number}")
+        message = self._new_message(state, user)
+        message["document"] = {
+            "file_id": file_id,
+            "file_unique_id": f"AgAD{number:08d}",
+            "file_name": file_name,
+            "mime_type": mime_type,
+            "file_size": size,
+        }
+        if caption is not None:
+            message["caption"] = caption
+            entities = find_entities(caption)
+            if entities:
+                message["caption_entities"] = [e.to_dict() for e in entities]
         self._deliver_message(state, message)
         return dict(message)
 
@@ -948,6 +1010,18 @@ class FakeBotAPI:
 
     async def _not_found(self, request: web.Request) -> web.Response:
         return _json_response({"ok": False, "error_code": 404, "description": "Not Found"}, 404)
+
+    async def _download(self, request: web.Request) -> web.Response:
+        """``GET /file/bot<token>/<file_path>``: the bytes of a file ``getFile`` described."""
+        if request.match_info["token"] != self.token:
+            return web.Response(status=401, text="Unauthorized")
+        path = request.match_info["path"]
+        stored = next((f for f in self._files.values() if f.path == path), None)
+        if stored is None:
+            return web.Response(status=404, text="Not Found")
+        self.downloads.append(path)
+        self._notify()
+        return web.Response(body=stored.content, content_type="application/octet-stream")
 
     async def _handle(self, request: web.Request) -> web.Response:
         if request.match_info["token"] != self.token:
@@ -1177,13 +1251,14 @@ class FakeBotAPI:
         status = state.members.get(self.bot_user.id, "left")
         if status not in ("member", "administrator"):
             return False
-        if not self.privacy_mode or status == "administrator" or "text" not in message:
+        content = "text" in message or "document" in message
+        if not self.privacy_mode or status == "administrator" or not content:
             return True  # service messages always arrive
         replied = message.get("reply_to_message")
         if replied and replied["from"]["id"] == self.bot_user.id:
             return True
-        text = message["text"]
-        for entity in message.get("entities", []):
+        text = message.get("text", message.get("caption", ""))
+        for entity in message.get("entities", message.get("caption_entities", [])):
             if entity["type"] != "bot_command":
                 continue
             command = text[entity["offset"] : entity["offset"] + entity["length"]]
@@ -1270,6 +1345,20 @@ class FakeBotAPI:
             "supports_inline_queries": self.supports_inline_queries,
             "can_connect_to_business": False,
             "has_main_web_app": False,
+        }
+
+    async def _get_file(self, p: _Params) -> JSON:
+        file_id = p.text("file_id") or ""
+        stored = self._files.get(file_id)
+        if stored is None:
+            raise bad_request("invalid file_id")
+        if stored.size > MAX_DOWNLOAD_BYTES:
+            raise bad_request("file is too big")
+        return {
+            "file_id": file_id,
+            "file_unique_id": f"AgAD{file_id[-8:]}",
+            "file_size": stored.size,
+            "file_path": stored.path,
         }
 
     async def _set_webhook(self, p: _Params) -> bool:

@@ -625,3 +625,26 @@ async def test_a_polling_application_answers_and_stops_quickly(fake_botapi: Fake
     last_poll = fake_botapi.calls_to("getUpdates")[-1]
     assert last_poll.params["timeout"] == 0  # PTB's final poll confirms the offset
     assert fake_botapi.errors == []
+
+
+async def test_documents_are_served_by_get_file_and_the_download_route(
+    fake_botapi: FakeBotAPI, fake_botapi_bot: Bot
+) -> None:
+    user = fake_botapi.user()
+    chat = fake_botapi.private_chat(user)
+    sent = fake_botapi.send_document(chat, user, b"hello file", "a.txt", caption="/add")
+    assert sent["caption_entities"][0]["type"] == "bot_command"
+    document = sent["document"]
+    assert document["file_size"] == 10 and document["file_name"] == "a.txt"
+
+    telegram_file = await fake_botapi_bot.get_file(document["file_id"])
+    assert await telegram_file.download_as_bytearray() == bytearray(b"hello file")
+    assert fake_botapi.downloads == [
+        telegram_file.file_path.split("/file/bot", 1)[1].split("/", 1)[1]
+    ]
+
+    with pytest.raises(BadRequest, match="Invalid file_id"):
+        await fake_botapi_bot.get_file("nope")
+    big = fake_botapi.send_document(chat, user, b"x", "big.pdf", file_size=25_000_000)
+    with pytest.raises(BadRequest, match="File is too big"):
+        await fake_botapi_bot.get_file(big["document"]["file_id"])

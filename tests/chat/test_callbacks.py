@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 
 from bot.chat.callbacks import (
     MAX_CALLBACK_BYTES,
+    DocumentButton,
     FeedbackButton,
     InvalidButton,
     PageButton,
@@ -27,6 +28,7 @@ buttons = st.one_of(
     st.builds(PageButton, refs, st.integers(0, 9999)),
     st.builds(FeedbackButton, refs, st.booleans()),
     st.builds(PassageButton, passage_ids),
+    st.builds(DocumentButton, refs, st.booleans()),
 )
 
 
@@ -69,6 +71,10 @@ def test_any_string_decodes_without_raising(data: str) -> None:
         "x:12.Sx0tWk3nQ2A:3",
         "m:12.Sx0tWk3nQ2A:3\n",
         "M:12.Sx0tWk3nQ2A:3",
+        "d:12.Sx0tWk3nQ2A",
+        "d:12.Sx0tWk3nQ2A:*",
+        "d:12:+",
+        "d:12.Sx0tWk3nQ2A:+:",
     ],
 )
 def test_garbage_decodes_to_an_invalid_button(data: str) -> None:
@@ -85,6 +91,8 @@ def test_examples_from_the_docstring() -> None:
     assert FeedbackButton(REF, up=True).encode() == "f:12.Sx0tWk3nQ2A:+"
     assert FeedbackButton(REF, up=False).encode() == "f:12.Sx0tWk3nQ2A:-"
     assert PassageButton("f145e3cc02f9-03621c64").encode() == "p:f145e3cc02f9-03621c64"
+    assert DocumentButton(ChatRef(4, "Sx0tWk3nQ2A"), add=True).encode() == "d:4.Sx0tWk3nQ2A:+"
+    assert DocumentButton(REF, add=False).encode() == "d:12.Sx0tWk3nQ2A:-"
 
 
 def test_the_longest_buttons_fit_with_room_to_spare() -> None:

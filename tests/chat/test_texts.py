@@ -27,6 +27,7 @@ HTML_TEXTS = (
     "stats",
     "stats_unanswered",
     "add_usage",
+    "document_preview",
 )
 VALUES = {
     "bot": "article_qa_bot",
@@ -51,6 +52,12 @@ VALUES = {
     "url": "https://news.example/a?b=1&c=<2>",
     "title": "제목 <b>",
     "reason": "refused: 10.0.0.1 is a private address",
+    "kind": "PDF",
+    "file": "보고서 최종.pdf",
+    "lead": "첫 문장. 둘째 문장.",
+    "kept": "1,000",
+    "total": "2,000",
+    "limit": "20 MB",
 }
 
 
@@ -58,11 +65,24 @@ VALUES = {
 def test_every_text_fills_in_and_telegram_accepts_it(texts: ChatTexts) -> None:
     for field in dataclasses.fields(ChatTexts):
         value = getattr(texts, field.name)
+        if isinstance(value, dict):  # labels and reasons by kind: plain text each
+            for label in value.values():
+                telegram_accepts(render.plain(label.format(**VALUES)))
+            continue
         if not isinstance(value, str) or field.name == "language":
             continue
-        filled = value.format(**VALUES)
-        html = filled if field.name in HTML_TEXTS else render.plain(filled)
-        telegram_accepts(html)
+        if field.name in HTML_TEXTS:  # their placeholders take escaped values
+            telegram_accepts(value.format(**{k: render.plain(str(v)) for k, v in VALUES.items()}))
+        else:
+            telegram_accepts(render.plain(value.format(**VALUES)))
+
+
+def test_every_document_problem_and_kind_has_words_in_both_languages() -> None:
+    from bot.sources import DocumentKind, DocumentProblem
+
+    for texts in (KOREAN_CHAT, ENGLISH_CHAT):
+        assert set(texts.document_refused) == {p.value for p in DocumentProblem}
+        assert set(texts.document_kinds) == {k.value for k in DocumentKind}
 
 
 @pytest.mark.parametrize("commands", [PRIVATE_COMMANDS, GROUP_COMMANDS, ADMIN_COMMANDS])

@@ -126,6 +126,7 @@ def start_bot(service: AnswerService, tmp_path: Path) -> StartBot:
             configured = Settings(
                 telegram_bot_token=fake.token,
                 telegram_api_base_url=fake.base_url,
+                telegram_api_base_file_url=fake.base_file_url,
                 data_dir=tmp_path,
                 admin_user_ids=frozenset({admin.id}),
             )
