@@ -151,6 +151,10 @@ class Library:
         if self.semantic is not None:
             self._embedding.request(lambda stop: self._embed_until(service, stop))
 
+    def wait_for_embedding(self) -> None:
+        """Until the background embedding asked for so far is done (tests, benchmarks)."""
+        self._embedding.join()
+
     def _embed_until(self, service: AnswerService, stop: threading.Event) -> None:
         semantic = self.semantic
         assert semantic is not None

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import sqlite3
 
 import pytest
 
@@ -79,14 +80,18 @@ def test_without_vectors_answers_come_from_bm25(hybrid_library, tmp_path):
 def test_background_embedding_switches_the_service_to_hybrid(hybrid_library, tmp_path):
     # The vectors of the session's library are cached by text: copying them makes
     # this library's embedding job quick while still going through the worker.
-    (tmp_path / "vectors.sqlite").write_bytes(
-        (hybrid_library.data_dir / "vectors.sqlite").read_bytes()
-    )
+    with (
+        sqlite3.connect(hybrid_library.data_dir / "vectors.sqlite") as source,
+        sqlite3.connect(tmp_path / "vectors.sqlite") as copy,
+    ):
+        source.backup(copy)  # with what is still in the write-ahead log
+        copy.execute("DELETE FROM vectors WHERE rowid % 5 = 0")  # a fifth still to embed
     settings = Settings(corpus_dir=PROJECT / "corpus", data_dir=tmp_path, retrieval="hybrid")
     library = Library(settings, analyzer=hybrid_library.analyzer)
     service = library.open_service()
+    assert service.mode == "bm25"  # too few vectors yet
     library.embed_in_background(service)
-    library._embedding.join()
+    library.wait_for_embedding()
     assert service.mode == "hybrid"
     library.close()
 
