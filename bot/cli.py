@@ -19,7 +19,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from .errors import BotError
+from .errors import BotError, SettingsError
 from .library import Library
 from .progress import TerminalProgress
 from .refresh import ChangeKind, RefreshReport
@@ -70,6 +70,8 @@ def _main(argv: Sequence[str] | None) -> int:
         serving = args.command == "run" and settings.has_token
         quiet = not serving and settings.log_level != "DEBUG"
         _configure_logging("WARNING" if quiet else settings.log_level)
+        for warning in settings.warnings:
+            logging.getLogger("bot.settings").warning("%s", warning)
         return int(args.handler(args, settings) or 0)
     except BotError as error:
         print(f"error: {error.user_message}", file=sys.stderr)
@@ -83,6 +85,11 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     run = commands.add_parser("run", help="start the bot (terminal mode without a token)")
+    run.add_argument(
+        "--terminal",
+        action="store_true",
+        help="answer questions from standard input even when it is not a terminal",
+    )
     run.set_defaults(handler=_run)
 
     ask = commands.add_parser("ask", help="answer a question, or one per line from stdin")
@@ -290,6 +297,13 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
         from .chat.app import run_bot
 
         return run_bot(settings)
+    if not args.terminal and not sys.stdin.isatty():
+        # Under systemd, Docker or cron a missing token must not look like a clean exit.
+        raise SettingsError(
+            "TELEGRAM_BOT_TOKEN is not set and standard input is not a terminal, so there "
+            "is nobody to answer: set the token (in .env or the environment) to run the "
+            "Telegram bot, or use `run --terminal` to answer questions from standard input"
+        )
     return _terminal_chat(settings)
 
 

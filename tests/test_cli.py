@@ -97,7 +97,7 @@ def test_sources_lists_the_articles(data_dir):
 
 
 def test_run_without_a_token_answers_in_the_terminal(data_dir):
-    result = run_cli("run", stdin="DeepSeek v3 훈련 비용은?\n", data_dir=data_dir)
+    result = run_cli("run", "--terminal", stdin="DeepSeek v3 훈련 비용은?\n", data_dir=data_dir)
     assert result.returncode == 0, result.stderr
     assert "558만 달러" in result.stdout
     assert "TELEGRAM_BOT_TOKEN" in result.stderr
@@ -221,3 +221,11 @@ def test_refresh_reports_its_real_duration_with_plurals(data_dir):
     seconds = float(re.search(r"in ([\d.]+) seconds", line).group(1))
     assert seconds >= 0.1  # it loads the analyzer and the index: never "0.0"
     assert line.endswith("; 2 articles, 56 passages")
+
+
+def test_run_without_a_token_under_a_supervisor_fails_clearly(data_dir):
+    result = run_cli("run", stdin="", data_dir=data_dir)  # stdin is a pipe, as under systemd
+    assert result.returncode == 1
+    assert result.stderr.startswith("error: TELEGRAM_BOT_TOKEN is not set")
+    assert "run --terminal" in result.stderr and "Traceback" not in result.stderr
+    assert result.stdout == ""

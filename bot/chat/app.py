@@ -45,7 +45,7 @@ from ..answers import AnswerService
 from ..errors import SettingsError
 from ..progress import TerminalProgress
 from ..refresh import Refresher
-from ..settings import Settings
+from ..settings import Settings, split_listen
 from . import handlers
 from .admin import admin_handlers, scheduled_refresh
 from .context import SERVICES_KEY, ChatApplication, ChatContext, Services
@@ -80,6 +80,11 @@ ALLOWED_UPDATES = (
     Update.MY_CHAT_MEMBER,
 )
 LANGUAGES = ("", "en")  # "": everyone without a more specific list (Korean)
+# Start-up calls (getMe, deleteWebhook/setWebhook) retried on network errors, waiting
+# 1 s, then 1.5 times longer each time up to 30 s (PTB's loop): about a minute in all,
+# enough for a network that comes up after the bot under a supervisor. A refused token
+# is never retried.
+BOOTSTRAP_RETRIES = 8
 
 
 def build_application(
@@ -211,10 +216,14 @@ def run_bot(settings: Settings) -> int:
                 log.info(
                     "serving the webhook %s on %s", settings.webhook_url, settings.webhook_listen
                 )
-                application.run_webhook(**webhook_options(settings))
+                application.run_webhook(
+                    **webhook_options(settings), bootstrap_retries=BOOTSTRAP_RETRIES
+                )
             else:
                 log.info("polling Telegram for updates (Ctrl-C stops)")
-                application.run_polling(allowed_updates=ALLOWED_UPDATES)
+                application.run_polling(
+                    allowed_updates=ALLOWED_UPDATES, bootstrap_retries=BOOTSTRAP_RETRIES
+                )
         except InvalidToken:
             raise SettingsError(
                 "Telegram refused TELEGRAM_BOT_TOKEN (401 Unauthorized): check it with @BotFather"
@@ -235,10 +244,10 @@ def webhook_options(settings: Settings) -> dict[str, Any]:
     terminates TLS); Telegram sends a fresh random secret with every update, and PTB
     refuses requests without it.
     """
-    host, _, port = settings.webhook_listen.rpartition(":")
+    host, port = split_listen(settings.webhook_listen)
     return {
         "listen": host,
-        "port": int(port),
+        "port": port,
         "url_path": urlsplit(settings.webhook_url).path.lstrip("/"),
         "webhook_url": settings.webhook_url,
         "allowed_updates": ALLOWED_UPDATES,
