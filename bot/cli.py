@@ -21,6 +21,7 @@ from pathlib import Path
 
 from .errors import BotError, SettingsError
 from .library import Library
+from .logs import configure_logging
 from .progress import TerminalProgress
 from .refresh import ChangeKind, RefreshReport
 from .settings import Settings
@@ -69,7 +70,7 @@ def _main(argv: Sequence[str] | None) -> int:
         # Only the Telegram bot logs its work; terminal commands print their own results.
         serving = args.command == "run" and settings.has_token
         quiet = not serving and settings.log_level != "DEBUG"
-        _configure_logging("WARNING" if quiet else settings.log_level)
+        configure_logging("WARNING" if quiet else settings.log_level, settings.log_format)
         for warning in settings.warnings:
             logging.getLogger("bot.settings").warning("%s", warning)
         return int(args.handler(args, settings) or 0)
@@ -139,13 +140,6 @@ def _top(value: str) -> int:
     if not low <= number <= high:
         raise argparse.ArgumentTypeError(f"must be between {low} and {high}, got {number}")
     return number
-
-
-def _configure_logging(level: str) -> None:
-    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    # httpx logs every request URL, and Bot API URLs contain the token.
-    logging.getLogger("httpx").setLevel(logging.WARNING)
-    logging.getLogger("httpcore").setLevel(logging.WARNING)
 
 
 def _ask(args: argparse.Namespace, settings: Settings) -> int:

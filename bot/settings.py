@@ -83,6 +83,13 @@ SETTINGS: tuple[Setting, ...] = (
         "USER_QUESTIONS_PER_MINUTE", "20", "Questions one user may ask per minute before a pause."
     ),
     Setting("LOG_LEVEL", "INFO", "DEBUG, INFO, WARNING or ERROR."),
+    Setting("LOG_FORMAT", "text", "text (one readable line), or json (one JSON object per line)."),
+    Setting(
+        "METRICS_LISTEN",
+        "",
+        "host:port serving GET /healthz and GET /metrics (Prometheus) while the bot runs. "
+        "Empty: off.",
+    ),
 )
 
 
@@ -106,6 +113,8 @@ class Settings:
     fetch_allow_private_addresses: bool = False
     user_questions_per_minute: int = 20
     log_level: str = "INFO"
+    log_format: str = "text"
+    metrics_listen: str = ""
     # Problems worth a warning but not a refusal (unknown names in `.env`), for the caller
     # to log once logging is set up.
     warnings: tuple[str, ...] = field(default=(), compare=False)
@@ -159,6 +168,10 @@ class Settings:
             ),
             log_level=_choice(
                 "LOG_LEVEL", raw["LOG_LEVEL"].upper(), ("DEBUG", "INFO", "WARNING", "ERROR")
+            ),
+            log_format=_choice("LOG_FORMAT", raw["LOG_FORMAT"].lower(), ("text", "json")),
+            metrics_listen=(
+                _listen("METRICS_LISTEN", raw["METRICS_LISTEN"]) if raw["METRICS_LISTEN"] else ""
             ),
             warnings=warnings,
         )

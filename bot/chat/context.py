@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from telegram.ext import Application, CallbackContext, ExtBot
 
 from ..answers import AnswerService
+from ..metrics import Metrics
 from ..settings import Settings
 from .history import History
 from .limits import ChatBacklog, Cooldown, QuestionThrottle
@@ -38,6 +39,7 @@ class Services:
     busy_notices: Cooldown = field(default_factory=Cooldown)  # once per chat and minute
     library: Library | None = None  # to rebuild the index (/refresh, /add)
     refresher: Refresher | None = None  # one per application: refreshes never overlap
+    metrics: Metrics = field(default_factory=Metrics)
 
     def is_admin(self, user_id: int | None) -> bool:
         return user_id is not None and user_id in self.settings.admin_user_ids
