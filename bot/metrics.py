@@ -78,7 +78,7 @@ class Metrics:
         )
         self._refreshes = Counter(
             "article_qa_refreshes",
-            "Corpus refreshes (and adds), by result.",
+            "Corpus refreshes, by result.",
             ["result"],
             registry=r,
         )

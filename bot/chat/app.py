@@ -229,8 +229,10 @@ def run_bot(settings: Settings) -> int:
 
     library = Library(settings)
     metrics = Metrics()
-    health = _start_health_server(settings, metrics)
+    health: HealthServer | None = None
     try:
+        # Up before the index loads: /healthz says 503 "not loaded yet" meanwhile.
+        health = _start_health_server(settings, metrics)
         service = library.open_service(TerminalProgress())
         library.embed_in_background(service)
         application = build_application(settings, service, library, metrics=metrics)

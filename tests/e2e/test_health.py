@@ -12,6 +12,7 @@ import pytest
 
 from bot.chat.context import SERVICES_KEY
 from bot.health_server import HealthServer
+from bot.metrics import CONTACT_MAX_AGE, Metrics
 from tests.e2e.conftest import RunningBot
 
 
@@ -79,3 +80,61 @@ async def test_a_refresh_is_counted_by_result(start_bot, library) -> None:
         text = metrics.exposition().decode()
         assert 'article_qa_refreshes_total{result="ok"} 1.0' in text
         assert "article_qa_last_refresh_success_timestamp_seconds 0.0" not in text
+
+
+async def test_in_webhook_mode_deliveries_and_the_webhook_check_count_as_contact(
+    service, tmp_path
+) -> None:
+    import dataclasses
+    import socket
+
+    import aiohttp
+
+    from bot import Settings
+    from bot.chat import build_application
+    from bot.chat.app import _check_webhook, webhook_options
+    from tests.botapi import FakeBotAPI
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    async with FakeBotAPI() as fake:
+        settings = Settings(
+            telegram_bot_token=fake.token,
+            telegram_api_base_url=fake.base_url,
+            data_dir=tmp_path,
+            webhook_url=f"http://127.0.0.1:{port}/hook",
+            webhook_listen=f"127.0.0.1:{port}",
+        )
+        options = webhook_options(settings)
+        clock = {"now": 0.0}
+        metrics = Metrics(clock=lambda: clock["now"])
+        app = build_application(settings, service, metrics=metrics)
+        async with app:
+            await app.updater.start_webhook(**options)
+            await app.start()
+            try:
+                assert metrics.health()[1]["problems"] == ["no successful call for updates yet"]
+                # A quiet chat: Telegram reports the webhook set and no delivery error.
+                context = dataclasses.make_dataclass("Ctx", ["bot", "services"])(
+                    app.bot, app.bot_data[SERVICES_KEY]
+                )
+                await _check_webhook(context)
+                assert metrics.health()[0]
+                clock["now"] += CONTACT_MAX_AGE + 1  # long ago: a delivery must count on its own
+                assert not metrics.health()[0]
+                user = fake.user()
+                chat = fake.private_chat(user)
+                update = {"update_id": 1, "message": fake.send_text(chat, user, "안녕")}
+                secret = {"X-Telegram-Bot-Api-Secret-Token": options["secret_token"]}
+                async with (
+                    aiohttp.ClientSession() as http,
+                    http.post(options["webhook_url"], json=update, headers=secret) as posted,
+                ):
+                    assert posted.status == 200
+                await fake.wait_for_messages(chat)
+                healthy, body = metrics.health()
+                assert healthy, body
+            finally:
+                await app.updater.stop()
+                await app.stop()
