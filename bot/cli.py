@@ -13,25 +13,53 @@ import argparse
 import asyncio
 import json
 import logging
+import os
 import sys
+import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from .errors import BotError
+from .errors import BotError, SettingsError
 from .library import Library
+from .logs import configure_logging
 from .progress import TerminalProgress
 from .refresh import ChangeKind, RefreshReport
 from .settings import Settings
 from .terminal import answer_to_json, render_answer
-from .texts import KOREAN, texts_for
+from .texts import KOREAN, corpus_size, duration, texts_for
 
-__all__ = ["main"]
+__all__ = ["main", "program_name"]
 
 # How long `ask` waits for the index to take in changes made while nothing ran.
 CATCH_UP_WAIT_SECONDS = 10.0
+# `ask --top`: the same range as RESULTS_PER_ANSWER.
+TOP_RANGE = (1, 5)
+LANGUAGES = ("ko", "en")
+# The exit status of a program killed by SIGPIPE (128 + 13), as `head` expects of a writer.
+BROKEN_PIPE_STATUS = 141
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        return _main(argv)
+    except BrokenPipeError:
+        # The reader (`head`, a closed pager) is gone: stop quietly. Point stdout at
+        # /dev/null so the interpreter's final flush doesn't raise again at exit.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return BROKEN_PIPE_STATUS
+
+
+def program_name(argv0: str | None = None) -> str:
+    """What to call the program in usage lines: the installed command's name
+    (``article-qa-bot``), or ``python -m bot`` when run as a module."""
+    name = os.path.basename(argv0 if argv0 is not None else sys.argv[0])
+    if not name or name in ("__main__.py", "-c", "-m") or name.startswith("python"):
+        return "python -m bot"
+    return name
+
+
+def _main(argv: Sequence[str] | None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
     if not getattr(args, "command", None):
@@ -42,7 +70,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         # Only the Telegram bot logs its work; terminal commands print their own results.
         serving = args.command == "run" and settings.has_token
         quiet = not serving and settings.log_level != "DEBUG"
-        _configure_logging("WARNING" if quiet else settings.log_level)
+        configure_logging("WARNING" if quiet else settings.log_level, settings.log_format)
+        for warning in settings.warnings:
+            logging.getLogger("bot.settings").warning("%s", warning)
         return int(args.handler(args, settings) or 0)
     except BotError as error:
         print(f"error: {error.user_message}", file=sys.stderr)
@@ -52,17 +82,30 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog=program_name(), description=__doc__.split("\n\n")[0])
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     run = commands.add_parser("run", help="start the bot (terminal mode without a token)")
+    run.add_argument(
+        "--terminal",
+        action="store_true",
+        help="answer questions from standard input even when it is not a terminal",
+    )
     run.set_defaults(handler=_run)
 
     ask = commands.add_parser("ask", help="answer a question, or one per line from stdin")
     ask.add_argument("question", nargs="?", help="the question; omit to read stdin")
     ask.add_argument("--json", action="store_true", help="print JSON (one object per line)")
-    ask.add_argument("--top", type=int, default=None, help="number of passages (default 3)")
-    ask.add_argument("--lang", default="ko", help="language of the messages: ko or en")
+    ask.add_argument(
+        "--top",
+        type=_top,
+        default=None,
+        metavar="N",
+        help=f"number of passages, {TOP_RANGE[0]}-{TOP_RANGE[1]} (default: RESULTS_PER_ANSWER)",
+    )
+    ask.add_argument(
+        "--lang", default="ko", choices=LANGUAGES, help="language of the messages (default ko)"
+    )
     ask.set_defaults(handler=_ask)
 
     sources = commands.add_parser("sources", help="list the articles")
@@ -88,11 +131,15 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _configure_logging(level: str) -> None:
-    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    # httpx logs every request URL, and Bot API URLs contain the token.
-    logging.getLogger("httpx").setLevel(logging.WARNING)
-    logging.getLogger("httpcore").setLevel(logging.WARNING)
+def _top(value: str) -> int:
+    low, high = TOP_RANGE
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a whole number, got {value!r}") from None
+    if not low <= number <= high:
+        raise argparse.ArgumentTypeError(f"must be between {low} and {high}, got {number}")
+    return number
 
 
 def _ask(args: argparse.Namespace, settings: Settings) -> int:
@@ -179,21 +226,23 @@ def _index(args: argparse.Namespace, settings: Settings) -> int:
     index = library.build_index(progress)
     vectors = library.embed(index, progress)
     semantic = f", {vectors.size} with vectors" if vectors is not None else ""
-    print(
-        f"{len(index.corpus.articles)} articles, {index.size} passages{semantic}, "
-        f"engine {index.engine.name}"
-    )
+    size = corpus_size(len(index.corpus.articles), index.size, "en")
+    print(f"{size}{semantic}, engine {index.engine.name}")
     return 0
 
 
 def _refresh(args: argparse.Namespace, settings: Settings) -> int:
     from .refresh import Refresher
 
+    started = time.monotonic()
     library = Library(settings)
     progress = TerminalProgress()
     service = library.open_service(progress)
     report = asyncio.run(Refresher(library, service).refresh(progress))
     library.embed_for(service, progress)
+    # The whole command, as the operator waited for it: opening the index and embedding
+    # the new passages are most of it when few pages changed.
+    report.seconds = time.monotonic() - started
     for line in describe_report(report):
         print(line)
     return 0
@@ -228,7 +277,7 @@ def _add(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def describe_report(report: RefreshReport) -> list[str]:
-    lines = [f"refresh finished in {report.seconds:.1f} s: {report.summary()}"]
+    lines = [f"refresh finished in {duration(report.seconds, 'en')}: {report.summary()}"]
     for change in report.changes:
         if change.kind is not ChangeKind.UNCHANGED:
             reason = f": {change.reason}" if change.reason else ""
@@ -242,6 +291,13 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
         from .chat.app import run_bot
 
         return run_bot(settings)
+    if not args.terminal and not sys.stdin.isatty():
+        # Under systemd, Docker or cron a missing token must not look like a clean exit.
+        raise SettingsError(
+            "TELEGRAM_BOT_TOKEN is not set and standard input is not a terminal, so there "
+            "is nobody to answer: set the token (in .env or the environment) to run the "
+            "Telegram bot, or use `run --terminal` to answer questions from standard input"
+        )
     return _terminal_chat(settings)
 
 

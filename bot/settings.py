@@ -6,20 +6,25 @@ Each setting is declared once, with its default and help, in ``SETTINGS``;
 
 from __future__ import annotations
 
+import difflib
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from .errors import SettingsError
 
-__all__ = ["SETTINGS", "Setting", "Settings"]
+__all__ = ["SETTINGS", "Setting", "Settings", "split_listen", "unknown_setting_warnings"]
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_API_BASE_URL = "https://api.telegram.org/bot"
 DEFAULT_API_BASE_FILE_URL = "https://api.telegram.org/file/bot"
 _TOKEN = re.compile(r"^\d{3,15}:[A-Za-z0-9_-]{30,}$")
+# The only ports Telegram's own Bot API posts webhooks to (core.telegram.org/bots/api#setwebhook);
+# a self-hosted Bot API server (another TELEGRAM_API_BASE_URL) may post to any.
+TELEGRAM_WEBHOOK_PORTS = (443, 80, 88, 8443)
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,8 +50,16 @@ SETTINGS: tuple[Setting, ...] = (
         DEFAULT_API_BASE_FILE_URL,
         "Bot API file download URL in python-telegram-bot's base_file_url form.",
     ),
-    Setting("WEBHOOK_URL", "", "Public HTTPS URL for webhook mode. Empty: long polling."),
-    Setting("WEBHOOK_LISTEN", "0.0.0.0:8443", "host:port the webhook server listens on."),
+    Setting(
+        "WEBHOOK_URL",
+        "",
+        "Public https:// URL for webhook mode, on port 443, 80, 88 or 8443. Empty: long polling.",
+    ),
+    Setting(
+        "WEBHOOK_LISTEN",
+        "0.0.0.0:8443",
+        "host:port the webhook server listens on (port 1-65535; [::]:8443 for IPv6).",
+    ),
     Setting("CORPUS_DIR", "corpus", "Folder of article files, synonyms.txt and sources.txt."),
     Setting("DATA_DIR", "data", "Folder for generated state: index, token cache, feedback, stats."),
     Setting("SEARCH_ENGINE", "auto", "bm25 (rank-bm25), tantivy, or auto (chosen by corpus size)."),
@@ -76,6 +89,13 @@ SETTINGS: tuple[Setting, ...] = (
         "USER_QUESTIONS_PER_MINUTE", "20", "Questions one user may ask per minute before a pause."
     ),
     Setting("LOG_LEVEL", "INFO", "DEBUG, INFO, WARNING or ERROR."),
+    Setting("LOG_FORMAT", "text", "text (one readable line), or json (one JSON object per line)."),
+    Setting(
+        "METRICS_LISTEN",
+        "",
+        "host:port serving GET /healthz and GET /metrics (Prometheus) while the bot runs. "
+        "Empty: off.",
+    ),
 )
 
 
@@ -100,29 +120,41 @@ class Settings:
     fetch_allow_private_addresses: bool = False
     user_questions_per_minute: int = 20
     log_level: str = "INFO"
+    log_format: str = "text"
+    metrics_listen: str = ""
+    # Problems worth a warning but not a refusal (unknown names in `.env`), for the caller
+    # to log once logging is set up.
+    warnings: tuple[str, ...] = field(default=(), compare=False)
 
     @classmethod
     def from_env(
         cls, environ: Mapping[str, str] | None = None, *, dotenv: Path | None = None
     ) -> Settings:
-        """Read the settings; `.env` fills in what the environment doesn't set."""
+        """Read the settings; `.env` fills in what the environment doesn't set.
+
+        A name in `.env` that is no setting (a typo such as ``ADMIN_IDS``) is not an
+        error, but it is listed in ``warnings``.
+        """
+        warnings: tuple[str, ...] = ()
         if environ is None:
             from dotenv import dotenv_values
 
             env_file = dotenv or PROJECT_ROOT / ".env"
             values = {k: v for k, v in dotenv_values(env_file).items() if v is not None}
+            warnings = tuple(unknown_setting_warnings(values, env_file.name))
             environ = {**values, **os.environ}
         raw = {s.name: environ.get(s.name, "").strip() or s.default for s in SETTINGS}
+        base_url = _url("TELEGRAM_API_BASE_URL", raw["TELEGRAM_API_BASE_URL"])
         return cls(
             telegram_bot_token=_token(raw["TELEGRAM_BOT_TOKEN"]),
             admin_user_ids=_ids("ADMIN_USER_IDS", raw["ADMIN_USER_IDS"]),
             allowed_chat_ids=_ids("ALLOWED_CHAT_IDS", raw["ALLOWED_CHAT_IDS"]),
-            telegram_api_base_url=_url("TELEGRAM_API_BASE_URL", raw["TELEGRAM_API_BASE_URL"]),
+            telegram_api_base_url=base_url,
             telegram_api_base_file_url=_url(
                 "TELEGRAM_API_BASE_FILE_URL", raw["TELEGRAM_API_BASE_FILE_URL"]
             ),
-            webhook_url=_optional_url("WEBHOOK_URL", raw["WEBHOOK_URL"]),
-            webhook_listen=_listen(raw["WEBHOOK_LISTEN"]),
+            webhook_url=_webhook_url(raw["WEBHOOK_URL"], official=base_url == DEFAULT_API_BASE_URL),
+            webhook_listen=_listen("WEBHOOK_LISTEN", raw["WEBHOOK_LISTEN"]),
             corpus_dir=_path(raw["CORPUS_DIR"]),
             data_dir=_path(raw["DATA_DIR"]),
             search_engine=_choice("SEARCH_ENGINE", raw["SEARCH_ENGINE"], _engines()),
@@ -147,6 +179,11 @@ class Settings:
             log_level=_choice(
                 "LOG_LEVEL", raw["LOG_LEVEL"].upper(), ("DEBUG", "INFO", "WARNING", "ERROR")
             ),
+            log_format=_choice("LOG_FORMAT", raw["LOG_FORMAT"].lower(), ("text", "json")),
+            metrics_listen=(
+                _listen("METRICS_LISTEN", raw["METRICS_LISTEN"]) if raw["METRICS_LISTEN"] else ""
+            ),
+            warnings=warnings,
         )
 
     @property
@@ -184,13 +221,54 @@ def _url(name: str, value: str) -> str:
     return value
 
 
-def _optional_url(name: str, value: str) -> str:
-    return _url(name, value) if value else ""
+def unknown_setting_warnings(names: Iterable[str], source: str = ".env") -> list[str]:
+    """A warning for each name that is no setting, with the setting it most resembles."""
+    known = [s.name for s in SETTINGS]
+    warnings = []
+    for name in names:
+        if name in known:
+            continue
+        close = difflib.get_close_matches(name.upper(), known, n=1, cutoff=0.6)
+        hint = f" (did you mean {close[0]}?)" if close else ""
+        warnings.append(f"{source}: {name} is not a setting the bot reads, ignored{hint}")
+    return warnings
 
 
-def _listen(value: str) -> str:
-    if not re.fullmatch(r"[^\s:]+:\d{1,5}", value):
-        raise SettingsError(f"WEBHOOK_LISTEN must be host:port, got {value!r}")
+def _webhook_url(value: str, *, official: bool) -> str:
+    if not value:
+        return ""
+    parts = urlsplit(value)
+    if parts.scheme != "https" or not parts.hostname:
+        raise SettingsError(
+            f"WEBHOOK_URL must be an https:// URL (Telegram posts updates only over TLS), "
+            f"got {value!r}"
+        )
+    try:
+        port = parts.port or 443
+    except ValueError:
+        raise SettingsError(f"WEBHOOK_URL has an invalid port: {value!r}") from None
+    if official and port not in TELEGRAM_WEBHOOK_PORTS:
+        ports = ", ".join(map(str, TELEGRAM_WEBHOOK_PORTS))
+        raise SettingsError(
+            f"WEBHOOK_URL's port must be one Telegram posts to ({ports}), got {port}; "
+            "put a reverse proxy on one of them in front of WEBHOOK_LISTEN"
+        )
+    return value
+
+
+def split_listen(value: str) -> tuple[str, int]:
+    """``"0.0.0.0:8443"`` → ``("0.0.0.0", 8443)``; ``"[::1]:9100"`` → ``("::1", 9100)``."""
+    host, _, port = value.rpartition(":")
+    return host.removeprefix("[").removesuffix("]"), int(port)
+
+
+def _listen(name: str, value: str) -> str:
+    match = re.fullmatch(r"([^\s:]+|\[[0-9a-fA-F:.]+\]):(\d{1,5})", value)
+    if not match:
+        raise SettingsError(f"{name} must be host:port, got {value!r}")
+    port = int(match.group(2))
+    if not 1 <= port <= 65535:
+        raise SettingsError(f"{name}'s port must be between 1 and 65535, got {port}")
     return value
 
 

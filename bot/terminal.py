@@ -7,7 +7,11 @@ from typing import Any
 from .answers import Answer, AnswerStatus, Hit, Suggestions
 from .texts import Texts, unanswered_message
 
-__all__ = ["answer_to_json", "render_answer"]
+__all__ = ["JSON_SCHEMA_VERSION", "answer_to_json", "render_answer"]
+
+# `ask --json`'s shape (README, "ask --json"). Raised when a field is removed or changes
+# meaning; adding a field keeps the version.
+JSON_SCHEMA_VERSION = 1
 
 _BOLD, _RESET = "\033[1m", "\033[0m"
 
@@ -55,6 +59,7 @@ def _render_suggestions(suggestions: Suggestions, texts: Texts) -> list[str]:
 
 def answer_to_json(answer: Answer) -> dict[str, Any]:
     return {
+        "schema_version": JSON_SCHEMA_VERSION,
         "question": answer.question,
         "answered": answer.answered,
         "status": answer.status.value,

@@ -6,7 +6,16 @@ from dataclasses import dataclass
 
 from .answers import AnswerStatus
 
-__all__ = ["ENGLISH", "KOREAN", "Texts", "texts_for", "unanswered_message"]
+__all__ = [
+    "ENGLISH",
+    "KOREAN",
+    "Texts",
+    "corpus_size",
+    "counted",
+    "duration",
+    "texts_for",
+    "unanswered_message",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,3 +94,33 @@ def unanswered_message(status: AnswerStatus, texts: Texts, *, limit: int = 0) ->
 def texts_for(language_code: str | None) -> Texts:
     """English for English-speaking users, Korean for everyone else."""
     return ENGLISH if (language_code or "").lower().startswith("en") else KOREAN
+
+
+def counted(count: int, singular: str, plural: str = "") -> str:
+    """English count and noun: '1 article', '56 passages', '1,200 passages'."""
+    noun = singular if count == 1 else (plural or f"{singular}s")
+    return f"{count:,} {noun}"
+
+
+def corpus_size(articles: int, passages: int, language: str) -> str:
+    """'2 articles, 56 passages' / '기사 2편, 구절 56개' (Korean counters need no plural)."""
+    if language == "en":
+        return f"{counted(articles, 'article')}, {counted(passages, 'passage')}"
+    return f"기사 {articles:,}편, 구절 {passages:,}개"
+
+
+def duration(seconds: float, language: str) -> str:
+    """A measured time as people say it: '0.4 seconds', '2 minutes 5 seconds', '2분 5초'.
+
+    Never '0.0': a time too short to show in tenths is said to be under 0.1 s.
+    """
+    english = language == "en"
+    if seconds < 0.05:
+        return "under 0.1 seconds" if english else "0.1초 미만"
+    if seconds < 60:
+        return f"{seconds:.1f} seconds" if english else f"{seconds:.1f}초"
+    minutes, rest = divmod(round(seconds), 60)
+    if english:
+        parts = [counted(minutes, "minute")] + ([counted(rest, "second")] if rest else [])
+        return " ".join(parts)
+    return f"{minutes}분 {rest}초" if rest else f"{minutes}분"

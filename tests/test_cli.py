@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 
@@ -96,7 +97,7 @@ def test_sources_lists_the_articles(data_dir):
 
 
 def test_run_without_a_token_answers_in_the_terminal(data_dir):
-    result = run_cli("run", stdin="DeepSeek v3 훈련 비용은?\n", data_dir=data_dir)
+    result = run_cli("run", "--terminal", stdin="DeepSeek v3 훈련 비용은?\n", data_dir=data_dir)
     assert result.returncode == 0, result.stderr
     assert "558만 달러" in result.stdout
     assert "TELEGRAM_BOT_TOKEN" in result.stderr
@@ -145,3 +146,86 @@ def test_import_of_a_missing_file_is_explained(data_dir):
     result = run_cli("import", "/nonexistent/page.txt", "--title", "x", data_dir=data_dir)
     assert result.returncode == 1
     assert "can't read" in result.stderr
+
+
+@pytest.mark.parametrize("top", ["0", "-3", "6", "99", "two"])
+def test_top_out_of_range_is_a_usage_error(top, data_dir):
+    result = run_cli("ask", "질문", "--top", top, data_dir=data_dir)
+    assert result.returncode == 2
+    assert "argument --top" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_lang_offers_its_choices(data_dir):
+    result = run_cli("ask", "질문", "--lang", "fr", data_dir=data_dir)
+    assert result.returncode == 2
+    assert "invalid choice: 'fr'" in result.stderr and "'en'" in result.stderr
+
+
+def test_top_five_quotes_at_most_five(data_dir):
+    result = run_cli("ask", "DeepSeek", "--json", "--top", "5", data_dir=data_dir)
+    assert result.returncode == 0, result.stderr
+    assert 1 <= len(json.loads(result.stdout)["results"]) <= 5
+
+
+def test_output_into_a_closed_pipe_ends_quietly(data_dir):
+    questions = "DeepSeek v3 훈련 비용은?\n" * 400  # far more than a pipe buffer holds
+    reader = subprocess.Popen(
+        [sys.executable, "-m", "bot", "ask", "--json"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        cwd=PROJECT,
+        env={**os.environ, "TELEGRAM_BOT_TOKEN": "", "DATA_DIR": str(data_dir)},
+    )
+    assert reader.stdin is not None and reader.stdout is not None
+    reader.stdin.write(questions.encode())
+    reader.stdin.close()
+    first = reader.stdout.readline()
+    reader.stdout.close()  # what `head -n 1` does after its line
+    stderr = reader.stderr.read().decode() if reader.stderr else ""
+    status = reader.wait(timeout=120)
+    assert json.loads(first)["schema_version"] == 1
+    assert status == 141, stderr
+    assert "Traceback" not in stderr and "BrokenPipeError" not in stderr
+
+
+@pytest.mark.parametrize(
+    ("argv0", "name"),
+    [
+        ("/srv/venv/bin/article-qa-bot", "article-qa-bot"),
+        ("/work/bot/__main__.py", "python -m bot"),
+        ("-c", "python -m bot"),
+    ],
+)
+def test_usage_names_the_program_as_it_was_started(argv0, name):
+    from bot.cli import program_name
+
+    assert program_name(argv0) == name
+
+
+def test_the_installed_command_shows_its_own_name_in_help():
+    command = os.path.join(os.path.dirname(sys.executable), "article-qa-bot")
+    if not os.path.exists(command):
+        pytest.skip("the article-qa-bot command is not installed in this environment")
+    result = subprocess.run([command, "ask", "--help"], capture_output=True, text=True)
+    assert result.returncode == 0
+    assert result.stdout.startswith("usage: article-qa-bot ask")
+    module = run_cli("--help", data_dir=None)
+    assert module.stdout.startswith("usage: python -m bot")
+
+
+def test_refresh_reports_its_real_duration_with_plurals(data_dir):
+    result = run_cli("refresh", data_dir=data_dir)
+    assert result.returncode == 0, result.stderr
+    (line,) = [x for x in result.stdout.splitlines() if x.startswith("refresh finished in")]
+    seconds = float(re.search(r"in ([\d.]+) seconds", line).group(1))
+    assert seconds >= 0.1  # it loads the analyzer and the index: never "0.0"
+    assert line.endswith("; 2 articles, 56 passages")
+
+
+def test_run_without_a_token_under_a_supervisor_fails_clearly(data_dir):
+    result = run_cli("run", stdin="", data_dir=data_dir)  # stdin is a pipe, as under systemd
+    assert result.returncode == 1
+    assert result.stderr.startswith("error: TELEGRAM_BOT_TOKEN is not set")
+    assert "run --terminal" in result.stderr and "Traceback" not in result.stderr
+    assert result.stdout == ""

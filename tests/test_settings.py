@@ -52,6 +52,11 @@ def test_values_are_parsed():
         ("ARTICLE_MAX_CHARS", "10"),
         ("FETCH_ALLOW_PRIVATE_ADDRESSES", "maybe"),
         ("WEBHOOK_LISTEN", "8443"),
+        ("WEBHOOK_LISTEN", "0.0.0.0:70000"),
+        ("WEBHOOK_LISTEN", "0.0.0.0:0"),
+        ("WEBHOOK_URL", "http://bot.example.com/hook"),
+        ("WEBHOOK_URL", "https://bot.example.com:9999/hook"),
+        ("WEBHOOK_URL", "https:///hook"),
         ("LOG_LEVEL", "LOUD"),
     ],
 )
@@ -76,3 +81,48 @@ def test_every_setting_is_in_the_readme():
     readme = (PROJECT / "README.md").read_text()
     missing = [s.name for s in SETTINGS if f"`{s.name}`" not in readme]
     assert not missing, f"README does not document {missing}"
+
+
+def test_webhook_url_must_be_https_on_a_port_telegram_posts_to():
+    with pytest.raises(SettingsError, match="https://"):
+        Settings.from_env({"WEBHOOK_URL": "http://bot.example.com/hook"})
+    with pytest.raises(SettingsError, match="443, 80, 88, 8443"):
+        Settings.from_env({"WEBHOOK_URL": "https://bot.example.com:8080/hook"})
+    ok = Settings.from_env({"WEBHOOK_URL": "https://bot.example.com:8443/hook"})
+    assert ok.webhook_url == "https://bot.example.com:8443/hook"
+
+
+def test_a_self_hosted_bot_api_may_post_to_any_port():
+    settings = Settings.from_env(
+        {
+            "TELEGRAM_API_BASE_URL": "http://127.0.0.1:8081/bot",
+            "WEBHOOK_URL": "https://10.0.0.5:9000/hook",
+        }
+    )
+    assert settings.webhook_url.endswith(":9000/hook")
+
+
+def test_listen_addresses_split_into_host_and_port():
+    from bot.settings import split_listen
+
+    assert split_listen("0.0.0.0:8443") == ("0.0.0.0", 8443)
+    assert split_listen("[::1]:9100") == ("::1", 9100)
+    assert Settings.from_env({"WEBHOOK_LISTEN": "[::]:8443"}).webhook_listen == "[::]:8443"
+
+
+def test_unknown_names_in_dotenv_are_warned_about_with_a_suggestion(tmp_path, monkeypatch):
+    for setting in SETTINGS:
+        monkeypatch.delenv(setting.name, raising=False)
+    env_file = tmp_path / ".env"
+    env_file.write_text("ADMIN_IDS=123\nLOG_LEVEL=WARNING\nCOLOUR_SCHEME=dark\n")
+    settings = Settings.from_env(dotenv=env_file)
+    assert settings.log_level == "WARNING"
+    assert settings.admin_user_ids == frozenset()  # the typo is not read as the setting
+    assert settings.warnings == (
+        ".env: ADMIN_IDS is not a setting the bot reads, ignored (did you mean ADMIN_USER_IDS?)",
+        ".env: COLOUR_SCHEME is not a setting the bot reads, ignored",
+    )
+
+
+def test_the_environment_is_never_warned_about():
+    assert Settings.from_env({"ADMIN_IDS": "1", "PATH": "/bin"}).warnings == ()

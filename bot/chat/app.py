@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import secrets
 from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
@@ -43,19 +44,22 @@ from telegram.ext import (
 
 from ..answers import AnswerService
 from ..errors import SettingsError
+from ..metrics import CONTACT_MAX_AGE, Metrics
 from ..progress import TerminalProgress
 from ..refresh import Refresher
-from ..settings import Settings
+from ..settings import Settings, split_listen
 from . import documents, handlers
 from .admin import admin_handlers, scheduled_refresh
 from .context import SERVICES_KEY, ChatApplication, ChatContext, Services
 from .errors import on_error
 from .history import History
 from .limits import ChatBacklog, ChatRateLimiter, QuestionThrottle
+from .observed import ObservedRequest
 from .redaction import redact_token_in_logs
 from .texts import ADMIN_COMMANDS, GROUP_COMMANDS, PRIVATE_COMMANDS, Command
 
 if TYPE_CHECKING:
+    from ..health_server import HealthServer
     from ..library import Library
 
 __all__ = ["ALLOWED_UPDATES", "build_application", "run_bot", "webhook_options"]
@@ -80,6 +84,13 @@ ALLOWED_UPDATES = (
     Update.MY_CHAT_MEMBER,
 )
 LANGUAGES = ("", "en")  # "": everyone without a more specific list (Korean)
+# Start-up calls (getMe, deleteWebhook/setWebhook) retried on network errors, waiting
+# 1 s, then 1.5 times longer each time up to 30 s (PTB's loop): about a minute in all,
+# enough for a network that comes up after the bot under a supervisor. A refused token
+# is never retried.
+BOOTSTRAP_RETRIES = 8
+# Webhook mode: how often getWebhookInfo is asked whether deliveries fail (for /healthz).
+WEBHOOK_CHECK_SECONDS = 60
 
 
 def build_application(
@@ -90,14 +101,18 @@ def build_application(
     history: History | None = None,
     extra_handlers: Iterable[BaseHandler[Any, ChatContext, Any]] = (),
     rate_limiter: BaseRateLimiter[Any] | None = None,
+    metrics: Metrics | None = None,
 ) -> ChatApplication:
     """The bot, ready for ``run_polling``/``run_webhook`` or ``async with app: app.start()``.
 
     ``history`` defaults to the SQLite file in DATA_DIR (closed at shutdown);
     ``extra_handlers`` are added after the built-in commands, before the text handlers;
     ``rate_limiter`` defaults to ``ChatRateLimiter`` (Telegram's flood limits; a benchmark
-    of the bot's own capacity passes an unlimited one).
+    of the bot's own capacity passes an unlimited one); ``metrics`` records what happens
+    (a fresh ``Metrics`` by default; ``run_bot`` serves it on METRICS_LISTEN).
     """
+    metrics = metrics or Metrics()
+    metrics.watch(service)
     services = Services(
         settings=settings,
         service=service,
@@ -105,7 +120,10 @@ def build_application(
         throttle=QuestionThrottle(settings.user_questions_per_minute),
         backlog=ChatBacklog(ANSWERS_PENDING_PER_CHAT),
         library=library,
-        refresher=Refresher(library, service) if library is not None else None,
+        refresher=(
+            Refresher(library, service, observer=metrics.refreshed) if library is not None else None
+        ),
+        metrics=metrics,
     )
     application: ChatApplication = (
         ApplicationBuilder()
@@ -113,7 +131,13 @@ def build_application(
         .base_url(settings.telegram_api_base_url)
         .base_file_url(settings.telegram_api_base_file_url)
         .defaults(DEFAULTS)
-        .rate_limiter(rate_limiter or ChatRateLimiter(max_retries=RATE_LIMIT_RETRIES))
+        .rate_limiter(
+            rate_limiter
+            or ChatRateLimiter(max_retries=RATE_LIMIT_RETRIES, on_retry=metrics.telegram_retry)
+        )
+        # PTB's own pool sizes (256 for calls, 1 for getUpdates), observed for the metrics.
+        .request(ObservedRequest(metrics, connection_pool_size=256))
+        .get_updates_request(ObservedRequest(metrics, connection_pool_size=1))
         .concurrent_updates(CONCURRENT_UPDATES)
         .context_types(ContextTypes(context=ChatContext))
         .post_init(_post_init)
@@ -135,7 +159,9 @@ def _add_handlers(
     new = handlers.NEW_MESSAGE
     private, groups = filters.ChatType.PRIVATE, filters.ChatType.GROUPS
     text = filters.TEXT & ~filters.COMMAND
-    # Group -1 runs before everything: chats outside ALLOWED_CHAT_IDS stop here.
+    # Group -2 sees every update first: one arriving is contact with Telegram (webhooks).
+    application.add_handler(TypeHandler(Update, handlers.note_delivery), group=-2)
+    # Group -1 runs before everything else: chats outside ALLOWED_CHAT_IDS stop here.
     application.add_handler(TypeHandler(Update, handlers.gate), group=-1)
     # Note: order matters! The first matching handler of a group wins.
     application.add_handlers(
@@ -208,19 +234,31 @@ def run_bot(settings: Settings) -> int:
     from ..library import Library
 
     library = Library(settings)
+    metrics = Metrics()
+    health: HealthServer | None = None
     try:
+        # Up before the index loads: /healthz says 503 "not loaded yet" meanwhile.
+        health = _start_health_server(settings, metrics)
         service = library.open_service(TerminalProgress())
         library.embed_in_background(service)
-        application = build_application(settings, service, library)
+        application = build_application(settings, service, library, metrics=metrics)
+        if settings.webhook_url:  # quiet chats deliver nothing: ask Telegram how it goes
+            application.job_queue.run_repeating(
+                _check_webhook, interval=WEBHOOK_CHECK_SECONDS, first=1
+            )
         try:
             if settings.webhook_url:
                 log.info(
                     "serving the webhook %s on %s", settings.webhook_url, settings.webhook_listen
                 )
-                application.run_webhook(**webhook_options(settings))
+                application.run_webhook(
+                    **webhook_options(settings), bootstrap_retries=BOOTSTRAP_RETRIES
+                )
             else:
                 log.info("polling Telegram for updates (Ctrl-C stops)")
-                application.run_polling(allowed_updates=ALLOWED_UPDATES)
+                application.run_polling(
+                    allowed_updates=ALLOWED_UPDATES, bootstrap_retries=BOOTSTRAP_RETRIES
+                )
         except InvalidToken:
             raise SettingsError(
                 "Telegram refused TELEGRAM_BOT_TOKEN (401 Unauthorized): check it with @BotFather"
@@ -230,8 +268,35 @@ def run_bot(settings: Settings) -> int:
                 f"can't reach the Telegram Bot API at {settings.telegram_api_base_url}: {error}"
             ) from None
     finally:
+        if health is not None:
+            health.stop()
         library.close()
     return 0
+
+
+def _start_health_server(settings: Settings, metrics: Metrics) -> HealthServer | None:
+    if not settings.metrics_listen:
+        return None
+    from ..health_server import HealthServer
+
+    host, port = split_listen(settings.metrics_listen)
+    return HealthServer(metrics, host, port).start()
+
+
+async def _check_webhook(context: ChatContext) -> None:
+    """Webhook mode's contact check: Telegram reports no delivery error lately."""
+    info = await context.bot.get_webhook_info()
+    last_error = info.last_error_date
+    if info.url and (
+        last_error is None or (_utcnow() - last_error).total_seconds() > CONTACT_MAX_AGE
+    ):
+        context.services.metrics.telegram_contact("webhook check")
+    elif last_error is not None:
+        log.warning("Telegram reports webhook delivery failing: %s", info.last_error_message)
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
 
 
 def webhook_options(settings: Settings) -> dict[str, Any]:
@@ -241,10 +306,10 @@ def webhook_options(settings: Settings) -> dict[str, Any]:
     terminates TLS); Telegram sends a fresh random secret with every update, and PTB
     refuses requests without it.
     """
-    host, _, port = settings.webhook_listen.rpartition(":")
+    host, port = split_listen(settings.webhook_listen)
     return {
         "listen": host,
-        "port": int(port),
+        "port": port,
         "url_path": urlsplit(settings.webhook_url).path.lstrip("/"),
         "webhook_url": settings.webhook_url,
         "allowed_updates": ALLOWED_UPDATES,

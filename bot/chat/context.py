@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from telegram.ext import Application, CallbackContext, ExtBot
 
 from ..answers import AnswerService
+from ..metrics import Metrics
 from ..settings import Settings
 from .history import History
 from .limits import ChatBacklog, Cooldown, QuestionThrottle
@@ -41,6 +42,7 @@ class Services:
     refresher: Refresher | None = None  # one per application: refreshes never overlap
     # Files sent by admins, waiting for Add / Cancel (in memory: a restart expires them).
     pending_documents: PendingDocuments = field(default_factory=PendingDocuments)
+    metrics: Metrics = field(default_factory=Metrics)
 
     def is_admin(self, user_id: int | None) -> bool:
         return user_id is not None and user_id in self.settings.admin_user_ids

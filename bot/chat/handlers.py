@@ -11,12 +11,14 @@ from __future__ import annotations
 import asyncio
 import logging
 import math
+import time
 
 from telegram import CallbackQuery, ChatMember, InlineKeyboardMarkup, Message, MessageEntity, Update
 from telegram.constants import ChatType
 from telegram.error import ChatMigrated
 from telegram.ext import ApplicationHandlerStop, filters
 
+from ..answers import AnswerStatus
 from . import render
 from .callbacks import (
     DocumentButton,
@@ -39,6 +41,7 @@ __all__ = [
     "cmd_sources",
     "cmd_start",
     "gate",
+    "note_delivery",
     "on_button",
     "on_inline_query",
     "on_membership",
@@ -50,6 +53,14 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 INLINE_CACHE_SECONDS = 300
+# The metrics' outcome of a question the service answered (bot.metrics.QUESTION_OUTCOMES).
+_OUTCOMES = {
+    AnswerStatus.ANSWERED: "answered",
+    AnswerStatus.NOT_FOUND: "not_found",
+    AnswerStatus.EMPTY: "refused",
+    AnswerStatus.NO_WORDS: "refused",
+    AnswerStatus.TOO_LONG: "refused",
+}
 
 
 # -- filters -----------------------------------------------------------------------------
@@ -83,6 +94,13 @@ MENTIONS_BOT = _MentionsBot(name="MENTIONS_BOT")
 
 
 # -- gate --------------------------------------------------------------------------------
+
+
+async def note_delivery(update: Update, context: ChatContext) -> None:
+    """Runs before everything: an update arriving is contact with Telegram (for /healthz
+    in webhook mode; polling notes each getUpdates that answers)."""
+    if context.settings.webhook_url:
+        context.services.metrics.telegram_contact("webhook delivery")
 
 
 async def gate(update: Update, context: ChatContext) -> None:
@@ -128,12 +146,14 @@ async def _answer_question(update: Update, context: ChatContext, question: str) 
         return
     verdict = services.throttle.check(user.id if user else chat.id)
     if not verdict.allowed:
+        services.metrics.question("throttled")
         if verdict.notify:
             seconds = max(1, math.ceil(verdict.retry_after))
             await _reply(message, render.plain(texts.flood.format(seconds=seconds)))
         return
     with services.backlog.slot(chat.id) as admitted:
         if not admitted:
+            services.metrics.question("dropped")
             # Never silence: the chat hears it is busy (once a minute, not once a question).
             notify = services.busy_notices.ready(chat.id)
             log.info(
@@ -145,7 +165,9 @@ async def _answer_question(update: Update, context: ChatContext, question: str) 
             if notify:
                 await _reply(message, render.plain(texts.busy))
             return
+        started = time.perf_counter()
         answer = await asyncio.to_thread(context.service.ask, question)
+        services.metrics.question(_OUTCOMES[answer.status], seconds=time.perf_counter() - started)
         ref = await asyncio.to_thread(
             context.history.record_question,
             chat_id=chat.id,

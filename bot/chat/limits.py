@@ -32,6 +32,7 @@ from telegram.ext import AIORateLimiter
 __all__ = ["ChatBacklog", "ChatRateLimiter", "Cooldown", "QuestionThrottle", "Verdict"]
 
 WINDOW_SECONDS = 60.0
+_Result = bool | dict[str, Any] | list[dict[str, Any]]  # what a Bot API call returns
 _SWEEP_AT = 1024  # users (chats) remembered before the quiet ones are forgotten
 PRIVATE_CHAT_INTERVAL = 1.2  # seconds between two messages into one private chat
 
@@ -151,12 +152,19 @@ class ChatRateLimiter(AIORateLimiter):
     different times on the way.
     """
 
-    __slots__ = ("_private_interval", "_private_limiters")
+    __slots__ = ("_on_retry", "_private_interval", "_private_limiters")
 
-    def __init__(self, *, private_interval: float = PRIVATE_CHAT_INTERVAL, **options: Any) -> None:
+    def __init__(
+        self,
+        *,
+        private_interval: float = PRIVATE_CHAT_INTERVAL,
+        on_retry: Callable[[], None] | None = None,
+        **options: Any,
+    ) -> None:
         super().__init__(**options)
         self._private_interval = private_interval
         self._private_limiters: dict[int, AsyncLimiter] = {}
+        self._on_retry = on_retry  # told each time a call is sent again after a 429
 
     async def process_request(
         self,
@@ -167,6 +175,7 @@ class ChatRateLimiter(AIORateLimiter):
         data: dict[str, Any],
         rate_limit_args: int | None,
     ) -> bool | dict[str, Any] | list[dict[str, Any]]:
+        callback = self._counting_retries(callback)
         chat_id = data.get("chat_id")
         if not isinstance(chat_id, int) or chat_id <= 0:  # not a private chat
             return await super().process_request(
@@ -176,6 +185,24 @@ class ChatRateLimiter(AIORateLimiter):
             return await super().process_request(
                 callback, args, kwargs, endpoint, data, rate_limit_args
             )
+
+    def _counting_retries(
+        self, callback: Callable[..., Coroutine[Any, Any, _Result]]
+    ) -> Callable[..., Coroutine[Any, Any, _Result]]:
+        """``callback``, reporting every call after the first (AIORateLimiter's retries)."""
+        on_retry = self._on_retry
+        if on_retry is None:
+            return callback
+        calls = 0
+
+        async def counted(*args: Any, **kwargs: Any) -> _Result:
+            nonlocal calls
+            calls += 1
+            if calls > 1:
+                on_retry()
+            return await callback(*args, **kwargs)
+
+        return counted
 
     def _private_limiter(self, chat_id: int) -> AsyncLimiter:
         if len(self._private_limiters) > _SWEEP_AT:  # forget chats with nothing pending

@@ -34,7 +34,7 @@ from telegram.helpers import create_deep_linked_url
 from ..answers import Answer, Excerpt, Hit, PassageView
 from ..corpus import Article
 from ..refresh import AddResult, ChangeKind, DocumentDraft, RefreshReport
-from ..texts import unanswered_message
+from ..texts import corpus_size, duration, unanswered_message
 from .callbacks import DocumentButton, FeedbackButton, PageButton, PassageButton
 from .history import Stats
 from .refs import ChatRef
@@ -478,9 +478,8 @@ def render_refresh_report(report: RefreshReport, texts: ChatTexts) -> list[str]:
     """The summary, then one line per change that isn't "unchanged" (failures with reasons)."""
     counts = report.counts()
     summary = texts.refresh_done.format(
-        seconds=f"{report.seconds:.1f}",
-        articles=report.articles,
-        passages=report.passages,
+        duration=duration(report.seconds, texts.language),
+        corpus=corpus_size(report.articles, report.passages, texts.language),
         **{kind.value: counts[kind] for kind in ChangeKind},
     )
     blocks = [plain(summary)]

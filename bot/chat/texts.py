@@ -85,9 +85,7 @@ class ChatTexts:
     inline_read: str
     refresh_started: str
     refresh_running: str
-    refresh_done: (
-        str  # {added} {updated} {removed} {unchanged} {failed} {articles} {passages} {seconds}
-    )
+    refresh_done: str  # {added} {updated} {removed} {unchanged} {failed} {corpus} {duration}
     refresh_change: dict[str, str]  # change kind -> label
     add_usage: str  # HTML
     add_started: str  # {url}
@@ -165,8 +163,8 @@ KOREAN_CHAT = ChatTexts(
     refresh_started="⏳ 기사를 새로 고치는 중이에요…",
     refresh_running="이미 새로 고치는 중이에요. 끝난 뒤에 다시 해 주세요.",
     refresh_done=(
-        "✅ 새로 고침 끝 ({seconds}초): 추가 {added} · 변경 {updated} · 삭제 {removed} · "
-        "그대로 {unchanged} · 실패 {failed}\n지금 기사 {articles}편, 구절 {passages}개"
+        "✅ 새로 고쳤어요 ({duration} 걸림): 추가 {added} · 변경 {updated} · 삭제 {removed} · "
+        "그대로 {unchanged} · 실패 {failed}\n지금 {corpus}"
     ),
     refresh_change={
         "added": "추가",
@@ -274,8 +272,8 @@ ENGLISH_CHAT = ChatTexts(
     refresh_started="⏳ Refreshing the articles…",
     refresh_running="A refresh is already running. Please try again when it has finished.",
     refresh_done=(
-        "✅ Refreshed in {seconds} s: added {added} · updated {updated} · removed {removed} · "
-        "unchanged {unchanged} · failed {failed}\nNow {articles} articles, {passages} passages"
+        "✅ Refreshed in {duration}: added {added} · updated {updated} · removed {removed} · "
+        "unchanged {unchanged} · failed {failed}\nNow {corpus}"
     ),
     refresh_change={
         "added": "added",

@@ -47,12 +47,16 @@ from .fetch_state import FetchState, Validators
 from .report import Change, ChangeKind, RefreshReport
 from .sources_list import add_source, read_sources
 
-__all__ = ["AddResult", "RefreshInProgress", "Refresher"]
+__all__ = ["AddResult", "RefreshInProgress", "RefreshObserver", "Refresher"]
 
 log = logging.getLogger(__name__)
 
 # A feed can list hundreds of entries; one refresh adds at most this many from each.
 MAX_NEW_PER_FEED = 30
+
+RefreshObserver = Callable[[str, RefreshReport | None], None]
+"""Told how each refresh ended: "ok", "partial" (some sources failed), "error" (it
+raised) or "busy" (another was running); with the report when there is one."""
 
 
 class RefreshInProgress(BotError):
@@ -77,10 +81,12 @@ class Refresher:
         service: AnswerService,
         *,
         fetcher_factory: Callable[[], Fetcher] | None = None,
+        observer: RefreshObserver | None = None,
     ) -> None:
         self.library = library
         self.service = service
         self._fetcher_factory = fetcher_factory or (lambda: Fetcher(library.fetch_policy()))
+        self._observer = observer or (lambda _result, _report: None)
         self._lock = asyncio.Lock()
 
     @property
@@ -88,8 +94,10 @@ class Refresher:
         return self._lock.locked()
 
     async def refresh(self, progress: Progress = no_progress) -> RefreshReport:
-        async with self._exclusive():
-            return await self._refresh(progress)
+        async with self._observed(), self._exclusive():
+            report = await self._refresh(progress)
+            self._observer("partial" if report.count(ChangeKind.FAILED) else "ok", report)
+            return report
 
     async def add(self, url: str, progress: Progress = no_progress) -> AddResult:
         """Download ``url``, save its article (or, for a feed, subscribe to it), reindex."""
@@ -300,6 +308,18 @@ class Refresher:
         return FetchState(self.library.data_dir / "fetch_state.json")
 
     # -- one at a time ------------------------------------------------------------
+
+    @asynccontextmanager
+    async def _observed(self) -> AsyncIterator[None]:
+        """Tells the observer of a refresh that didn't run ("busy") or failed ("error")."""
+        try:
+            yield
+        except RefreshInProgress:
+            self._observer("busy", None)
+            raise
+        except Exception:
+            self._observer("error", None)
+            raise
 
     @asynccontextmanager
     async def _exclusive(self) -> AsyncIterator[None]:

@@ -6,6 +6,8 @@ import enum
 from collections import Counter
 from dataclasses import dataclass, field
 
+from ..texts import corpus_size
+
 __all__ = ["Change", "ChangeKind", "RefreshReport"]
 
 
@@ -31,7 +33,7 @@ class RefreshReport:
     changes: list[Change] = field(default_factory=list)
     articles: int = 0  # articles served after the refresh
     passages: int = 0
-    seconds: float = 0.0
+    seconds: float = 0.0  # how long the refresh took (a front end may add its own set-up)
 
     def count(self, kind: ChangeKind) -> int:
         return self.counts()[kind]
@@ -50,4 +52,4 @@ class RefreshReport:
             for kind in ChangeKind
             if counts[kind] or kind is not ChangeKind.TRUNCATED
         ]
-        return f"{', '.join(parts)}; {self.articles} articles, {self.passages} passages"
+        return f"{', '.join(parts)}; {corpus_size(self.articles, self.passages, 'en')}"

@@ -36,8 +36,10 @@ from bot.sources.fetcher import (
     FetchPolicy,
     FetchResult,
     Resolver,
+    Sleep,
     system_resolver,
 )
+from bot.sources.robots import RobotsDisallowed
 from bot.sources.urls import canonical_url, normalize_url, resolve_url, same_site
 
 __all__ = [
@@ -59,6 +61,8 @@ __all__ = [
     "HTTPStatusError",
     "NetworkError",
     "Resolver",
+    "RobotsDisallowed",
+    "Sleep",
     "TooLarge",
     "TooManyRedirects",
     "UnsafeURL",

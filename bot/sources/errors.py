@@ -5,11 +5,14 @@
     ├── UnsafeURL               the URL itself is refused (scheme, credentials, length, ...)
     ├── BlockedAddress          the host is, or resolves to, a non-public address
     ├── NetworkError            DNS failure, connection refused/reset, TLS failure
+    │                           (``.transient``: worth trying again)
     ├── FetchTimeout            the fetch did not finish within the policy's deadline
     ├── TooLarge                the body is larger than the policy allows
     ├── UnsupportedContent      the Content-Type is not text we can read
     ├── TooManyRedirects        too many hops, or a redirect loop
-    ├── HTTPStatusError         the server answered 4xx/5xx (``.status``)
+    ├── HTTPStatusError         the server answered 4xx/5xx (``.status``, ``.retry_after``)
+    ├── RobotsDisallowed        the site's robots.txt does not allow the page
+    │                           (in :mod:`bot.sources.robots`)
     ├── ExtractionError         the page holds no article text
     └── DocumentRefused         a file sent to the bot can't become an article
                                 (``.problem``: too large, unsupported, encrypted, broken,
@@ -58,7 +61,12 @@ class BlockedAddress(FetchError):
 
 
 class NetworkError(FetchError):
-    """The host could not be resolved or reached."""
+    """The host could not be resolved or reached; ``transient`` if trying again may work
+    (a refused or reset connection, a DNS server that didn't answer)."""
+
+    def __init__(self, reason: str, *, transient: bool = False) -> None:
+        super().__init__(reason)
+        self.transient = transient
 
 
 class FetchTimeout(FetchError):
@@ -80,9 +88,10 @@ class TooManyRedirects(FetchError):
 class HTTPStatusError(FetchError):
     """The server answered with a 4xx or 5xx status."""
 
-    def __init__(self, reason: str, *, status: int) -> None:
+    def __init__(self, reason: str, *, status: int, retry_after: float | None = None) -> None:
         super().__init__(reason)
         self.status = status
+        self.retry_after = retry_after  # seconds, from a Retry-After header
 
 
 class ExtractionError(FetchError):

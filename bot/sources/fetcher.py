@@ -13,7 +13,12 @@ it runs on or its network:
   connected to; TLS still verifies the certificate against the host name;
 * the body is streamed and abandoned as soon as it passes ``max_bytes`` (at once if
   ``Content-Length`` already says so); one deadline covers the whole fetch;
-* only text media types are read; 304 answers a conditional request; 4xx/5xx raise.
+* only text media types are read; 304 answers a conditional request; 4xx/5xx raise;
+* each hop's site must allow the page in its robots.txt (:mod:`bot.sources.robots`),
+  read once per fetcher and site, through this same fetcher;
+* a transient failure (connection refused or reset, HTTP 408/429/502/503/504) is tried
+  again after a pause that doubles each time (``retries``, ``retry_delay``), honouring
+  ``Retry-After`` up to ``max_retry_delay``; the pause is ``sleep``, injectable.
 
 Every failure is a :class:`bot.sources.errors.FetchError` with a one-line ``reason``.
 """
@@ -25,6 +30,8 @@ import socket
 from collections.abc import Awaitable, Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 from ipaddress import ip_address
 from typing import Self
 from urllib.parse import urlsplit
@@ -36,6 +43,7 @@ from bot.sources.addresses import AddressPolicy, IPAddress, IPNetwork, describe_
 from bot.sources.decoding import decode_body
 from bot.sources.errors import (
     BlockedAddress,
+    FetchError,
     FetchTimeout,
     HTTPStatusError,
     NetworkError,
@@ -44,6 +52,7 @@ from bot.sources.errors import (
     UnsafeURL,
     UnsupportedContent,
 )
+from bot.sources.robots import RobotsCache
 from bot.sources.urls import normalize_url, resolve_url
 
 __all__ = [
@@ -52,11 +61,17 @@ __all__ = [
     "FetchResult",
     "Fetcher",
     "Resolver",
+    "Sleep",
     "system_resolver",
 ]
 
 Resolver = Callable[[str], Awaitable[Sequence[IPAddress]]]
 """Resolves a host name to its IP addresses; raises :class:`NetworkError` if it can't."""
+Sleep = Callable[[float], Awaitable[object]]
+"""Waits the given seconds between two tries (``asyncio.sleep``; tests record instead)."""
+
+# Answers that say "not now" rather than "no": the same request may well work later.
+TRANSIENT_STATUSES = frozenset({408, 429, 502, 503, 504})
 
 ACCEPTED_CONTENT_TYPES = frozenset(
     {
@@ -91,6 +106,14 @@ class FetchPolicy:
     user_agent: str = "Mozilla/5.0 (compatible; article-qa-bot/0.1)"
     allowed_networks: tuple[IPNetwork, ...] = ()
     """Networks always allowed whatever their kind; the tests allow 127.0.0.1/32 with it."""
+    respect_robots: bool = True
+    """Fetch only what each site's robots.txt allows."""
+    retries: int = 2
+    """Further tries after a transient failure (so at most ``retries + 1`` requests)."""
+    retry_delay: float = 1.0
+    """Seconds before the first retry; each later one waits twice as long."""
+    max_retry_delay: float = 30.0
+    """Longest pause; a server asking (``Retry-After``) for longer is not tried again."""
 
     @property
     def address_policy(self) -> AddressPolicy:
@@ -122,7 +145,11 @@ async def system_resolver(host: str) -> list[IPAddress]:
     try:
         infos = await loop.getaddrinfo(host, None, type=socket.SOCK_STREAM)
     except socket.gaierror as exc:
-        raise NetworkError(f"could not resolve {host}: {exc.strerror}") from None
+        # EAI_AGAIN: the DNS server didn't answer this time; "no such name" is final.
+        transient = exc.errno == socket.EAI_AGAIN
+        raise NetworkError(
+            f"could not resolve {host}: {exc.strerror}", transient=transient
+        ) from None
     addresses: list[IPAddress] = []
     for _family, _type, _proto, _canonname, sockaddr in infos:
         address = ip_address(sockaddr[0])
@@ -149,8 +176,11 @@ class Fetcher:
         *,
         resolver: Resolver | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
+        sleep: Sleep = asyncio.sleep,
     ) -> None:
         self.policy = policy or FetchPolicy()
+        self._sleep = sleep
+        self.robots = RobotsCache(self._fetch_robots_txt)
         self._guard = _HostGuard(self.policy.address_policy, resolver or system_resolver)
         self._transport = transport or _GuardedTransport(self._guard)
         self._headers = {
@@ -185,20 +215,45 @@ class Fetcher:
             conditional["If-None-Match"] = etag
         if last_modified:
             conditional["If-Modified-Since"] = last_modified
-        try:
-            async with asyncio.timeout(self.policy.timeout):
-                return await self._follow(requested, conditional)
-        except TimeoutError:
-            raise FetchTimeout(
-                f"timed out after {self.policy.timeout:g} s fetching {requested}"
-            ) from None
+        return await self._fetch_with_retries(requested, conditional, robots=True)
 
-    async def _follow(self, requested: str, conditional: dict[str, str]) -> FetchResult:
+    async def _fetch_robots_txt(self, url: str) -> str:
+        page = await self._fetch_with_retries(url, {}, robots=False, any_text=True)
+        return page.text
+
+    async def _fetch_with_retries(
+        self, requested: str, conditional: dict[str, str], *, robots: bool, any_text: bool = False
+    ) -> FetchResult:
+        """One fetch, tried again after transient failures. A time-out is not retried:
+        it has already cost the whole deadline."""
+        policy = self.policy
+        for attempt in range(policy.retries + 1):
+            try:
+                async with asyncio.timeout(policy.timeout):
+                    return await self._follow(
+                        requested, conditional, robots=robots, any_text=any_text
+                    )
+            except TimeoutError:
+                raise FetchTimeout(
+                    f"timed out after {policy.timeout:g} s fetching {requested}"
+                ) from None
+            except (NetworkError, HTTPStatusError) as error:
+                delay = _retry_delay(error, attempt, policy)
+                if delay is None or attempt == policy.retries:
+                    raise
+            await self._sleep(delay)
+        raise AssertionError("unreachable: the last try returns or raises")
+
+    async def _follow(
+        self, requested: str, conditional: dict[str, str], *, robots: bool, any_text: bool
+    ) -> FetchResult:
         current = requested
         previous: str | None = None  # the URL that redirected to `current`
         visited = {requested}
         while True:
             await self._guard.vet(_host_of(current), redirected_from=previous)
+            if robots and self.policy.respect_robots:  # after vetting: ours is the first "no"
+                await self.robots.check(current)
             request = httpx.Request(
                 "GET",
                 current,
@@ -220,12 +275,17 @@ class Fetcher:
                     visited.add(target)
                     previous, current = current, target
                     continue
-                return await self._read(requested, current, response, conditional)
+                return await self._read(requested, current, response, conditional, any_text)
             finally:
                 await response.aclose()
 
     async def _read(
-        self, requested: str, final: str, response: httpx.Response, conditional: dict[str, str]
+        self,
+        requested: str,
+        final: str,
+        response: httpx.Response,
+        conditional: dict[str, str],
+        any_text: bool = False,
     ) -> FetchResult:
         status = response.status_code
         etag = response.headers.get("etag")
@@ -248,11 +308,19 @@ class Fetcher:
             )
         if not 200 <= status < 300:
             phrase = f" {response.reason_phrase}" if response.reason_phrase else ""
-            raise HTTPStatusError(f"HTTP {status}{phrase} from {final}", status=status)
+            raise HTTPStatusError(
+                f"HTTP {status}{phrase} from {final}",
+                status=status,
+                retry_after=_retry_after(response.headers.get("retry-after", "")),
+            )
 
         content_type = response.headers.get("content-type", "")
         media_type = content_type.partition(";")[0].strip().lower()
-        if media_type not in ACCEPTED_CONTENT_TYPES:
+        # robots.txt is read whatever its stated type (servers label it loosely), but
+        # only when it decodes as text.
+        if not (any_text and media_type.startswith("text/")) and (
+            media_type not in ACCEPTED_CONTENT_TYPES
+        ):
             raise UnsupportedContent(
                 f"{final} is {media_type or 'of no stated type'}, not a web page or feed"
             )
@@ -406,4 +474,36 @@ def _translate_httpx_errors(url: str) -> Iterator[None]:
         raise FetchTimeout(f"timed out fetching {url}") from None
     except httpx.TransportError as exc:
         detail = str(exc) or type(exc).__name__
-        raise NetworkError(f"could not fetch {url}: {detail}") from None
+        raise NetworkError(f"could not fetch {url}: {detail}", transient=True) from None
+
+
+def _retry_delay(error: FetchError, attempt: int, policy: FetchPolicy) -> float | None:
+    """Seconds to wait before trying again after ``error``, or None not to try again."""
+    if isinstance(error, NetworkError):
+        if not error.transient:
+            return None
+        asked = None
+    elif isinstance(error, HTTPStatusError) and error.status in TRANSIENT_STATUSES:
+        asked = error.retry_after
+    else:
+        return None
+    delay = policy.retry_delay * 2**attempt
+    if asked is not None:
+        if asked > policy.max_retry_delay:
+            return None  # the server wants a longer pause than one fetch should take
+        delay = max(delay, asked)
+    return min(delay, policy.max_retry_delay)
+
+
+def _retry_after(value: str) -> float | None:
+    """A ``Retry-After`` header in seconds: a number, or an HTTP date."""
+    value = value.strip()
+    if not value:
+        return None
+    if value.isdigit():
+        return float(value)
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, (when - datetime.now(UTC)).total_seconds())

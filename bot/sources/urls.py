@@ -20,6 +20,7 @@ from ipaddress import IPv6Address, ip_address
 from urllib.parse import quote, unquote, urljoin, urlsplit, urlunsplit
 
 import idna
+from tld import get_fld
 
 from bot.sources.errors import UnsafeURL
 
@@ -65,14 +66,6 @@ _NUMERIC_LABEL = re.compile(r"0x[0-9a-f]*|[0-9]+")
 # unreserved characters plus "%" so existing escapes survive.
 _SAFE_PATH = "/%:@!$&'()*+,;=-._~"
 _SAFE_QUERY = _SAFE_PATH + "?"
-
-# Second-level labels under a country code that are themselves public suffixes
-# ("co.kr", "or.kr", "co.uk", "com.au"). A heuristic stand-in for the public suffix list,
-# good enough to tell whether a canonical link points at the same site.
-_SECOND_LEVEL_SUFFIXES = frozenset(
-    {"ac", "co", "com", "edu", "es", "go", "gov", "hs", "kg", "mil", "ms", "ne", "net"}
-    | {"or", "org", "pe", "re", "sc"}
-)
 
 
 def normalize_url(url: str) -> str:
@@ -143,6 +136,12 @@ def url_host(url: str) -> str:
 def same_site(url_a: str, url_b: str) -> bool:
     """Whether two URLs belong to the same site (``m.news.example.co.kr`` ~ ``example.co.kr``).
 
+    A site is a registrable domain by the public suffix list (tld's bundled copy, never
+    updated over the network), private suffixes included: ``alice.blogspot.com`` and
+    ``bob.blogspot.com`` are two sites, as are two ``*.github.io`` pages. A host under a
+    suffix the list doesn't know (``intranet.corp``, test names) is taken to be its last
+    two labels; an IP address is a site of its own.
+
     Raises :class:`UnsafeURL` if either URL is refused by :func:`normalize_url`.
     """
     return _site_of(url_host(url_a)) == _site_of(url_host(url_b))
@@ -183,7 +182,5 @@ def _site_of(host: str) -> str:
     labels = host.split(".")
     if ":" in host or _NUMERIC_LABEL.fullmatch(labels[-1]):  # an IP address is its own site
         return host
-    keep = 2
-    if len(labels) >= 3 and len(labels[-1]) == 2 and labels[-2] in _SECOND_LEVEL_SUFFIXES:
-        keep = 3
-    return ".".join(labels[-keep:])
+    site = get_fld(host, fix_protocol=True, fail_silently=True, search_private=True)
+    return str(site) if site else ".".join(labels[-2:])

@@ -164,6 +164,9 @@ def _telegram_wording(message: str) -> str:
     return message[:1].lower() + message[1:]
 
 
+_BAD_GATEWAY = -1  # in the injected failures' queue: a 502 instead of a 429
+
+
 def bad_request(message: str, parameters: JSON | None = None) -> BotApiError:
     return BotApiError(400, f"Bad Request: {_telegram_wording(message)}", parameters)
 
@@ -918,6 +921,11 @@ class FakeBotAPI:
         """The next ``times`` calls of ``method`` answer 429 "Too Many Requests"."""
         self._injected_failures[method.lower()].extend([retry_after] * times)
 
+    def break_next(self, method: str, times: int = 1) -> None:
+        """The next ``times`` calls of ``method`` answer 502 "Bad Gateway", as a proxy
+        in front of an unreachable Bot API does (a transient network failure)."""
+        self._injected_failures[method.lower()].extend([_BAD_GATEWAY] * times)
+
     # ---------------------------------------------------------------- observing
 
     def sent_to(self, chat: Chat | int) -> list[SentMessage]:
@@ -1083,6 +1091,8 @@ class FakeBotAPI:
         pending = self._injected_failures.get(method.lower())
         if pending:
             retry_after = pending.popleft()
+            if retry_after == _BAD_GATEWAY:
+                raise BotApiError(502, "Bad Gateway")
             raise self._flood(method, params.get("chat_id"), retry_after, "fail_next")
 
     def _flood(

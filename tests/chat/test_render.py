@@ -250,3 +250,13 @@ def test_templates_get_the_escaped_bot_username() -> None:
 
     shown = telegram_accepts(help_text)
     assert f"/ask@{BOT} 질문" in shown.text
+
+
+def test_the_refresh_report_says_its_duration_and_counts_naturally():
+    from bot.refresh import RefreshReport
+
+    report = RefreshReport(articles=1, passages=12, seconds=3.24)
+    (english,) = render.render_refresh_report(report, ENGLISH_CHAT)
+    assert "Refreshed in 3.2 seconds" in english and "Now 1 article, 12 passages" in english
+    (korean,) = render.render_refresh_report(report, KOREAN_CHAT)
+    assert "(3.2초 걸림)" in korean and "지금 기사 1편, 구절 12개" in korean

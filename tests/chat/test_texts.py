@@ -49,6 +49,8 @@ VALUES = {
     "failed": 1,
     "articles": 3,
     "passages": 80,
+    "corpus": "기사 3편, 구절 80개",
+    "duration": "3.2초",
     "url": "https://news.example/a?b=1&c=<2>",
     "title": "제목 <b>",
     "reason": "refused: 10.0.0.1 is a private address",

@@ -90,7 +90,8 @@ async def test_feeds_in_sources_txt_bring_new_articles_once(web, refresher, libr
     # Each known article is fetched once (its own re-fetch), never again as a feed entry;
     # entries that failed (the Atom feed's pages are not served) are tried again.
     paths = [r.path for r in web.requests[fetched:]]
-    articles = [p for p in paths if not p.endswith(".xml")]
+    assert paths.count("/robots.txt") == 1  # read once per refresh, for the one site
+    articles = [p for p in paths if not p.endswith(".xml") and p != "/robots.txt"]
     assert sorted(set(articles)) == sorted(articles), paths
     retried = {c.source.split(web.base_url)[-1] for c in first.of(ChangeKind.FAILED)}
     assert len(set(articles) - retried) == added
@@ -210,3 +211,31 @@ async def test_garbage_in_sources_txt_is_reported_not_fatal(refresher, library, 
     assert all(change.reason for change in failed)
     assert report.count(ChangeKind.UNCHANGED) == 2
     assert service.ask("DeepSeek v3 훈련 비용").answered
+
+
+async def test_a_page_robots_txt_now_disallows_is_kept_and_reported(web, refresher, service):
+    from bot.chat.render import render_refresh_report
+    from bot.chat.texts import KOREAN_CHAT
+    from bot.cli import describe_report
+
+    url = news_page(web)
+    assert (await refresher.add(url)).change.kind is ChangeKind.ADDED
+    web.add("/robots.txt", Response(200, b"User-agent: *\nDisallow: /opinion/\n", "text/plain"))
+
+    report = await refresher.refresh()
+    (failure,) = report.of(ChangeKind.FAILED)
+    assert (
+        failure.source == url and "robots.txt" in failure.reason and "disallows" in failure.reason
+    )
+    assert service.ask("청년 월세 특별지원 사업 연장").answered  # its previous text stays
+    cli = "\n".join(describe_report(report))
+    assert f"failed: {failure.title} ({url}): not fetched: the robots.txt of" in cli
+    assert "robots.txt" in "\n".join(render_refresh_report(report, KOREAN_CHAT))
+
+
+async def test_adding_a_page_robots_txt_disallows_is_refused(web, refresher):
+    web.add("/robots.txt", Response(200, b"User-agent: *\nDisallow: /\n", "text/plain"))
+    result = await refresher.add(news_page(web))
+    assert result.change.kind is ChangeKind.FAILED
+    assert "robots.txt" in result.change.reason
+    assert web.requests_for("/opinion/editorial/20240315-youth-rent.html") == []

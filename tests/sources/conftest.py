@@ -29,8 +29,13 @@ def read_page(name: str) -> str:
 
 
 def loopback_policy(**changes: object) -> FetchPolicy:
-    """The default policy, plus permission to reach the test server on 127.0.0.1."""
-    settings: dict[str, object] = {"timeout": 5.0, "allowed_networks": LOOPBACK_ONLY}
+    """The default policy, plus permission to reach the test server on 127.0.0.1; retries
+    follow each other without a pause (tests of the pauses pass their own ``sleep``)."""
+    settings: dict[str, object] = {
+        "timeout": 5.0,
+        "allowed_networks": LOOPBACK_ONLY,
+        "retry_delay": 0.0,
+    }
     settings.update(changes)
     return FetchPolicy(**settings)  # type: ignore[arg-type]
 

@@ -120,8 +120,10 @@ async def test_connects_to_the_resolved_address_of_a_host_name(
 
     assert "이름으로 찾아온 페이지" in result.text
     assert result.final_url == f"http://news.test:{web.port}/named.html"
-    # Vetted once per hop before sending, and again by the connection it was sent on.
-    assert resolver.lookups == ["news.test", "news.test"]
+    # Vetted once per hop before sending, and again by the connection it was sent on:
+    # for robots.txt, then for the page.
+    assert resolver.lookups == ["news.test"] * 4
+    assert len(web.requests_for("/robots.txt")) == 1
     assert web.requests_for("/named.html")[0].headers["host"] == f"news.test:{web.port}"
 
 
@@ -243,7 +245,7 @@ async def test_redirect_to_a_private_address_is_refused_before_connecting(
         await fetcher.fetch(web.url("/go"))
 
     assert caught.value.reason == f"{message} (redirect from {web.url('/go')})"
-    assert [request.path for request in web.requests] == ["/go"]
+    assert [request.path for request in web.requests] == ["/robots.txt", "/go"]
 
 
 @pytest.mark.parametrize(
@@ -316,7 +318,8 @@ async def test_an_injected_transport_is_still_vetted_on_every_hop(
             await fetcher.fetch("http://news.test/moved")
 
     assert "가짜 사이트" in page.text
-    assert resolver.lookups == ["news.test", "news.test", "intranet.test"]
+    # The page's hop, then robots.txt's (read once for the site), then the moved page's.
+    assert resolver.lookups == ["news.test", "news.test", "news.test", "intranet.test"]
 
 
 async def test_redirect_without_location(web: LocalWeb, fetcher: Fetcher) -> None:
