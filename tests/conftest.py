@@ -7,11 +7,18 @@ built once per session because loading the Korean analyzer takes a second.
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
 
 from bot import AnswerService, KoreanAnalyzer, Library, Settings
+
+# Every command the tests start (python -m bot …) answers with BM25 alone: with the
+# semantic model, each fresh data folder would first embed the corpus (seconds of CPU
+# per process). Hybrid retrieval is tested in-process over one shared vector cache
+# (tests/answers/test_hybrid.py), and once through the command line there.
+os.environ.setdefault("RETRIEVAL", "bm25")
 
 PROJECT = Path(__file__).resolve().parents[1]
 QUESTIONS = json.loads((PROJECT / "tests" / "data" / "questions.json").read_text("utf-8"))

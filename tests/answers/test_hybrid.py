@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import sqlite3
+import subprocess
+import sys
 
 import pytest
 
@@ -112,3 +115,31 @@ def test_auto_falls_back_to_bm25_where_the_model_is_unavailable(
     explicit = Settings(corpus_dir=PROJECT / "corpus", data_dir=tmp_path, retrieval="hybrid")
     with pytest.raises(SettingsError, match="RETRIEVAL=hybrid"):
         Library(explicit, analyzer=analyzer).open_service()
+
+
+def test_the_command_line_answers_an_english_question_from_the_vectors(hybrid_library, tmp_path):
+    with (
+        sqlite3.connect(hybrid_library.data_dir / "vectors.sqlite") as source,
+        sqlite3.connect(tmp_path / "vectors.sqlite") as copy,
+    ):
+        source.backup(copy)
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "bot",
+            "ask",
+            "--json",
+            "How many tokens was DeepSeek v3 trained on?",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=PROJECT,
+        env={**os.environ, "RETRIEVAL": "hybrid", "DATA_DIR": str(tmp_path)},
+    )
+    assert result.returncode == 0, result.stderr
+    answer = json.loads(result.stdout)
+    assert answer["status"] == "answered" and answer["retrieval"] == "hybrid"
+    assert "거의 15조 개의 토큰" in answer["results"][0]["passage"]
+    assert answer["results"][0]["similarity"] > 0.7
