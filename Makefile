@@ -25,7 +25,7 @@ run: $(STAMP)
 test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n 2  # both cores: the suite spends most of its time waiting on subprocesses
 
 lint: $(STAMP)
 	$(BIN)/ruff check --fix .
