@@ -68,7 +68,7 @@ async def cmd_stats(update: Update, context: ChatContext) -> None:
     """Questions asked, answered and not found; feedback; the frequent unanswered questions."""
     texts = texts_for_update(update)
     stats = await asyncio.to_thread(context.history.stats)
-    for text in render_stats(stats, texts):
+    for text in render_stats(stats, texts, retrieval=context.service.mode):
         await update.effective_message.reply_text(text)
 
 

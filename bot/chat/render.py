@@ -409,7 +409,7 @@ def render_sources(
     return pack(blocks)
 
 
-def render_stats(stats: Stats, texts: ChatTexts) -> list[str]:
+def render_stats(stats: Stats, texts: ChatTexts, *, retrieval: str = "") -> list[str]:
     summary = texts.stats.format(
         asked=stats.asked,
         answered=stats.answered,
@@ -417,7 +417,8 @@ def render_stats(stats: Stats, texts: ChatTexts) -> list[str]:
         up=stats.feedback_up,
         down=stats.feedback_down,
     )
-    blocks = [f"{summary}\n", texts.stats_unanswered]
+    mode = texts.stats_retrieval.get(retrieval)
+    blocks = [f"{summary}\n{plain(mode)}\n" if mode else f"{summary}\n", texts.stats_unanswered]
     if not stats.unanswered:
         blocks.append(plain(texts.stats_none))
     for number, question in enumerate(stats.unanswered, start=1):

@@ -81,6 +81,7 @@ class ChatTexts:
     stats: str  # HTML, {asked} {answered} {not_found} {up} {down}
     stats_unanswered: str
     stats_none: str
+    stats_retrieval: dict[str, str]  # AnswerService.mode -> the line /stats shows
     error: str  # {incident}
     inline_read: str
     refresh_started: str
@@ -158,6 +159,10 @@ KOREAN_CHAT = ChatTexts(
     ),
     stats_unanswered="<b>자주 나온, 답하지 못한 질문</b>",
     stats_none="아직 없어요.",
+    stats_retrieval={
+        "hybrid": "검색: BM25 + 의미 검색 (hybrid)",
+        "bm25": "검색: BM25만 (의미 검색 모델이 없거나 아직 준비 중)",
+    },
     error="죄송해요, 답하는 중에 문제가 생겼어요. 잠시 뒤 다시 물어봐 주세요. (오류 {incident})",
     inline_read="전문 보기",
     refresh_started="⏳ 기사를 새로 고치는 중이에요…",
@@ -266,6 +271,10 @@ ENGLISH_CHAT = ChatTexts(
     ),
     stats_unanswered="<b>Most frequent unanswered questions</b>",
     stats_none="None yet.",
+    stats_retrieval={
+        "hybrid": "Retrieval: BM25 + semantic (hybrid)",
+        "bm25": "Retrieval: BM25 only (no semantic model, or its vectors aren't ready yet)",
+    },
     error="Sorry, something went wrong while answering. Please try again later. "
     "(incident {incident})",
     inline_read="Read in full",

@@ -219,6 +219,15 @@ def test_stats_list_the_frequent_unanswered_questions() -> None:
     assert "1. <b>날씨</b>? (2)" in shown.text and "2. xxx" in shown.text
 
 
+def test_stats_say_which_retrieval_answers() -> None:
+    stats = Stats(1, 1, 0, 0, 0, ())
+    for mode, line in (("hybrid", "BM25 + 의미 검색"), ("bm25", "BM25만")):
+        (message,) = render.render_stats(stats, KOREAN_CHAT, retrieval=mode)
+        assert line in telegram_accepts(message).text
+    (english,) = render.render_stats(stats, ENGLISH_CHAT, retrieval="hybrid")
+    assert "Retrieval: BM25 + semantic" in telegram_accepts(english).text
+
+
 def test_inline_results_post_the_excerpt_with_its_source(service: AnswerService) -> None:
     answer = service.ask("오픈 소스", top=render.MAX_INLINE_RESULTS)
 
