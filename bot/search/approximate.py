@@ -21,7 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .vectors import MEDIAN_SAMPLE, DenseResult, ScoredVector, VectorIndex, Vectors
+from .vectors import MEDIAN_SAMPLE, Covered, DenseResult, ScoredVector, VectorIndex, Vectors
 
 __all__ = ["EXACT_LIMIT", "ApproximateVectorIndex", "vector_index"]
 
@@ -33,7 +33,7 @@ _EXPANSION_ADD = 128
 _EXPANSION_SEARCH = 128
 
 
-class ApproximateVectorIndex:
+class ApproximateVectorIndex(Covered):
     """The same questions as ``VectorIndex``, answered from an HNSW graph."""
 
     def __init__(
@@ -73,14 +73,6 @@ class ApproximateVectorIndex:
                 _stamp(path).write_text(digest, "ascii")
         step = max(1, len(self.ids) // MEDIAN_SAMPLE)
         self._sample = np.ascontiguousarray(matrix[::step], dtype=np.float32)
-
-    @property
-    def size(self) -> int:
-        return len(self.ids)
-
-    @property
-    def complete(self) -> bool:
-        return self.size >= self.total
 
     def search(self, query: Vectors, k: int) -> DenseResult:
         if not self.ids or k <= 0:

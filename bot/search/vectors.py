@@ -114,7 +114,23 @@ class DenseIndex(Protocol):
     def similarities(self, query: Vectors, passage_ids: Iterable[str]) -> dict[str, float]: ...
 
 
-class VectorIndex:
+class Covered:
+    """Which passages have vectors, out of how many the index holds."""
+
+    ids: tuple[str, ...]
+    total: int
+
+    @property
+    def size(self) -> int:
+        return len(self.ids)
+
+    @property
+    def complete(self) -> bool:
+        """Every passage of the index has its vector."""
+        return self.size >= self.total
+
+
+class VectorIndex(Covered):
     """The vectors of some passages, searched exactly by cosine."""
 
     def __init__(self, ids: Sequence[str], matrix: Vectors, total: int | None = None) -> None:
@@ -128,15 +144,6 @@ class VectorIndex:
     @classmethod
     def empty(cls, dim: int, total: int = 0) -> VectorIndex:
         return cls((), np.zeros((0, dim), dtype=np.float32), total)
-
-    @property
-    def size(self) -> int:
-        return len(self.ids)
-
-    @property
-    def complete(self) -> bool:
-        """Every passage of the index has its vector."""
-        return self.size >= self.total
 
     def search(self, query: Vectors, k: int) -> DenseResult:
         """The ``k`` most similar passages, and how similar a typical passage is."""
