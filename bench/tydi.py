@@ -45,7 +45,7 @@ from bot.search.bm25_engine import BM25Engine  # noqa: E402
 from bot.search.embedder import load_embedder  # noqa: E402
 from bot.search.vectors import VectorCache, vector_key  # noqa: E402
 
-ALPHA = 0.5  # the service's _FUSION_WEIGHT
+ALPHA = 0.3  # the service's _FUSION_WEIGHT
 
 
 def metrics(ranks: Sequence[int | None]) -> dict[str, float]:
