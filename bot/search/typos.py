@@ -22,6 +22,7 @@ _BASE, _VOWELS, _FINALS = 0xAC00, 21, 28
 _INITIALS = 19
 _MIN_SYLLABLES = 2
 _MAX_SYLLABLES = 6  # longer words are names: a typo there is rare, the lookups many
+_MAX_CORRECTED = 4  # unseen words tried per question, the longest first
 
 
 def _is_hangul(text: str) -> bool:
@@ -68,12 +69,17 @@ def corrections(
                 joined.update((first.text, second.text))
                 yield first.text, word
                 yield second.text, word
-    for word in sorted(unseen - joined):
-        if _is_hangul(word) and _MIN_SYLLABLES <= len(word) <= _MAX_SYLLABLES:
-            # Two syllables with another initial are too often another word (나이 →
-            # 차이); predicates are indexed as their lemma (주다), never a noun's typo.
-            neighbours = jamo_neighbours(word, initials=len(word) > _MIN_SYLLABLES)
-            found = [(frequency(n), n) for n in neighbours if not n.endswith("다")]
-            best = max(found, default=(0, ""))
-            if best[0] > 0:
-                yield word, best[1]
+    guessable = [
+        w
+        for w in sorted(unseen - joined)
+        if _is_hangul(w) and _MIN_SYLLABLES <= len(w) <= _MAX_SYLLABLES
+    ]
+    # A few hundred look-ups a word: a long question of unknown words stays cheap.
+    for word in sorted(guessable, key=len, reverse=True)[:_MAX_CORRECTED]:
+        # Two syllables with another initial are too often another word (나이 → 차이);
+        # predicates are indexed as their lemma (주다), never a noun's typo.
+        neighbours = jamo_neighbours(word, initials=len(word) > _MIN_SYLLABLES)
+        found = [(frequency(n), n) for n in neighbours if not n.endswith("다")]
+        best = max(found, default=(0, ""))
+        if best[0] > 0:
+            yield word, best[1]

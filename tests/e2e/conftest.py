@@ -12,7 +12,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
-from collections.abc import AsyncIterator, Callable
+import threading
+from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -83,6 +84,31 @@ class Processed:
     async def wait_for(self, ids: set[int], timeout: float) -> None:  # noqa: ASYNC109
         async with asyncio.timeout(timeout), self._changed:
             await self._changed.wait_for(lambda: ids <= self.ids)
+
+
+@contextlib.contextmanager
+def fake_in_a_thread(**options: Any) -> Iterator[tuple[FakeBotAPI, asyncio.AbstractEventLoop]]:
+    """A fake Bot API on its own event loop in a thread, for a bot that runs its own loop
+    (``run_bot``) or another process; calls into it go through ``loop``."""
+    ready = threading.Event()
+    running: list[tuple[FakeBotAPI, asyncio.AbstractEventLoop, asyncio.Event]] = []
+
+    async def serve() -> None:
+        done = asyncio.Event()
+        async with FakeBotAPI(**options) as fake:
+            running.append((fake, asyncio.get_running_loop(), done))
+            ready.set()
+            await done.wait()
+
+    thread = threading.Thread(target=asyncio.run, args=(serve(),), daemon=True)
+    thread.start()
+    assert ready.wait(10)
+    fake, loop, done = running[0]
+    try:
+        yield fake, loop
+    finally:
+        loop.call_soon_threadsafe(done.set)
+        thread.join(10)
 
 
 @contextlib.asynccontextmanager

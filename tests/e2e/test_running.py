@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 import os
 import socket
 import subprocess
 import sys
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,6 +17,7 @@ from bot import AnswerService, Settings, SettingsError
 from bot.chat import build_application, run_bot
 from bot.chat.app import webhook_options
 from tests.botapi import FakeBotAPI
+from tests.e2e.conftest import fake_in_a_thread
 
 PROJECT = Path(__file__).resolve().parents[2]
 
@@ -66,26 +65,11 @@ async def test_webhook_mode_registers_the_url_and_answers_updates_posted_to_it(
                 await app.stop()
 
 
-@pytest.fixture
-def fake_in_a_thread() -> Iterator[FakeBotAPI]:
+@pytest.fixture(name="fake_in_a_thread")
+def fake_in_a_thread_fixture() -> Iterator[FakeBotAPI]:
     """A fake Bot API on its own event loop, for ``run_bot`` (which runs its own loop)."""
-    ready = threading.Event()
-    running: list[tuple[FakeBotAPI, asyncio.AbstractEventLoop, asyncio.Event]] = []
-
-    async def serve() -> None:
-        done = asyncio.Event()
-        async with FakeBotAPI() as fake:
-            running.append((fake, asyncio.get_running_loop(), done))
-            ready.set()
-            await done.wait()
-
-    thread = threading.Thread(target=asyncio.run, args=(serve(),), daemon=True)
-    thread.start()
-    assert ready.wait(10)
-    fake, loop, done = running[0]
-    yield fake
-    loop.call_soon_threadsafe(done.set)
-    thread.join(10)
+    with fake_in_a_thread() as (fake, _):
+        yield fake
 
 
 def test_a_token_telegram_refuses_is_a_clear_error_at_start(

@@ -11,7 +11,6 @@ import signal
 import socket
 import subprocess
 import sys
-import threading
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -20,6 +19,7 @@ from pathlib import Path
 import pytest
 
 from tests.botapi import FakeBotAPI
+from tests.e2e.conftest import fake_in_a_thread
 
 PROJECT = Path(__file__).resolve().parents[2]
 TOKEN = "123456:" + "T" * 35  # well-formed, as settings demand of a real token
@@ -28,23 +28,8 @@ TOKEN = "123456:" + "T" * 35  # well-formed, as settings demand of a real token
 @pytest.fixture
 def fake_elsewhere() -> Iterator[tuple[FakeBotAPI, asyncio.AbstractEventLoop]]:
     """A fake Bot API on its own event loop in a thread, for a bot in another process."""
-    ready = threading.Event()
-    running: list[tuple[FakeBotAPI, asyncio.AbstractEventLoop, asyncio.Event]] = []
-
-    async def serve() -> None:
-        done = asyncio.Event()
-        async with FakeBotAPI(token=TOKEN) as fake:
-            running.append((fake, asyncio.get_running_loop(), done))
-            ready.set()
-            await done.wait()
-
-    thread = threading.Thread(target=asyncio.run, args=(serve(),), daemon=True)
-    thread.start()
-    assert ready.wait(10)
-    fake, loop, done = running[0]
-    yield fake, loop
-    loop.call_soon_threadsafe(done.set)
-    thread.join(10)
+    with fake_in_a_thread(token=TOKEN) as running:
+        yield running
 
 
 def test_start_up_retries_a_bot_api_that_is_not_reachable_yet(fake_elsewhere, tmp_path):

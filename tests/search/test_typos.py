@@ -61,3 +61,16 @@ def test_a_misspelt_question_finds_its_passage_and_highlights_the_corpus_word(se
     assert "558만 달러에 불과한" in first.passage.text
     highlighted = {first.excerpt.text[a:b] for a, b in first.excerpt.highlights}
     assert "비용" in highlighted
+
+
+def test_a_long_question_of_unknown_words_costs_a_bounded_number_of_look_ups():
+    looked_up: list[str] = []
+
+    def counting(word: str) -> int:
+        looked_up.append(word)
+        return frequency(word)
+
+    many = [f"{chr(0xAC00 + 588 * i)}{chr(0xAC00 + 28 * i)}식" for i in range(1, 15)]
+    list(corrections(terms(*many), counting))
+    per_word = len(list(jamo_neighbours(many[0])))
+    assert len(looked_up) <= len(many) * 2 + 4 * per_word  # own checks, pairs, 4 guesses
