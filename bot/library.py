@@ -1,8 +1,10 @@
-"""The corpus folder and data folder behind an answer service.
+"""The composition root: settings → corpus folder and index home → answer service.
 
 Both front ends (terminal and Telegram) start here: open the index (at once when
-the one in the data folder matches the corpus folder; otherwise bring it up to date
-from cached tokens), and answer. Refreshes update the same index in place here.
+the one in the data folder is valid; a background catch-up then indexes what
+changed while stopped), and answer. Every change to the index goes through
+``IndexHome.sync`` (``sync`` here), and this is the only place that swaps a new
+view into the answer service.
 """
 
 from __future__ import annotations
@@ -19,9 +21,11 @@ from .progress import Progress, no_progress
 from .search import (
     DenseIndex,
     EmbedderUnavailable,
+    IndexHome,
     KoreanAnalyzer,
     SearchIndex,
     SemanticIndexer,
+    Synced,
     TokenCache,
     VectorCache,
     load_embedder,
@@ -39,9 +43,9 @@ class Library:
         self.settings = settings
         self.store = CorpusStore(settings.corpus_dir, max_chars=settings.article_max_chars)
         self.analyzer = analyzer or KoreanAnalyzer()
-        self._cache: TokenCache | None = None
-        self._index: SearchIndex | None = None
-        self._index_lock = threading.Lock()
+        self.home = IndexHome(
+            settings.data_dir, self.store, self.analyzer, engine=settings.search_engine
+        )
         self.catching_up: threading.Thread | None = None
         self._semantic: SemanticIndexer | None = None
         self._semantic_checked = False
@@ -53,55 +57,25 @@ class Library:
 
     @property
     def token_cache(self) -> TokenCache:
-        if self._cache is None:
-            self._cache = TokenCache(self.data_dir / "tokens.sqlite")
-        return self._cache
+        return self.home.token_cache
 
     @property
     def index_dir(self) -> Path:
-        return self.data_dir / "index"
+        return self.home.directory
 
-    def build_index(
-        self, progress: Progress = no_progress, corpus: Corpus | None = None, scan: str = ""
-    ) -> SearchIndex:
-        """The index of the corpus (read from its folder unless given; ``scan`` is the
-        folder's ``CorpusStore.scan()`` from before it was read), analyzing only
-        passages not seen before. The first call opens the index in the data folder;
-        later ones update it in place and return a new view of it."""
-        with self._index_lock:
-            if self._index is None and corpus is None:
-                index = SearchIndex.open(
-                    self.store,
-                    self.analyzer,
-                    directory=self.index_dir,
-                    engine=self.settings.search_engine,
-                    cache=self.token_cache,
-                    progress=progress,
-                )
-            elif self._index is None:
-                index = SearchIndex.build(
-                    corpus,
-                    self.analyzer,
-                    engine=self.settings.search_engine,
-                    cache=self.token_cache,
-                    progress=progress,
-                    directory=self.index_dir,
-                    scan=scan,
-                )
-            else:
-                if corpus is None:
-                    scan = self.store.scan()
-                    corpus = self.store.load()
-                index = self._index.updated(
-                    corpus,
-                    engine=self.settings.search_engine,
-                    cache=self.token_cache,
-                    progress=progress,
-                    scan=scan,
-                )
-            self._index = index
-        log.info("indexed %d articles, %d passages", len(index.articles), index.size)
-        return index
+    def sync(self, progress: Progress = no_progress) -> Synced:
+        """Bring the index up to the corpus folder (only what changed) and say what
+        changed since the last report; the new view is not served yet (see swap)."""
+        return self.home.sync(progress)
+
+    def build_index(self, progress: Progress = no_progress) -> SearchIndex:
+        """The index of the corpus folder as it is now (``sync``'s view)."""
+        return self.sync(progress).view
+
+    def corpus(self) -> Corpus:
+        """The corpus folder as it is now, reading only the files changed since the
+        index last read them (the others: metadata only, see ``Corpus.unread``)."""
+        return self.store.load(self.home.known_files())
 
     @property
     def semantic(self) -> SemanticIndexer | None:
@@ -182,41 +156,29 @@ class Library:
 
         Kiwi loads in the background. A valid index in the data folder is served at
         once, without even listing the corpus folder; a background thread then checks
-        the folder and indexes what changed while the bot was stopped (``catching_up``).
+        the folder and indexes what changed while the bot was stopped (``catching_up``;
+        its changes are kept for the next refresh report).
         """
         self.preload_analyzer()
-        with self._index_lock:
-            if self._index is None:
-                self._index = SearchIndex.open(
-                    self.store,
-                    self.analyzer,
-                    directory=self.index_dir,
-                    engine=self.settings.search_engine,
-                    cache=self.token_cache,
-                    progress=progress,
-                    verify=False,
-                )
-            index = self._index
-            unverified = not index.verified
-            index.verified = True
+        index = self.home.open(progress, verify=False)
+        unverified = not self.home.verified
         if unverified:  # served without reading the folder: say what it held last time
-            for problem in index.corpus_problems:
+            for problem in self.home.corpus_problems:
                 log.warning("corpus %s (when last indexed): %s", self.store.root, problem)
         service = AnswerService(index, top=self.settings.results_per_answer)
         if self.semantic is not None:  # the vectors already made; embedding is asked for
             service.use_vectors(self.semantic.embedder, self.semantic.vectors(index, embed=False))
         if unverified:
             self.catching_up = threading.Thread(
-                target=self._catch_up, args=(service, index), name="catch-up", daemon=True
+                target=self._catch_up, args=(service,), name="catch-up", daemon=True
             )
             self.catching_up.start()
         return service
 
-    def _catch_up(self, service: AnswerService, index: SearchIndex) -> None:
+    def _catch_up(self, service: AnswerService) -> None:
         try:
-            if not index.matches(self.store):
-                log.info("the corpus changed while stopped: indexing the changes")
-                service.swap(self.build_index())
+            if not self.home.matches():
+                service.swap(self.home.sync(reported=False).view)
                 if self.embedding_in_background:
                     self.embed_in_background(service)
         except Exception:
@@ -224,9 +186,7 @@ class Library:
 
     def close(self) -> None:
         self._embedding.stop()
-        if self._cache is not None:
-            self._cache.close()
-            self._cache = None
+        self.home.close()
 
 
 class _EmbeddingWorker:

@@ -3,13 +3,14 @@
 from .documents import Article, article_id_for, normalize_text, parse_article, render_article
 from .passages import Passage, split_article
 from .sentences import sentence_spans, split_sentences
-from .store import Corpus, CorpusStore, write_atomically
+from .store import Corpus, CorpusStore, KnownFile, write_atomically
 from .synonyms import Synonyms, load_synonyms
 
 __all__ = [
     "Article",
     "Corpus",
     "CorpusStore",
+    "KnownFile",
     "Passage",
     "Synonyms",
     "article_id_for",

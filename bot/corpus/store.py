@@ -15,6 +15,7 @@ import hashlib
 import logging
 import os
 import tempfile
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -31,7 +32,7 @@ from .files import (
 from .limits import ARTICLE_MAX_CHARS, Truncation, limit_article, max_file_bytes
 from .synonyms import Synonyms, parse_synonyms
 
-__all__ = ["Corpus", "CorpusStore", "write_atomically"]
+__all__ = ["Corpus", "CorpusStore", "KnownFile", "write_atomically"]
 
 ARTICLES_DIR = "articles"
 SYNONYMS_FILE = "synonyms.txt"
@@ -49,6 +50,21 @@ class Corpus:
     fingerprint: str = ""
     skipped: tuple[SkippedFile, ...] = ()  # files not used, and why
     truncated: tuple[Truncation, ...] = ()  # articles cut to ARTICLE_MAX_CHARS
+    # Articles taken from ``load(known=…)`` without reading their files: metadata only
+    # (empty body), the same as when they were last indexed.
+    unread: frozenset[str] = frozenset()
+    files: Mapping[str, KnownFile] = field(default_factory=dict)  # article id -> its file
+
+
+@dataclass(frozen=True, slots=True)
+class KnownFile:
+    """An article file as it was when last read: what ``load`` needs to skip reading
+    it again while its name, size, time and inode are the same."""
+
+    name: str
+    identity: str  # ListedFile.identity
+    article: Article  # its metadata (the body may be empty)
+    cut: Truncation | None = None  # how it was cut to ARTICLE_MAX_CHARS, if it was
 
 
 class CorpusStore:
@@ -95,16 +111,33 @@ class CorpusStore:
     def article_path(self, article_id: str) -> Path:
         return self.articles_dir / f"{article_id}.txt"
 
-    def load(self) -> Corpus:
-        """Read every article that can be read; the rest are in ``Corpus.skipped``."""
+    def load(self, known: Mapping[str, KnownFile] | None = None) -> Corpus:
+        """Read every article that can be read; the rest are in ``Corpus.skipped``.
+
+        A file in ``known`` (by name) whose identity is unchanged is not read: its known
+        article (metadata only) is used and listed in ``Corpus.unread``."""
         if not self.root.is_dir():
             raise CorpusError(f"the corpus folder {self.root} does not exist")
+        known = known or {}
         articles: list[Article] = []
         skipped: list[SkippedFile] = []
         truncated: list[Truncation] = []
+        unread: set[str] = set()
+        files: dict[str, KnownFile] = {}
         digest = hashlib.blake2b(digest_size=16)
         seen: dict[str, str] = {}  # id -> the file that has it
         for listed in list_article_files(self.articles_dir, self.root, self.max_bytes):
+            identity = f"{listed.identity}{self.max_chars}"  # the limit changes what is read
+            same = known.get(listed.name)
+            if same is not None and same.identity == identity and same.article.id not in seen:
+                seen[same.article.id] = listed.name
+                digest.update(os.fsencode(identity))
+                if same.cut is not None:
+                    truncated.append(same.cut)
+                unread.add(same.article.id)
+                files[same.article.id] = same
+                articles.append(same.article)
+                continue
             try:
                 raw = self._read(listed)
                 article = _parse(listed.name, raw, seen)
@@ -119,14 +152,33 @@ class CorpusStore:
                 truncated.append(cut)
                 self._warn(f"{listed.name}: {cut.reason}")
             seen[article.id] = listed.name
+            files[article.id] = KnownFile(listed.name, identity, article, cut)
             articles.append(article)
         synonyms = self._load_synonyms(skipped)
         digest.update(repr(synonyms.groups).encode())
         for problem in skipped:
             digest.update(str(problem).encode())
         return Corpus(
-            tuple(articles), synonyms, digest.hexdigest(), tuple(skipped), tuple(truncated)
+            tuple(articles),
+            synonyms,
+            digest.hexdigest(),
+            tuple(skipped),
+            tuple(truncated),
+            frozenset(unread),
+            files,
         )
+
+    def read_file(self, name: str) -> Article | None:
+        """The article in the articles folder's file ``name``; None if it can't be read."""
+        inside = os.path.realpath(self.root)
+        listed = examine_file(self.articles_dir / name, inside, self.max_bytes)
+        if listed is None:
+            return None
+        try:
+            article = _parse(name, self._read(listed), {})
+        except (Unreadable, FileNotFoundError):
+            return None
+        return limit_article(article, self.max_chars, name)[0]
 
     def load_synonyms(self) -> Synonyms:
         """The synonyms list (empty when it can't be read; load() says why)."""

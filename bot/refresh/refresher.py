@@ -19,7 +19,7 @@ import fcntl
 import logging
 import os
 import time
-from collections.abc import AsyncIterator, Callable, Mapping
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, replace
 
@@ -30,7 +30,6 @@ from ..corpus.limits import limit_article
 from ..errors import BotError, ImportFailed
 from ..library import Library
 from ..progress import Progress, no_progress
-from ..search.store import article_digest
 from ..sources import (
     FeedEntry,
     Fetcher,
@@ -170,10 +169,10 @@ class Refresher:
     async def _refresh_with(self, fetcher: Fetcher, progress: Progress) -> RefreshReport:
         started = time.monotonic()
         store = self.library.store
-        corpus = store.load()
+        corpus = self.library.corpus()  # reads only the files changed since indexed
         state = self._fetch_state()
         failures: list[Change] = []
-        fetched = [a for a in corpus.articles if a.url]
+        fetched = [self._whole(corpus, a) for a in corpus.articles if a.url]
         feeds = read_sources(store.sources_file)
         total = len(fetched) + len(feeds)
         progress("refreshing", 0, total)
@@ -182,7 +181,7 @@ class Refresher:
             if failure:
                 failures.append(failure)
             progress("refreshing", done, total)
-        known = {_key(a.url) for a in store.load().articles if a.url}
+        known = {_key(a.url) for a in self.library.corpus().articles if a.url}
         for done, source in enumerate(feeds, start=len(fetched) + 1):
             failures += await self._poll(fetcher, state, source, known)
             progress("refreshing", done, total)
@@ -191,6 +190,13 @@ class Refresher:
         report.seconds = time.monotonic() - started
         log.info("refresh: %s", report.summary())
         return report
+
+    def _whole(self, corpus: Corpus, article: Article) -> Article:
+        """``article`` with its body (read from its file if ``corpus`` skipped it)."""
+        if article.id not in corpus.unread:
+            return article
+        whole = self.library.store.read_file(corpus.files[article.id].name)
+        return whole if whole is not None and whole.id == article.id else article
 
     async def _refetch(
         self, fetcher: Fetcher, state: FetchState, article: Article
@@ -274,25 +280,30 @@ class Refresher:
         return failures
 
     async def _reindex(self, progress: Progress, failures: list[Change]) -> RefreshReport:
-        """Index the corpus folder as it is now and swap the new index in; the report
-        adds ``failures`` and what the folder holds that could not be used as it is."""
-        served = self.service.index
-        scan = self.library.store.scan()  # before reading: a later write changes it
-        corpus = self.library.store.load()
-        index = await asyncio.to_thread(self.library.build_index, progress, corpus, scan)
-        self.service.swap(index)
+        """Index the corpus folder as it is now and swap the new view in; the report says
+        what the index changed (since the last report), then ``failures``, then what
+        the folder holds that could not be used as it is."""
+        synced = await asyncio.to_thread(self.library.sync, progress)
+        self.service.swap(synced.view)
         if self.library.embedding_in_background:  # a running bot: new passages get vectors
             self.library.embed_in_background(self.service)
+        corpus, changes = synced.corpus, synced.changes
+        listed = [
+            *(Change(ChangeKind.ADDED, a.title, a.url) for a in changes.added),
+            *(Change(ChangeKind.UPDATED, a.title, a.url) for a in changes.updated),
+            *(Change(ChangeKind.REMOVED, a.title, a.url) for a in changes.removed),
+        ]
         problems = [Change(ChangeKind.FAILED, s.name, "", s.reason) for s in corpus.skipped]
         problems += [
             Change(ChangeKind.TRUNCATED, t.title, t.source, t.reason) for t in corpus.truncated
         ]
-        report = RefreshReport(
-            changes=_differences(served.corpus, served.digests, corpus) + failures + problems,
+        return RefreshReport(
+            changes=listed + failures + problems,
             articles=len(corpus.articles),
-            passages=index.size,
+            passages=synced.view.size,
+            unchanged=changes.unchanged,
+            rebuilt=changes.rebuilt,
         )
-        return report
 
     def _article_of(self, page: FetchResult) -> tuple[Article, Change | None]:
         """The page's article, cut to ARTICLE_MAX_CHARS; the cut as a change, if any."""
@@ -362,21 +373,3 @@ def _find_duplicate(corpus: Corpus, article: Article) -> Article | None:
         if existing.body == article.body:
             return existing
     return None
-
-
-def _differences(before: Corpus, digests: Mapping[str, str], after: Corpus) -> list[Change]:
-    """What changed, by article digest (the served corpus holds metadata only)."""
-    old = {a.id: a for a in before.articles}
-    new = {a.id: a for a in after.articles}
-    changes = []
-    for article_id, article in new.items():
-        previous = old.get(article_id)
-        if previous is None:
-            kind = ChangeKind.ADDED
-        elif digests.get(article_id) != article_digest(article):
-            kind = ChangeKind.UPDATED
-        else:
-            kind = ChangeKind.UNCHANGED
-        changes.append(Change(kind, article.title, article.url))
-    changes += [Change(ChangeKind.REMOVED, a.title, a.url) for i, a in old.items() if i not in new]
-    return changes

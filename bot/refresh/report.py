@@ -30,16 +30,20 @@ class Change:
 
 @dataclass(slots=True)
 class RefreshReport:
-    changes: list[Change] = field(default_factory=list)
+    changes: list[Change] = field(default_factory=list)  # all but the unchanged articles
     articles: int = 0  # articles served after the refresh
     passages: int = 0
     seconds: float = 0.0  # how long the refresh took (a front end may add its own set-up)
+    unchanged: int = 0  # articles indexed as they were
+    rebuilt: bool = False  # the index was made afresh: there was nothing to compare with
 
     def count(self, kind: ChangeKind) -> int:
         return self.counts()[kind]
 
     def counts(self) -> Counter[ChangeKind]:
-        return Counter(change.kind for change in self.changes)
+        counts = Counter(change.kind for change in self.changes)
+        counts[ChangeKind.UNCHANGED] += self.unchanged
+        return counts
 
     def of(self, kind: ChangeKind) -> list[Change]:
         return [change for change in self.changes if change.kind is kind]
@@ -52,4 +56,5 @@ class RefreshReport:
             for kind in ChangeKind
             if counts[kind] or kind is not ChangeKind.TRUNCATED
         ]
-        return f"{', '.join(parts)}; {corpus_size(self.articles, self.passages, 'en')}"
+        rebuilt = "; the index was rebuilt" if self.rebuilt else ""
+        return f"{', '.join(parts)}; {corpus_size(self.articles, self.passages, 'en')}{rebuilt}"

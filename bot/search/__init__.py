@@ -6,6 +6,7 @@ from .bm25_engine import BM25Engine
 from .embedder import E5Embedder, Embedder, EmbedderUnavailable, load_embedder
 from .engine import Field, ScoredId, SearchEngine, TermBag
 from .engines import ENGINES, make_engine
+from .home import IndexChanges, IndexHome, Synced
 from .index import Query, SearchHit, SearchIndex
 from .language import text_language
 from .semantic import SemanticIndexer
@@ -21,6 +22,8 @@ __all__ = [
     "Embedder",
     "EmbedderUnavailable",
     "Field",
+    "IndexChanges",
+    "IndexHome",
     "KoreanAnalyzer",
     "Query",
     "ScoredId",
@@ -28,6 +31,7 @@ __all__ = [
     "SearchHit",
     "SearchIndex",
     "SemanticIndexer",
+    "Synced",
     "Term",
     "TermBag",
     "TokenCache",

@@ -1,7 +1,9 @@
 """Passages and article metadata in SQLite, so memory does not grow with the corpus.
 
     meta(key, value)                       analyzer version, engine, fingerprints, state
-    articles(id, position, digest, meta)   one row per article: its metadata, no body
+    articles(id, position, digest, meta, file)
+                                           one row per article: its metadata, no body, and
+                                           the corpus file it was read from (name, identity)
     passages(id, article_id, ordinal, text, cache_key, terms)
 
 ``terms`` holds a passage's word terms and their spans (what excerpts and the
@@ -24,7 +26,8 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import asdict, fields
 from pathlib import Path
 
-from ..corpus import Article, Passage
+from ..corpus import Article, KnownFile, Passage
+from ..corpus.limits import Truncation
 from .analyzer import SPANS
 from .engine import TermBag
 
@@ -44,6 +47,22 @@ def _metadata(article: Article) -> str:
     values = asdict(article)
     values.pop("body")
     return json.dumps(values, ensure_ascii=False)
+
+
+def _file(known: KnownFile | None) -> str:
+    if known is None:
+        return ""
+    cut = [known.cut.kept, known.cut.total] if known.cut is not None else None
+    return json.dumps([known.name, known.identity, cut], ensure_ascii=False)
+
+
+def _known(article: Article, file: str) -> KnownFile | None:
+    try:
+        name, identity, cut = json.loads(file)
+    except ValueError:
+        return None
+    truncation = Truncation(article.title, name, *cut) if cut else None
+    return KnownFile(name, identity, article, truncation)
 
 
 class PassageStore:
@@ -71,6 +90,11 @@ class PassageStore:
                 CREATE INDEX IF NOT EXISTS articles_in_order ON articles (position);
                 """
             )
+            columns = {row[1] for row in self._write.execute("PRAGMA table_info(articles)")}
+            if "file" not in columns:  # made before files were recorded: read them once
+                self._write.execute(
+                    "ALTER TABLE articles ADD COLUMN file TEXT NOT NULL DEFAULT ''"
+                )
             self._write.execute(
                 "INSERT OR REPLACE INTO meta VALUES ('schema', ?)", (_SCHEMA_VERSION,)
             )
@@ -114,6 +138,15 @@ class PassageStore:
     def digests(self) -> dict[str, str]:
         return dict(self._query("SELECT id, digest FROM articles"))
 
+    def known_files(self) -> dict[str, KnownFile]:
+        """The corpus files the articles were read from, by file name."""
+        known: dict[str, KnownFile] = {}
+        for meta, file in self._query("SELECT meta, file FROM articles WHERE file != ''"):
+            found = _known(Article(body="", **json.loads(meta)), file)
+            if found is not None:
+                known[found.name] = found
+        return known
+
     def passage(self, passage_id: str) -> Passage | None:
         rows = self._query(
             "SELECT id, article_id, ordinal, text FROM passages WHERE id = ?", (passage_id,)
@@ -156,6 +189,15 @@ class PassageStore:
             yield [(pid, text) for pid, text in rows]
             after = rows[-1][0]
 
+    def cache_keys(self, batch: int = 5000) -> Iterator[list[tuple[str, str]]]:
+        """Every passage's (id, token cache key), in batches, by id."""
+        after = ""
+        while rows := self._query(
+            "SELECT id, cache_key FROM passages WHERE id > ? ORDER BY id LIMIT ?", (after, batch)
+        ):
+            yield [(pid, key) for pid, key in rows]
+            after = rows[-1][0]
+
     def terms(self, passage_id: str) -> TermBag | None:
         rows = self._query("SELECT terms FROM passages WHERE id = ?", (passage_id,))
         return json.loads(rows[0][0]) if rows else None
@@ -191,10 +233,16 @@ class PassageStore:
         self._write.executemany("DELETE FROM passages WHERE article_id = ?", ids)
         self._write.executemany("DELETE FROM articles WHERE id = ?", ids)
 
-    def put_articles(self, articles: Iterable[tuple[int, Article]]) -> None:
+    def put_articles(
+        self, articles: Iterable[tuple[Article, str]], files: Mapping[str, KnownFile]
+    ) -> None:
+        """Every article of the corpus in order, with its digest and its file, if known."""
         self._write.executemany(
-            "INSERT OR REPLACE INTO articles VALUES (?, ?, ?, ?)",
-            ((a.id, n, article_digest(a), _metadata(a)) for n, a in articles),
+            "INSERT OR REPLACE INTO articles VALUES (?, ?, ?, ?, ?)",
+            (
+                (a.id, n, digest, _metadata(a), _file(files.get(a.id)))
+                for n, (a, digest) in enumerate(articles)
+            ),
         )
 
     def put_passages(self, rows: Iterable[tuple[Passage, str, TermBag]]) -> None:

@@ -51,8 +51,7 @@ def counting(analyzer, monkeypatch) -> Counting:
 
 
 def first_text(library: Library, question: str) -> str | None:
-    service = library.open_service() if library._index is None else None
-    index = service.index if service else library._index
+    index = library.home.view or library.open_service().index
     hits = index.search(index.query(question), 3)
     return hits[0].passage.text if hits else None
 
@@ -179,14 +178,22 @@ def test_a_broken_or_mismatched_store_is_rebuilt(settings, analyzer, damage):
     assert "2031" in index.search(index.query("누리시 풍력 발전소"), 1)[0].passage.text
 
 
-def test_bm25_keeps_working_in_memory(tmp_path, analyzer, counting):
+def test_bm25_lives_in_memory_and_restarts_from_the_store(tmp_path, analyzer, counting):
     settings = Settings(corpus_dir=PROJECT / "corpus", data_dir=tmp_path, search_engine="bm25")
     library = Library(settings, analyzer=analyzer)
     index = library.build_index()
     assert index.engine.name == "bm25"
-    assert not (tmp_path / "index" / "passages.sqlite").exists()
+    assert not (tmp_path / "index" / "tantivy").exists()
     again = library.build_index()
     assert again.engine is index.engine and again.size == index.size
+    library.close()
+
+    counting.passages = 0
+    restarted = Library(settings, analyzer=analyzer).open_service().index
+    assert counting.passages == 0  # the engine is filled from the store and the token cache
+    assert restarted.engine is not index.engine and restarted.engine.size == index.size
+    hits = restarted.search(restarted.query("딥시크"), 1)
+    assert hits and hits[0].passage.id == index.search(index.query("딥시크"), 1)[0].passage.id
 
 
 def test_a_question_during_an_update_sees_the_index_before_it(settings, analyzer, monkeypatch):

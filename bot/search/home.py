@@ -1,0 +1,505 @@
+"""The index's home in the data folder, and the one object that writes it.
+
+    DATA_DIR/
+      index/passages.sqlite   passages, article metadata, the files they came from
+      index/tantivy/          the tantivy engine (rank-bm25 lives in memory)
+      tokens.sqlite           analyzed terms by text (Kiwi analyzes a text once)
+
+``IndexHome`` alone opens, changes and closes these files. Everyone else gets
+``SearchIndex`` views, which only read. ``sync`` is the only way in for changes: it
+reads the corpus folder (only the files whose name, size, time or inode changed),
+updates the store and engine in place, and returns the new view with exactly what
+changed. Changes made by a sync nobody reported (the start-up catch-up) are kept,
+even across restarts, and handed to the next sync that is reported (a refresh), so
+a refresh report is true wherever it runs.
+
+Store and engine are changed in one engine commit and one store transaction. A store
+left ``dirty`` (the process died between the two), made by another analyzer version
+or disagreeing with the engine's count is rebuilt when opened.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import shutil
+import sqlite3
+import threading
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..corpus import (
+    Article,
+    Corpus,
+    CorpusStore,
+    KnownFile,
+    Passage,
+    Synonyms,
+    split_article,
+)
+from ..progress import Progress, no_progress
+from .analyzer import KoreanAnalyzer
+from .derived import SQLITE_COMPANIONS, move_aside
+from .engine import SearchEngine, TermBag
+from .engines import make_engine, resolve_engine
+from .index import SearchIndex
+from .store import PassageStore, article_digest
+from .token_cache import TokenCache, cache_key
+
+__all__ = ["IndexChanges", "IndexHome", "Synced"]
+
+_BATCH = 1024  # passages analyzed (on every core) and indexed at a time
+_STORE_FILE = "passages.sqlite"
+_ENGINE_DIR = "tantivy"
+_UNREPORTED_KEPT = 10_000  # changes kept for the next report; beyond, a rebuild is said
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class IndexChanges:
+    """What a sync changed in the index, article by article (metadata only)."""
+
+    added: tuple[Article, ...] = ()
+    updated: tuple[Article, ...] = ()
+    removed: tuple[Article, ...] = ()
+    articles: int = 0  # articles indexed afterwards
+    rebuilt: bool = False  # the index was made afresh (nothing to compare with)
+
+    @property
+    def unchanged(self) -> int:
+        return self.articles - len(self.added) - len(self.updated)
+
+    def __bool__(self) -> bool:
+        return bool(self.added or self.updated or self.removed)
+
+    def then(self, later: IndexChanges) -> IndexChanges:
+        """These changes followed by ``later`` ones, as one set of changes."""
+        kinds: dict[str, tuple[str, Article]] = {}
+        for kind, articles in (("added", self.added), ("updated", self.updated)):
+            kinds.update((a.id, (kind, a)) for a in articles)
+        kinds.update((a.id, ("removed", a)) for a in self.removed)
+        for article in later.added:
+            earlier = kinds.get(article.id)
+            kind = "updated" if earlier and earlier[0] == "removed" else "added"
+            kinds[article.id] = (kind, article)
+        for article in later.updated:
+            earlier = kinds.get(article.id)
+            kinds[article.id] = (earlier[0] if earlier else "updated", article)
+        for article in later.removed:
+            earlier = kinds.get(article.id)
+            if earlier and earlier[0] == "added":
+                del kinds[article.id]  # came and went between two reports
+            else:
+                kinds[article.id] = ("removed", article)
+        grouped: dict[str, list[Article]] = {"added": [], "updated": [], "removed": []}
+        for kind, article in kinds.values():
+            grouped[kind].append(article)
+        return IndexChanges(
+            tuple(grouped["added"]),
+            tuple(grouped["updated"]),
+            tuple(grouped["removed"]),
+            later.articles,
+            self.rebuilt or later.rebuilt,
+        )
+
+    def to_json(self) -> str:
+        def rows(articles: Sequence[Article]) -> list[list[str]]:
+            return [[a.id, a.title, a.url] for a in articles]
+
+        return json.dumps(
+            {
+                "added": rows(self.added),
+                "updated": rows(self.updated),
+                "removed": rows(self.removed),
+                "rebuilt": self.rebuilt,
+            },
+            ensure_ascii=False,
+        )
+
+    @classmethod
+    def from_json(cls, text: str | None) -> IndexChanges:
+        try:
+            data = json.loads(text or "{}")
+            if not isinstance(data, dict):
+                return cls()
+
+            def articles(key: str) -> tuple[Article, ...]:
+                return tuple(Article(i, t, "", url=u) for i, t, u in data.get(key, []))
+
+            return cls(
+                articles("added"),
+                articles("updated"),
+                articles("removed"),
+                rebuilt=bool(data.get("rebuilt")),
+            )
+        except (ValueError, TypeError):
+            return cls()
+
+
+@dataclass(frozen=True, slots=True)
+class Synced:
+    """A sync's result: the new view, what changed, and the corpus as it was read
+    (its skipped and truncated files)."""
+
+    view: SearchIndex
+    changes: IndexChanges
+    corpus: Corpus = field(repr=False)
+
+
+class IndexHome:
+    """Owns the index's files in ``data_dir`` (see the module docstring)."""
+
+    def __init__(
+        self,
+        data_dir: Path,
+        corpus_store: CorpusStore,
+        analyzer: KoreanAnalyzer,
+        *,
+        engine: str = "auto",
+    ) -> None:
+        self.data_dir = data_dir
+        self.corpus_store = corpus_store
+        self.analyzer = analyzer
+        self.engine = engine  # SEARCH_ENGINE: auto, bm25 or tantivy
+        self._cache: TokenCache | None = None
+        self._files: _IndexFiles | None = None
+        self._view: SearchIndex | None = None
+        self._lock = threading.Lock()
+        self.verified = False  # the served view was checked against the corpus folder
+
+    @property
+    def directory(self) -> Path:
+        return self.data_dir / "index"
+
+    @property
+    def token_cache(self) -> TokenCache:
+        if self._cache is None:
+            self._cache = TokenCache(self.data_dir / "tokens.sqlite")
+        return self._cache
+
+    @property
+    def view(self) -> SearchIndex | None:
+        """The latest view, once opened."""
+        return self._view
+
+    # -- opening ----------------------------------------------------------------
+
+    def open(self, progress: Progress = no_progress, *, verify: bool = True) -> SearchIndex:
+        """The view of the stored index: at once when it is valid (and, with ``verify``,
+        made from the corpus folder as it is now, by its files' names, sizes and
+        times); otherwise the folder is indexed first (a reported sync). With
+        ``verify`` False, ``verified`` stays False until ``sync`` or ``matches``."""
+        with self._lock:
+            if self._view is not None:
+                return self._view
+            stored = self._stored(verify)
+            if stored is not None:
+                self._view = stored
+                self.verified = verify
+                return stored
+        return self.sync(progress).view
+
+    def _stored(self, verify: bool) -> SearchIndex | None:
+        """The stored index's view, if it is valid for SEARCH_ENGINE (and up to date)."""
+        if not (self.directory / _STORE_FILE).exists():
+            return None
+        store = _open_store(self.directory / _STORE_FILE)
+        engine = store.meta("engine") or ""
+        if engine not in ("bm25", "tantivy") or resolve_engine(self.engine, store.size) != engine:
+            return None
+        if verify and store.meta("scan") != self.corpus_store.scan():
+            return None
+        files = _IndexFiles(self.analyzer, engine, self.directory, self.token_cache, store)
+        if not files.valid():
+            return None
+        self._files = files
+        return files.view(
+            None,
+            None,
+            synonyms=self.corpus_store.load_synonyms(),
+            fingerprint=store.meta("fingerprint") or "",
+        )
+
+    def matches(self) -> bool:
+        """Whether the corpus folder is as it was when the index was last synced (by
+        its files' names, sizes and times; nothing is read)."""
+        files = self._files
+        return files is not None and files.store.meta("scan") == self.corpus_store.scan()
+
+    def known_files(self) -> dict[str, KnownFile]:
+        """The corpus files the index was made from (to skip reading them again)."""
+        files = self._files
+        return files.store.known_files() if files is not None else {}
+
+    @property
+    def corpus_problems(self) -> list[str]:
+        """The corpus files skipped or cut when the index was last synced."""
+        files = self._files
+        if files is None:
+            return []
+        try:
+            problems = json.loads(files.store.meta("problems") or "[]")
+        except ValueError:
+            return []
+        return [str(p) for p in problems] if isinstance(problems, list) else []
+
+    # -- changing ---------------------------------------------------------------
+
+    def sync(self, progress: Progress = no_progress, *, reported: bool = True) -> Synced:
+        """Bring the index up to the corpus folder as it is now.
+
+        Only files whose name, size, time or inode changed are read; their articles
+        are re-split and analyzed (terms come from the token cache when the text was
+        seen before). ``reported`` False (the start-up catch-up) keeps the changes for
+        the next reported sync instead of returning them."""
+        with self._lock:
+            scan = self.corpus_store.scan()  # before reading: a later write changes it
+            files, corpus = self._files, None
+            if files is None:
+                files, corpus = self._open_files()
+            if corpus is None:  # unchanged files are not read again
+                corpus = self.corpus_store.load(files.store.known_files())
+            changes = files.sync(corpus, scan, self.token_cache, progress)
+            view = files.view(corpus, files.store.digests())
+            wanted = resolve_engine(self.engine, view.size)
+            if wanted != files.engine_name:
+                log.info("%d passages: switching to the %s engine", view.size, wanted)
+                files.abandon()
+                files = _IndexFiles(self.analyzer, wanted, self.directory, self.token_cache)
+                files.reset()
+                corpus = self.corpus_store.load()
+                files.sync(corpus, scan, self.token_cache, progress)
+                view = files.view(corpus, files.store.digests())
+            self._files, self._view, self.verified = files, view, True
+            changes = self._account(files.store, changes, reported)
+        log.info("indexed %d articles, %d passages", len(view.articles), view.size)
+        return Synced(view, changes, corpus)
+
+    def _open_files(self) -> tuple[_IndexFiles, Corpus | None]:
+        """The files for SEARCH_ENGINE, rebuilt unless valid; with ``auto`` and nothing
+        stored, the corpus read to count its passages (to choose the engine)."""
+        store = _open_store(self.directory / _STORE_FILE)
+        corpus = None
+        if self.engine != "auto":
+            engine = self.engine
+        elif store.meta("engine") in ("bm25", "tantivy") and store.meta("state") == "clean":
+            engine = resolve_engine("auto", store.size)
+        else:
+            corpus = self.corpus_store.load()
+            engine = resolve_engine("auto", sum(len(split_article(a)) for a in corpus.articles))
+        files = _IndexFiles(self.analyzer, engine, self.directory, self.token_cache, store)
+        if not files.valid():
+            files.reset()
+        return files, corpus
+
+    def _account(self, store: PassageStore, changes: IndexChanges, reported: bool) -> IndexChanges:
+        """Changes since the last report: kept in the store until one is made."""
+        earlier = IndexChanges.from_json(store.meta("unreported"))
+        if changes.rebuilt:
+            # Everything was indexed afresh: "all added" says nothing of what changed.
+            combined = IndexChanges(articles=changes.articles, rebuilt=True)
+        else:
+            combined = earlier.then(changes)
+        if reported:
+            if store.meta("unreported"):
+                store.set_meta({"unreported": ""})
+            return combined
+        kept = len(combined.added) + len(combined.updated) + len(combined.removed)
+        if kept > _UNREPORTED_KEPT:
+            combined = IndexChanges(articles=combined.articles, rebuilt=True)
+        if combined or combined.rebuilt:
+            store.set_meta({"unreported": combined.to_json()})
+        if changes:
+            log.info(
+                "the corpus changed while stopped: added %d, updated %d, removed %d",
+                len(changes.added),
+                len(changes.updated),
+                len(changes.removed),
+            )
+        return IndexChanges(articles=changes.articles)
+
+    def close(self) -> None:
+        with self._lock:
+            if self._cache is not None:
+                self._cache.close()
+                self._cache = None
+
+
+class _IndexFiles:
+    """The store and the engine in one directory. rank-bm25 lives in memory: at each
+    start it is filled again from the store's passages and the token cache."""
+
+    def __init__(
+        self,
+        analyzer: KoreanAnalyzer,
+        engine: str,
+        directory: Path,
+        cache: TokenCache,
+        store: PassageStore | None = None,
+    ) -> None:
+        self.analyzer = analyzer
+        self.engine_name = engine
+        self.directory = directory
+        self.store = store or _open_store(directory / _STORE_FILE)
+        self.engine = self._make_engine()
+        if engine != "tantivy" and self._complete():
+            self._fill_from_store(cache)
+
+    def _make_engine(self) -> SearchEngine:
+        path = self.directory / _ENGINE_DIR if self.engine_name == "tantivy" else None
+        return make_engine(self.engine_name, self.analyzer.fields, path=path)
+
+    def _fill_from_store(self, cache: TokenCache) -> None:
+        """The in-memory engine, from the stored passages' cached terms; left empty
+        (so the store is rebuilt) when the cache lacks some."""
+        documents: list[tuple[str, TermBag]] = []
+        for batch in self.store.cache_keys():
+            bags = cache.get_many(key for _, key in batch)
+            if len(bags) < len({key for _, key in batch}):
+                log.info("the token cache lacks some passages: indexing afresh")
+                return
+            documents.extend((pid, bags[key]) for pid, key in batch)
+        self.engine.update(documents, ())
+
+    def view(
+        self,
+        corpus: Corpus | None,
+        digests: Mapping[str, str] | None,
+        *,
+        synonyms: Synonyms | None = None,
+        fingerprint: str = "",
+    ) -> SearchIndex:
+        return SearchIndex(
+            self.store,
+            self.engine,
+            self.analyzer,
+            corpus,
+            digests,
+            synonyms=synonyms,
+            fingerprint=fingerprint,
+        )
+
+    def _complete(self) -> bool:
+        store = self.store
+        return (
+            store.meta("state") == "clean"
+            and store.meta("analyzer") == self.analyzer.version
+            and store.meta("engine") == self.engine_name
+        )
+
+    def valid(self) -> bool:
+        """The store is complete, made by this analyzer for this engine, and agrees with it."""
+        return self._complete() and self.store.size == self.engine.size
+
+    def reset(self) -> None:
+        """Empty store, empty engine (a rebuild)."""
+        self.store.clear()
+        self.store = _open_store(self.store.path)
+        shutil.rmtree(self.directory / _ENGINE_DIR, ignore_errors=True)
+        self.engine = self._make_engine()
+        self.store.set_meta({"rebuilt": "1"})
+
+    def abandon(self) -> None:
+        """Give the files up for another engine's (``reset`` follows)."""
+        self.store.set_meta({"state": "dirty"})
+
+    def sync(
+        self, corpus: Corpus, scan: str, cache: TokenCache, progress: Progress
+    ) -> IndexChanges:
+        """Make store and engine hold ``corpus``; what changed."""
+        store = self.store
+        old = store.digests()
+        rebuilt = store.meta("rebuilt") == "1"
+        digests = {
+            a.id: old[a.id] if a.id in corpus.unread and a.id in old else article_digest(a)
+            for a in corpus.articles
+        }
+        changed = [a for a in corpus.articles if old.get(a.id) != digests[a.id]]
+        gone = [article_id for article_id in old if article_id not in digests]
+        meta = {
+            "state": "clean",
+            "analyzer": self.analyzer.version,
+            "engine": self.engine_name,
+            "fingerprint": corpus.fingerprint,
+            "scan": scan,
+            "rebuilt": "",
+            # Logged at a start that reads nothing of the folder (see corpus_problems).
+            "problems": json.dumps(_problems(corpus), ensure_ascii=False),
+        }
+        removed = tuple(a for a in (store.article(i) for i in gone) if a is not None)
+        changes = IndexChanges(
+            tuple(a for a in changed if a.id not in old),
+            tuple(a for a in changed if a.id in old),
+            removed,
+            len(corpus.articles),
+            rebuilt,
+        )
+        reread = len(corpus.unread) < len(corpus.articles)  # files to record anew
+        if not changed and not gone and not reread:  # nothing to index, nothing to commit
+            if any(store.meta(key) != value for key, value in meta.items()):
+                store.set_meta(meta)
+            return changes
+        replaced = [*gone, *(a.id for a in changed if a.id in old)]
+        passages = [pid for article_id in replaced for pid in store.passage_ids(article_id)]
+        store.set_meta({"state": "dirty"})
+        store.begin()
+        try:
+            store.remove_articles(replaced)
+            if changed or passages:
+                self.engine.update(self._added(changed, cache, progress), passages)
+            store.put_articles(((a, digests[a.id]) for a in corpus.articles), corpus.files)
+            store.set_meta_in_transaction(meta)
+            store.commit()
+        except BaseException:
+            store.rollback()
+            raise
+        if changes:
+            log.info("indexed %d changed articles, removed %d", len(changed), len(gone))
+        return changes
+
+    def _added(
+        self, articles: Sequence[Article], cache: TokenCache, progress: Progress
+    ) -> Iterator[tuple[str, TermBag]]:
+        """Split ``articles`` and stream their passages' bags, storing each batch."""
+        titles = {a.id: a.title for a in articles}
+        progress("indexing", 0, len(articles))
+        batch: list[Passage] = []
+        for done, article in enumerate(articles, 1):
+            batch.extend(split_article(article))
+            if len(batch) >= _BATCH or done == len(articles):
+                yield from self._index_batch(batch, titles, cache)
+                batch = []
+                progress("indexing", done, len(articles))
+
+    def _index_batch(
+        self, passages: Sequence[Passage], titles: Mapping[str, str], cache: TokenCache
+    ) -> Iterable[tuple[str, TermBag]]:
+        version = self.analyzer.version
+        keys = [cache_key(version, titles[p.article_id], p.text) for p in passages]
+        bags = cache.get_many(keys)
+        missing = {k: p for p, k in zip(passages, keys, strict=True) if k not in bags}
+        if missing:
+            items = [(p.text, titles[p.article_id]) for p in missing.values()]
+            fresh = dict(zip(missing, self.analyzer.analyze_many(items), strict=True))
+            cache.put_many(fresh)
+            bags.update(fresh)
+        self.store.put_passages((p, k, bags[k]) for p, k in zip(passages, keys, strict=True))
+        return [(p.id, bags[k]) for p, k in zip(passages, keys, strict=True)]
+
+
+def _problems(corpus: Corpus) -> list[str]:
+    """The corpus files skipped or cut, one line each."""
+    lines = [f"skipped {problem}" for problem in corpus.skipped]
+    return lines + [f"{cut.source}: {cut.reason}" for cut in corpus.truncated]
+
+
+def _open_store(path: Path) -> PassageStore:
+    """The store at ``path``; an unreadable one is moved aside and started afresh."""
+    try:
+        return PassageStore(path)
+    except sqlite3.DatabaseError as error:
+        move_aside(path, "the passage store", error, SQLITE_COMPANIONS)
+        return PassageStore(path)
+
