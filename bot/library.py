@@ -27,7 +27,6 @@ from .search import (
     SemanticIndexer,
     Synced,
     TokenCache,
-    VectorCache,
     load_embedder,
 )
 from .settings import Settings
@@ -93,9 +92,7 @@ class Library:
                         "semantic retrieval is unavailable (%s): answering with BM25", error
                     )
                 else:
-                    cache = VectorCache(self.data_dir / "vectors.sqlite")
-                    graph = self.data_dir / "vectors.usearch"
-                    self._semantic = SemanticIndexer(embedder, cache, graph=graph)
+                    self._semantic = self.home.semantic_component(embedder)
         return self._semantic
 
     def embed(self, index: SearchIndex, progress: Progress = no_progress) -> DenseIndex | None:

@@ -4,6 +4,8 @@
       index/passages.sqlite   passages, article metadata, the files they came from
       index/tantivy/          the tantivy engine (rank-bm25 lives in memory)
       tokens.sqlite           analyzed terms by text (Kiwi analyzes a text once)
+      vectors.sqlite          the semantic component: one vector per passage text
+      vectors.usearch         ... and its HNSW graph above 50,000 passages
 
 ``IndexHome`` alone opens, changes and closes these files. Everyone else gets
 ``SearchIndex`` views, which only read. ``sync`` is the only way in for changes: it
@@ -41,11 +43,14 @@ from ..corpus import (
 from ..progress import Progress, no_progress
 from .analyzer import KoreanAnalyzer
 from .derived import SQLITE_COMPANIONS, move_aside
+from .embedder import Embedder
 from .engine import SearchEngine, TermBag
 from .engines import make_engine, resolve_engine
 from .index import SearchIndex
+from .semantic import SemanticIndexer
 from .store import PassageStore, article_digest
 from .token_cache import TokenCache, cache_key
+from .vectors import VectorCache
 
 __all__ = ["IndexChanges", "IndexHome", "Synced"]
 
@@ -168,6 +173,9 @@ class IndexHome:
         self._view: SearchIndex | None = None
         self._lock = threading.Lock()
         self.verified = False  # the served view was checked against the corpus folder
+        # The semantic component, when RETRIEVAL has one: its vectors follow the views
+        # (embedded after a sync, by whoever asks: see Library.embed).
+        self.semantic: SemanticIndexer | None = None
 
     @property
     def directory(self) -> Path:
@@ -320,11 +328,23 @@ class IndexHome:
             )
         return IndexChanges(articles=changes.articles)
 
+    def semantic_component(self, embedder: Embedder) -> SemanticIndexer:
+        """The semantic component over this home's vector files (made once)."""
+        if self.semantic is None:
+            cache = VectorCache(self.data_dir / "vectors.sqlite")
+            self.semantic = SemanticIndexer(
+                embedder, cache, graph=self.data_dir / "vectors.usearch"
+            )
+        return self.semantic
+
     def close(self) -> None:
         with self._lock:
             if self._cache is not None:
                 self._cache.close()
                 self._cache = None
+            if self.semantic is not None:
+                self.semantic.cache.close()
+                self.semantic = None
 
 
 class _IndexFiles:
@@ -502,4 +522,3 @@ def _open_store(path: Path) -> PassageStore:
     except sqlite3.DatabaseError as error:
         move_aside(path, "the passage store", error, SQLITE_COMPANIONS)
         return PassageStore(path)
-

@@ -92,9 +92,7 @@ class PassageStore:
             )
             columns = {row[1] for row in self._write.execute("PRAGMA table_info(articles)")}
             if "file" not in columns:  # made before files were recorded: read them once
-                self._write.execute(
-                    "ALTER TABLE articles ADD COLUMN file TEXT NOT NULL DEFAULT ''"
-                )
+                self._write.execute("ALTER TABLE articles ADD COLUMN file TEXT NOT NULL DEFAULT ''")
             self._write.execute(
                 "INSERT OR REPLACE INTO meta VALUES ('schema', ?)", (_SCHEMA_VERSION,)
             )
