@@ -54,7 +54,7 @@ class ListedFile:
     """One ``*.txt`` entry of the folder, examined without opening it."""
 
     name: str  # as shown (see SkippedFile.name)
-    path: Path  # what is read: the entry, or the file its symlink leads to
+    path: str  # what is read: the entry, or the file its symlink leads to
     stat: os.stat_result  # of ``path``; of the entry itself when it leads nowhere
     problem: str = ""  # why it can't be read; "" when it can
 
@@ -82,7 +82,7 @@ def list_article_files(folder: Path, root: Path, max_bytes: int) -> list[ListedF
     with os.scandir(folder) as entries:
         for entry in entries:
             if entry.name.endswith(SUFFIX):
-                listed = examine_file(Path(entry.path), inside, max_bytes)
+                listed = examine_file(entry.path, inside, max_bytes)
                 if listed is not None and not listed.problem and listed.stat.st_size == 0:
                     listed = replace(listed, problem="the file is empty")
                 if listed is not None:
@@ -129,10 +129,12 @@ def shown_name(name: str) -> str:
     return os.fsencode(name).decode("utf-8", "backslashreplace")
 
 
-def examine_file(path: Path, inside: str, max_bytes: int) -> ListedFile | None:
+def examine_file(path: str | Path, inside: str, max_bytes: int) -> ListedFile | None:
     """What reading ``path`` would meet, from ``lstat`` (and ``stat`` of a symlink's
     target, which must be inside the folder ``inside``); None when it doesn't exist."""
-    name = shown_name(path.name)
+    path = os.fspath(path)  # strings: a listing makes one per file, pathlib is slower
+    base = os.path.basename(path)
+    name = shown_name(base)
     try:
         st = os.lstat(path)
     except FileNotFoundError:  # removed while listing
@@ -141,7 +143,7 @@ def examine_file(path: Path, inside: str, max_bytes: int) -> ListedFile | None:
     def skipped(problem: str) -> ListedFile:
         return ListedFile(name, path, st, problem)
 
-    if name != path.name:
+    if name != base:
         return skipped("the file name is not UTF-8; rename the file")
     if stat.S_ISLNK(st.st_mode):
         try:
@@ -155,7 +157,7 @@ def examine_file(path: Path, inside: str, max_bytes: int) -> ListedFile | None:
         target = os.path.realpath(path)
         if os.path.commonpath([inside, target]) != inside:
             return skipped(f"a symlink out of the corpus folder (to {shown_name(target)})")
-        path = Path(target)
+        path = target
     if not stat.S_ISREG(st.st_mode):
         return skipped(_kind(st.st_mode))
     if st.st_size > max_bytes:

@@ -54,6 +54,7 @@ class Corpus:
     # (empty body), the same as when they were last indexed.
     unread: frozenset[str] = frozenset()
     files: Mapping[str, KnownFile] = field(default_factory=dict)  # article id -> its file
+    scan: str = ""  # CorpusStore.scan() of the folder as it was read
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,10 +96,7 @@ class CorpusStore:
         """A digest of the article and synonyms files' names, sizes, times and inodes:
         changes whenever a file is written (every write replaces the file), without
         opening any file. Items that load() skips count too, with their reason."""
-        digest = hashlib.blake2b(digest_size=16)
-        for listed in self._listing():
-            digest.update(os.fsencode(listed.identity))
-        return digest.hexdigest()
+        return _scan(self._listing())
 
     def _listing(self) -> list[ListedFile]:
         listed = list_article_files(self.articles_dir, self.root, self.max_bytes)
@@ -126,7 +124,11 @@ class CorpusStore:
         files: dict[str, KnownFile] = {}
         digest = hashlib.blake2b(digest_size=16)
         seen: dict[str, str] = {}  # id -> the file that has it
-        for listed in list_article_files(self.articles_dir, self.root, self.max_bytes):
+        # Listed before reading, and scanned as listed: a later write changes the scan.
+        listing = list_article_files(self.articles_dir, self.root, self.max_bytes)
+        synonyms_file = self._synonyms_listed()
+        scan = _scan([*listing, synonyms_file] if synonyms_file is not None else listing)
+        for listed in listing:
             identity = f"{listed.identity}{self.max_chars}"  # the limit changes what is read
             same = known.get(listed.name)
             if same is not None and same.identity == identity and same.article.id not in seen:
@@ -154,7 +156,7 @@ class CorpusStore:
             seen[article.id] = listed.name
             files[article.id] = KnownFile(listed.name, identity, article, cut)
             articles.append(article)
-        synonyms = self._load_synonyms(skipped)
+        synonyms = self._load_synonyms(skipped, synonyms_file)
         digest.update(repr(synonyms.groups).encode())
         for problem in skipped:
             digest.update(str(problem).encode())
@@ -166,6 +168,7 @@ class CorpusStore:
             tuple(truncated),
             frozenset(unread),
             files,
+            scan,
         )
 
     def read_file(self, name: str) -> Article | None:
@@ -182,10 +185,9 @@ class CorpusStore:
 
     def load_synonyms(self) -> Synonyms:
         """The synonyms list (empty when it can't be read; load() says why)."""
-        return self._load_synonyms([])
+        return self._load_synonyms([], self._synonyms_listed())
 
-    def _load_synonyms(self, skipped: list[SkippedFile]) -> Synonyms:
-        listed = self._synonyms_listed()
+    def _load_synonyms(self, skipped: list[SkippedFile], listed: ListedFile | None) -> Synonyms:
         if listed is None:
             return Synonyms()
         try:
@@ -223,6 +225,13 @@ class CorpusStore:
             return False
         path.unlink()
         return True
+
+
+def _scan(listing: list[ListedFile]) -> str:
+    digest = hashlib.blake2b(digest_size=16)
+    for listed in listing:
+        digest.update(os.fsencode(listed.identity))
+    return digest.hexdigest()
 
 
 def _decode(raw: bytes) -> str:

@@ -169,10 +169,9 @@ class Refresher:
     async def _refresh_with(self, fetcher: Fetcher, progress: Progress) -> RefreshReport:
         started = time.monotonic()
         store = self.library.store
-        corpus = self.library.corpus()  # reads only the files changed since indexed
         state = self._fetch_state()
         failures: list[Change] = []
-        fetched = [self._whole(corpus, a) for a in corpus.articles if a.url]
+        fetched = self._articles_with_urls()
         feeds = read_sources(store.sources_file)
         total = len(fetched) + len(feeds)
         progress("refreshing", 0, total)
@@ -181,7 +180,7 @@ class Refresher:
             if failure:
                 failures.append(failure)
             progress("refreshing", done, total)
-        known = {_key(a.url) for a in self.library.corpus().articles if a.url}
+        known = {_key(a.url) for a in fetched}
         for done, source in enumerate(feeds, start=len(fetched) + 1):
             failures += await self._poll(fetcher, state, source, known)
             progress("refreshing", done, total)
@@ -191,12 +190,17 @@ class Refresher:
         log.info("refresh: %s", report.summary())
         return report
 
-    def _whole(self, corpus: Corpus, article: Article) -> Article:
-        """``article`` with its body (read from its file if ``corpus`` skipped it)."""
-        if article.id not in corpus.unread:
-            return article
-        whole = self.library.store.read_file(corpus.files[article.id].name)
-        return whole if whole is not None and whole.id == article.id else article
+    def _articles_with_urls(self) -> list[Article]:
+        """The indexed articles that have a URL, read again from their files (only
+        those: a corpus of local files is not read here at all)."""
+        files = self.library.home.known_files()
+        found = []
+        for file in files.values():
+            if file.article.url:
+                article = self.library.store.read_file(file.name)
+                if article is not None and article.url:
+                    found.append(article)
+        return found
 
     async def _refetch(
         self, fetcher: Fetcher, state: FetchState, article: Article
@@ -283,11 +287,13 @@ class Refresher:
         """Index the corpus folder as it is now and swap the new view in; the report says
         what the index changed (since the last report), then ``failures``, then what
         the folder holds that could not be used as it is."""
+        served = self.service.index
         synced = await asyncio.to_thread(self.library.sync, progress)
-        self.service.swap(synced.view)
-        if self.library.embedding_in_background:  # a running bot: new passages get vectors
-            self.library.embed_in_background(self.service)
         corpus, changes = synced.corpus, synced.changes
+        if changes or synced.view.engine is not served.engine:
+            self.service.swap(synced.view)  # (the same articles: nothing to prepare anew)
+            if self.library.embedding_in_background:  # a running bot: vectors for new passages
+                self.library.embed_in_background(self.service)
         listed = [
             *(Change(ChangeKind.ADDED, a.title, a.url) for a in changes.added),
             *(Change(ChangeKind.UPDATED, a.title, a.url) for a in changes.updated),

@@ -28,7 +28,7 @@ import shutil
 import sqlite3
 import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from ..corpus import (
@@ -176,6 +176,9 @@ class IndexHome:
         # The semantic component, when RETRIEVAL has one: its vectors follow the views
         # (embedded after a sync, by whoever asks: see Library.embed).
         self.semantic: SemanticIndexer | None = None
+        # The files of the last sync, kept to skip reading them (metadata only).
+        self._known: Mapping[str, KnownFile] | None = None
+        self._known_of: _IndexFiles | None = None
 
     @property
     def directory(self) -> Path:
@@ -236,10 +239,15 @@ class IndexHome:
         files = self._files
         return files is not None and files.store.meta("scan") == self.corpus_store.scan()
 
-    def known_files(self) -> dict[str, KnownFile]:
-        """The corpus files the index was made from (to skip reading them again)."""
+    def known_files(self) -> Mapping[str, KnownFile]:
+        """The corpus files the index was made from, by name (to skip reading them)."""
         files = self._files
-        return files.store.known_files() if files is not None else {}
+        return self._known_files(files) if files is not None else {}
+
+    def _known_files(self, files: _IndexFiles) -> Mapping[str, KnownFile]:
+        if self._known is None or self._known_of is not files:
+            self._known, self._known_of = files.store.known_files(), files
+        return self._known
 
     @property
     def corpus_problems(self) -> list[str]:
@@ -263,12 +271,12 @@ class IndexHome:
         seen before). ``reported`` False (the start-up catch-up) keeps the changes for
         the next reported sync instead of returning them."""
         with self._lock:
-            scan = self.corpus_store.scan()  # before reading: a later write changes it
             files, corpus = self._files, None
             if files is None:
                 files, corpus = self._open_files()
             if corpus is None:  # unchanged files are not read again
-                corpus = self.corpus_store.load(files.store.known_files())
+                corpus = self.corpus_store.load(self._known_files(files))
+            scan = corpus.scan
             changes = files.sync(corpus, scan, self.token_cache, progress)
             view = files.view(corpus, files.store.digests())
             wanted = resolve_engine(self.engine, view.size)
@@ -281,6 +289,7 @@ class IndexHome:
                 files.sync(corpus, scan, self.token_cache, progress)
                 view = files.view(corpus, files.store.digests())
             self._files, self._view, self.verified = files, view, True
+            self._known, self._known_of = _known_of(corpus, view), files
             changes = self._account(files.store, changes, reported)
         log.info("indexed %d articles, %d passages", len(view.articles), view.size)
         return Synced(view, changes, corpus)
@@ -345,6 +354,16 @@ class IndexHome:
             if self.semantic is not None:
                 self.semantic.cache.close()
                 self.semantic = None
+
+
+def _known_of(corpus: Corpus, view: SearchIndex) -> dict[str, KnownFile]:
+    """``corpus``' files with the view's metadata-only articles (no bodies kept)."""
+    known = {}
+    for article_id, file in corpus.files.items():
+        article = view.article(article_id)
+        if article is not None:
+            known[file.name] = replace(file, article=article)
+    return known
 
 
 class _IndexFiles:
