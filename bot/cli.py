@@ -223,11 +223,19 @@ def _import(args: argparse.Namespace, settings: Settings) -> int:
 def _index(args: argparse.Namespace, settings: Settings) -> int:
     library = Library(settings)
     progress = TerminalProgress()
-    index = library.build_index(progress)
+    synced = library.sync(progress)
+    index, changes = synced.view, synced.changes
     vectors = library.embed(index, progress)
     semantic = f", {vectors.size} with vectors" if vectors is not None else ""
     size = corpus_size(len(index.corpus.articles), index.size, "en")
-    print(f"{size}{semantic}, engine {index.engine.name}")
+    if changes.rebuilt:
+        changed = "index built afresh"
+    else:
+        changed = (
+            f"added {len(changes.added)}, updated {len(changes.updated)},"
+            f" removed {len(changes.removed)}, unchanged {changes.unchanged}"
+        )
+    print(f"{size}{semantic}, engine {index.engine.name}; {changed}")
     return 0
 
 

@@ -90,6 +90,11 @@ def test_refresh_reports_what_changed_in_a_fresh_process(folders):
         "failed": 0,
     }
 
+    # `index` (what `make run` does first) says what it changed, too.
+    store.save_article(KELP.with_changes(title="누리시 해초 숲"))
+    indexed = run_cli("index", env=env, data_dir=settings.data_dir)
+    assert indexed.stdout.rstrip().endswith("added 0, updated 1, removed 0, unchanged 3")
+
 
 @pytest.mark.parametrize("folders", ["bm25", "tantivy"], indirect=True)
 def test_the_first_refresh_after_a_catch_up_reports_the_changes_made_while_stopped(
