@@ -100,7 +100,7 @@ _FOLLOWUP_CHARS = 40
 
 
 def followup_line(answer: Answer, texts: Texts) -> str:
-    """"이어서: <earlier question, shortened> → <the question>" for an answer taken as a
+    """ "이어서: <earlier question, shortened> → <the question>" for an answer taken as a
     follow-up, else ""."""
     if answer.followup_of is None:
         return ""

@@ -172,7 +172,11 @@ class AnswerService:
         page = ranked[offset:wanted]
         if not page:
             return Answer(
-                query.text, AnswerStatus.NOT_FOUND, offset=offset, mode=mode, followup_of=followup_of
+                query.text,
+                AnswerStatus.NOT_FOUND,
+                offset=offset,
+                mode=mode,
+                followup_of=followup_of,
             )
         hits = tuple(
             Hit(
