@@ -11,9 +11,10 @@ of the combined question (where the earlier words count half).
 
 ``explicit`` says how sure the caller is that this is a follow-up: a reply to one of
 the bot's answers is (one content word is enough); a plain next message in a private
-chat is only when it also looks elliptical: it leans on a word like 그럼 or 그건, or is
-just a topic and a particle ("중국은?", "일본도?"). A message without content words
-follows up only when it asks something ("왜?", "언제?"), not "고마워".
+chat is only when it also looks elliptical: it starts with a word like 그럼, points
+back (그 보고서, 그건), or is just a topic and a particle ("중국은?", "일본도?"). A message
+without content words follows up only when it asks something ("왜?", "언제?"), not
+"고마워".
 """
 
 from __future__ import annotations
@@ -90,10 +91,11 @@ class FollowUp:
     query: Query  # its own words, and the earlier question's at EARLIER_WEIGHT
     own: frozenset[str]  # its own content words: a passage must hold one (or a synonym)
     boosts: Mapping[str, float]  # passage id -> how much higher it ranks
+    needs: tuple[frozenset[str], ...] = ()  # each own word's whole forms (not "4" of GPT-4)
 
     def keeps(self, words: Set[str]) -> bool:
         """Whether a passage with these word terms may answer it."""
-        return not self.own or any(self.query.forms(word) & words for word in self.own)
+        return not self.needs or any(forms & words for forms in self.needs)
 
     def boost(self, passage_id: str) -> float:
         """The factor a passage's rank is multiplied by."""
@@ -109,6 +111,11 @@ def content_words(query: Query) -> frozenset[str]:
         for w in query.words
         if w not in _POINTERS and is_content_word(w, query.kinds.get(w, "name"))
     }
+    return _wholes(words)
+
+
+def _wholes(words: Set[str]) -> frozenset[str]:
+    """``words`` without those that are part of another one."""
     return frozenset(w for w in words if not any(w != other and w in other for other in words))
 
 
@@ -119,7 +126,9 @@ def is_follow_up(query: Query, *, explicit: bool = True) -> bool:
         return False  # its own topic: it wins
     if not own:
         return _asks(query.text)
-    return explicit or bool(_LEANING.search(query.text) or _TOPIC_ONLY.search(query.text))
+    if explicit or query.words & _POINTERS:
+        return True
+    return bool(_LEANING.search(query.text) or _TOPIC_ONLY.search(query.text))
 
 
 def _asks(text: str) -> bool:
@@ -158,7 +167,8 @@ def follow_up(
         {**earlier.kinds, **query.kinds},
         scale={w: EARLIER_WEIGHT for w in earlier.words - words},
     )
-    return FollowUp(turn.question, combined, own, _boosts(turn.passage_ids, index))
+    needs = tuple(_wholes(combined.forms(word)) for word in sorted(own))
+    return FollowUp(turn.question, combined, own, _boosts(turn.passage_ids, index), needs)
 
 
 def _boosts(passage_ids: tuple[str, ...], index: SearchIndex) -> dict[str, float]:
