@@ -19,6 +19,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
+from .answers import Turn
 from .errors import BotError, SettingsError
 from .library import Library
 from .logs import configure_logging
@@ -106,6 +107,11 @@ def _parser() -> argparse.ArgumentParser:
     ask.add_argument(
         "--lang", default="ko", choices=LANGUAGES, help="language of the messages (default ko)"
     )
+    ask.add_argument(
+        "--after",
+        metavar="QUESTION",
+        help="answer as a follow-up of this earlier question, like a reply to its answer",
+    )
     ask.set_defaults(handler=_ask)
 
     sources = commands.add_parser("sources", help="list the articles")
@@ -156,8 +162,9 @@ def _ask(args: argparse.Namespace, settings: Settings) -> int:
     questions = (
         [args.question] if args.question is not None else (line.rstrip("\n") for line in sys.stdin)
     )
+    earlier = Turn.of(service.ask(args.after)) if args.after else None
     for question in questions:
-        answer = service.ask(question, top=args.top)
+        answer = service.ask(question, top=args.top, context=earlier)
         if args.json:
             print(json.dumps(answer_to_json(answer), ensure_ascii=False), flush=True)
         else:
@@ -316,10 +323,16 @@ def _terminal_chat(settings: Settings) -> int:
     texts = KOREAN
     print(texts.no_token, file=sys.stderr)
     interactive = sys.stdin.isatty()
+    # Like a private chat: a message without a topic of its own follows the last answer up.
+    earlier: Turn | None = None
+    answered_at = 0.0
     while True:
         try:
             question = input(texts.prompt if interactive else "")
         except EOFError:
             print(texts.goodbye if interactive else "", file=sys.stderr)
             return 0
-        print(render_answer(service.ask(question), texts, color=sys.stdout.isatty()), end="\n\n")
+        recent = time.monotonic() - answered_at <= settings.followup_minutes * 60
+        answer = service.ask(question, context=earlier if recent else None, explicit=False)
+        earlier, answered_at = Turn.of(answer), time.monotonic()
+        print(render_answer(answer, texts, color=sys.stdout.isatty()), end="\n\n")

@@ -88,6 +88,17 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "USER_QUESTIONS_PER_MINUTE", "20", "Questions one user may ask per minute before a pause."
     ),
+    Setting(
+        "FOLLOWUP_MINUTES",
+        "10",
+        "In private chats, a plain message with no topic of its own sent this many minutes "
+        "after the bot's last answer follows it up. 0: never.",
+    ),
+    Setting(
+        "FOLLOWUP_REPLY_HOURS",
+        "24",
+        "How long an answer stays the context of replies to it. 0: replies are new questions.",
+    ),
     Setting("LOG_LEVEL", "INFO", "DEBUG, INFO, WARNING or ERROR."),
     Setting("LOG_FORMAT", "text", "text (one readable line), or json (one JSON object per line)."),
     Setting(
@@ -119,6 +130,8 @@ class Settings:
     fetch_max_bytes: int = 5_000_000
     fetch_allow_private_addresses: bool = False
     user_questions_per_minute: int = 20
+    followup_minutes: int = 10
+    followup_reply_hours: int = 24
     log_level: str = "INFO"
     log_format: str = "text"
     metrics_listen: str = ""
@@ -175,6 +188,10 @@ class Settings:
             ),
             user_questions_per_minute=_int(
                 "USER_QUESTIONS_PER_MINUTE", raw["USER_QUESTIONS_PER_MINUTE"], 1, 1000
+            ),
+            followup_minutes=_int("FOLLOWUP_MINUTES", raw["FOLLOWUP_MINUTES"], 0, 24 * 60),
+            followup_reply_hours=_int(
+                "FOLLOWUP_REPLY_HOURS", raw["FOLLOWUP_REPLY_HOURS"], 0, 365 * 24
             ),
             log_level=_choice(
                 "LOG_LEVEL", raw["LOG_LEVEL"].upper(), ("DEBUG", "INFO", "WARNING", "ERROR")

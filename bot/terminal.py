@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from .answers import Answer, AnswerStatus, Hit, Suggestions
-from .texts import Texts, unanswered_message
+from .texts import Texts, followup_line, unanswered_message
 
 __all__ = ["JSON_SCHEMA_VERSION", "answer_to_json", "render_answer"]
 
@@ -19,6 +19,8 @@ _BOLD, _RESET = "\033[1m", "\033[0m"
 def render_answer(answer: Answer, texts: Texts, *, color: bool = False) -> str:
     if answer.status is AnswerStatus.ANSWERED:
         header = texts.results_header.format(count=len(answer.hits), question=answer.question)
+        if answer.followup_of is not None:
+            header = f"{header}\n{followup_line(answer, texts)}"
         blocks = [header] + [_render_hit(hit, texts, color) for hit in answer.hits]
         return "\n\n".join(blocks)
     message = unanswered_message(answer.status, texts, limit=answer.limit)
@@ -64,6 +66,7 @@ def answer_to_json(answer: Answer) -> dict[str, Any]:
         "answered": answer.answered,
         "status": answer.status.value,
         "retrieval": answer.mode,
+        "followup_of": answer.followup_of,
         "results": [
             {
                 "doc_id": hit.article.id,

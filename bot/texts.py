@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .answers import AnswerStatus
+from .answers import Answer, AnswerStatus
 
 __all__ = [
     "ENGLISH",
@@ -13,6 +13,7 @@ __all__ = [
     "corpus_size",
     "counted",
     "duration",
+    "followup_line",
     "texts_for",
     "unanswered_message",
 ]
@@ -27,6 +28,7 @@ class Texts:
     articles_available: str
     words_to_try: str
     results_header: str  # {count} {question}
+    followup: str  # which question a follow-up was taken as; {earlier} {question}
     translated_from: str
     read_more: str
     unknown_date: str
@@ -44,6 +46,7 @@ KOREAN = Texts(
     articles_available="지금 볼 수 있는 기사",
     words_to_try="이런 낱말로 물어보세요",
     results_header="🔎 관련 구절 {count}개 · {question}",
+    followup="이어서: {earlier} → {question}",
     translated_from="번역",
     read_more="전문 보기",
     unknown_date="날짜 미상",
@@ -66,6 +69,7 @@ ENGLISH = Texts(
     articles_available="Articles you can ask about",
     words_to_try="Words to try",
     results_header="🔎 {count} relevant passages · {question}",
+    followup="Following up: {earlier} → {question}",
     translated_from="translation",
     read_more="Read in full",
     unknown_date="date unknown",
@@ -89,6 +93,25 @@ def unanswered_message(status: AnswerStatus, texts: Texts, *, limit: int = 0) ->
         AnswerStatus.NO_WORDS: texts.no_words,
         AnswerStatus.TOO_LONG: texts.too_long.format(limit=limit),
     }[status]
+
+
+# How much of each question the follow-up line shows.
+_FOLLOWUP_CHARS = 40
+
+
+def followup_line(answer: Answer, texts: Texts) -> str:
+    """ "이어서: <earlier question, shortened> → <the question>" for an answer taken as a
+    follow-up, else ""."""
+    if answer.followup_of is None:
+        return ""
+    return texts.followup.format(
+        earlier=_shorten(answer.followup_of), question=_shorten(answer.question)
+    )
+
+
+def _shorten(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= _FOLLOWUP_CHARS else text[: _FOLLOWUP_CHARS - 1].rstrip() + "…"
 
 
 def texts_for(language_code: str | None) -> Texts:

@@ -2,6 +2,7 @@
 
 from .answer import Answer, AnswerStatus, Excerpt, Hit, PassageView, Suggestions
 from .excerpts import best_excerpt, best_sentence_share
+from .followup import FollowUp, Turn, content_words, follow_up, is_follow_up
 from .relevance import MIN_RELEVANCE, QuestionWeights
 from .service import MAX_QUESTION_CHARS, AnswerService
 
@@ -12,10 +13,15 @@ __all__ = [
     "AnswerService",
     "AnswerStatus",
     "Excerpt",
+    "FollowUp",
     "Hit",
     "PassageView",
     "QuestionWeights",
     "Suggestions",
+    "Turn",
     "best_excerpt",
     "best_sentence_share",
+    "content_words",
+    "follow_up",
+    "is_follow_up",
 ]

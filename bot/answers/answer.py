@@ -77,6 +77,7 @@ class Answer:
     suggestions: Suggestions = field(default_factory=Suggestions)
     limit: int = 0  # the length limit, for TOO_LONG
     mode: str = RETRIEVAL_BM25  # which retrieval answered
+    followup_of: str | None = None  # the earlier question it was taken as following up
 
     @property
     def answered(self) -> bool:

@@ -16,7 +16,7 @@ from collections.abc import Callable, Set
 
 from ..search import Query
 
-__all__ = ["MIN_RELEVANCE", "QuestionWeights", "idf", "is_relevant"]
+__all__ = ["MIN_RELEVANCE", "QuestionWeights", "idf", "is_content_word", "is_relevant"]
 
 # Measured on our two question sets (tests/data): answerable questions whose passage
 # ranks first cover at least ~0.25-0.4 of the question, unanswerable ones at most ~0.28.
@@ -49,6 +49,12 @@ _FRAME_NOUNS = frozenset(
 )  # fmt: skip
 
 
+def is_content_word(word: str, kind: str) -> bool:
+    """Whether a question word names what it is about (a name, noun or number), rather
+    than how it is asked (a verb, adverb, bound noun, or a noun questions are framed with)."""
+    return kind != "light" and word not in _FRAME_NOUNS
+
+
 def idf(document_frequency: int, size: int) -> float:
     return math.log(1 + (size - document_frequency + 0.5) / (document_frequency + 0.5))
 
@@ -63,7 +69,7 @@ class QuestionWeights:
             kind = "light" if word in _FRAME_NOUNS else query.kinds.get(word, "name")
             frequency = max(document_frequency(f) for f in query.forms(word))
             rarity = idf(frequency, size) * (_UNSEEN_WEIGHT if frequency == 0 else 1.0)
-            self.weights[word] = rarity * _KIND_WEIGHT.get(kind, 1.0)
+            self.weights[word] = rarity * _KIND_WEIGHT.get(kind, 1.0) * query.scale.get(word, 1.0)
         self.total = sum(self.weights.values())
 
     def covered(self, words: Set[str]) -> float:

@@ -16,6 +16,7 @@ from .answer import (
     Suggestions,
 )
 from .excerpts import best_excerpt, best_sentence_share
+from .followup import Turn, follow_up
 from .relevance import MIN_RELEVANCE, QuestionWeights, is_relevant
 from .suggestions import key_words
 
@@ -120,7 +121,17 @@ class AnswerService:
             semantic = Semantic(embedder, vectors) if covered and vectors.size else None
             self._state = _State(state.index, state.suggestions, semantic)
 
-    def ask(self, question: str, *, top: int | None = None, offset: int = 0) -> Answer:
+    def ask(
+        self,
+        question: str,
+        *,
+        top: int | None = None,
+        offset: int = 0,
+        context: Turn | None = None,
+        explicit: bool = True,
+    ) -> Answer:
+        """``context``: the earlier turn, if the question may follow it up (``followup.py``;
+        ``explicit``: a reply to it rather than just the next message)."""
         state = self._state  # one index for the whole question, even if swapped meanwhile
         top = self.top if top is None else max(1, top)
         stripped = question.strip()
@@ -135,19 +146,38 @@ class AnswerService:
             )
         index = state.index
         query = index.query(stripped)
+        followup = follow_up(query, context, index, explicit=explicit)
+        if followup:
+            query = followup.query
         if not query.words:
             return Answer(query.text, AnswerStatus.NO_WORDS, suggestions=state.suggestions)
         wanted = offset + top
         k = max(_MIN_CANDIDATES, (wanted + 1) * _CANDIDATES_PER_HIT)
         ranked = self._rank(state, query, k)
+        if followup:
+            ranked = [
+                replace(c, rank=c.rank * followup.boost(c.hit.passage.id))
+                for c in ranked
+                if followup.keeps({t.text for t in c.terms})
+            ]
+            ranked.sort(key=lambda c: -c.rank)
+            if not ranked:  # nothing with the earlier question: maybe alone
+                return self.ask(question, top=top, offset=offset)
         mode = state.mode
+        followup_of = followup.earlier if followup else None
         if not ranked:
             return Answer(
                 query.text, AnswerStatus.NOT_FOUND, suggestions=state.suggestions, mode=mode
             )
         page = ranked[offset:wanted]
         if not page:
-            return Answer(query.text, AnswerStatus.NOT_FOUND, offset=offset, mode=mode)
+            return Answer(
+                query.text,
+                AnswerStatus.NOT_FOUND,
+                offset=offset,
+                mode=mode,
+                followup_of=followup_of,
+            )
         hits = tuple(
             Hit(
                 c.hit.article,
@@ -167,6 +197,7 @@ class AnswerService:
             has_more=len(ranked) > wanted,
             suggestions=state.suggestions,
             mode=mode,
+            followup_of=followup_of,
         )
 
     def _rank(self, state: _State, query: Query, k: int) -> list[_Candidate]:

@@ -30,6 +30,7 @@ from .callbacks import (
 )
 from .context import ChatContext
 from .documents import on_document_button
+from .followups import Earlier, earlier_question, page_context, record_fields
 from .texts import ChatTexts, texts_for_update
 
 __all__ = [
@@ -115,8 +116,11 @@ async def gate(update: Update, context: ChatContext) -> None:
 
 
 async def on_question_text(update: Update, context: ChatContext) -> None:
-    """Any text in a private chat; in a group, a reply to one of the bot's messages."""
-    await _answer_question(update, context, update.effective_message.text or "")
+    """Any text in a private chat; in a group, a reply to one of the bot's messages.
+    Either may follow up an earlier answer (``followups.py``)."""
+    message = update.effective_message
+    earlier = await asyncio.to_thread(earlier_question, context.history, context.settings, message)
+    await _answer_question(update, context, message.text or "", earlier)
 
 
 async def cmd_ask(update: Update, context: ChatContext) -> None:
@@ -135,7 +139,9 @@ async def on_mention(update: Update, context: ChatContext) -> None:
     await _answer_question(update, context, text)
 
 
-async def _answer_question(update: Update, context: ChatContext, question: str) -> None:
+async def _answer_question(
+    update: Update, context: ChatContext, question: str, earlier: Earlier | None = None
+) -> None:
     """Throttle, search in a worker thread, record, reply with the rendered answer."""
     message, chat, user = update.effective_message, update.effective_chat, update.effective_user
     services = context.services
@@ -166,7 +172,12 @@ async def _answer_question(update: Update, context: ChatContext, question: str) 
                 await _reply(message, render.plain(texts.busy))
             return
         started = time.perf_counter()
-        answer = await asyncio.to_thread(context.service.ask, question)
+        answer = await asyncio.to_thread(
+            context.service.ask,
+            question,
+            context=earlier.turn if earlier else None,
+            explicit=earlier.explicit if earlier else True,
+        )
         services.metrics.question(_OUTCOMES[answer.status], seconds=time.perf_counter() - started)
         ref = await asyncio.to_thread(
             context.history.record_question,
@@ -174,6 +185,7 @@ async def _answer_question(update: Update, context: ChatContext, question: str) 
             user_id=user.id if user else None,
             text=answer.question,
             status=answer.status.value,
+            **record_fields(answer, earlier),
         )
         rendered = render.render_answer(
             answer,
@@ -182,7 +194,8 @@ async def _answer_question(update: Update, context: ChatContext, question: str) 
             ref=ref,
             page_size=context.service.top,
         )
-        await _reply(message, rendered.text, rendered.keyboard)
+        sent = await _reply(message, rendered.text, rendered.keyboard)
+        await asyncio.to_thread(context.history.note_reply, ref, sent.message_id)
 
 
 # -- commands ----------------------------------------------------------------------------
@@ -266,7 +279,10 @@ async def _show_page(
         await _expire(update, texts, "no such question in this chat")
         return
     await query.answer()
-    answer = await asyncio.to_thread(context.service.ask, asked.text, offset=button.offset)
+    earlier = await asyncio.to_thread(page_context, context.history, asked)
+    answer = await asyncio.to_thread(
+        context.service.ask, asked.text, offset=button.offset, context=earlier
+    )
     rendered = render.render_answer(
         answer,
         texts,

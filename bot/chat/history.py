@@ -5,8 +5,14 @@ answer's buttons carry both (a ``ChatRef``: ``m:<id>.<token>:<offset>``), and a 
 counts only when pressed in the question's chat with the question's token (``refs.py``).
 /stats counts the rows.
 
-    questions(id, chat_id, user_id, text, status, asked_at, token)
+    questions(id, chat_id, user_id, text, status, asked_at, token,
+              message_id, passages, followup_of, parent_id)
     feedback(question_id, user_id, up, at)      one vote per person and answer
+
+A question also keeps what a follow-up needs (``replied_question``, ``last_question``):
+the id of the bot's reply (``message_id``), the passages it quoted, and, for a
+follow-up, the question it was taken as following (``followup_of``) and that
+question's row (``parent_id``, so "more results" pages through the same answer).
 
 This is user data, not derived state: the schema is versioned (``PRAGMA user_version``)
 and an older file is migrated in place, in one transaction, never recreated. Questions
@@ -23,9 +29,11 @@ import logging
 import sqlite3
 import threading
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..answers import Turn
 from ..errors import HistoryTooNew
 
 # Not derived state, but the same careful move: the damaged file is kept for inspection.
@@ -59,9 +67,19 @@ _SCHEMA_V0 = (
 # _MIGRATIONS[n] takes a version-n file to version n + 1; append, never edit.
 _MIGRATIONS: tuple[tuple[str, ...], ...] = (
     ("ALTER TABLE questions ADD COLUMN token TEXT",),  # 0 → 1: buttons carry a token
+    (  # 1 → 2: follow-ups keep the context
+        "ALTER TABLE questions ADD COLUMN message_id INTEGER",
+        "ALTER TABLE questions ADD COLUMN passages TEXT",
+        "ALTER TABLE questions ADD COLUMN followup_of TEXT",
+        "ALTER TABLE questions ADD COLUMN parent_id INTEGER",
+        "CREATE INDEX IF NOT EXISTS questions_chat ON questions(chat_id, message_id)",
+    ),
 )
 SCHEMA_VERSION = len(_MIGRATIONS)
-_QUESTION_COLUMNS = "id, chat_id, user_id, text, status, asked_at, token"
+_QUESTION_COLUMNS = (
+    "id, chat_id, user_id, text, status, asked_at, token, message_id, passages, followup_of,"
+    " parent_id"
+)
 _ANSWERED = "answered"
 
 
@@ -74,6 +92,17 @@ class Question:
     status: str
     asked_at: float
     token: str | None = None  # None: asked before buttons carried tokens
+    message_id: int | None = None  # the bot's reply
+    passages: str | None = None  # the ids of the passages it quoted, space-separated
+    followup_of: str | None = None  # the earlier question it was taken as following
+    parent_id: int | None = None  # that question's row
+
+    @property
+    def turn(self) -> Turn | None:
+        """The context this question's answer gives a follow-up; None if it quoted nothing."""
+        if self.status != _ANSWERED:
+            return None
+        return Turn(self.followup_of or self.text, tuple((self.passages or "").split()))
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,8 +124,9 @@ class Stats:
 class History:
     """The questions and feedback of every chat; ``History.open(data_dir)`` or ``History(path)``."""
 
-    def __init__(self, path: Path | str) -> None:
+    def __init__(self, path: Path | str, *, clock: Callable[[], float] = time.time) -> None:
         self.path = Path(path)
+        self.clock = clock  # when questions are asked (tests move it)
         if str(path) != ":memory:":
             self.path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.Lock()
@@ -159,17 +189,69 @@ class History:
         return version
 
     def record_question(
-        self, *, chat_id: int, user_id: int | None, text: str, status: str
+        self,
+        *,
+        chat_id: int,
+        user_id: int | None,
+        text: str,
+        status: str,
+        passages: Sequence[str] = (),
+        followup_of: str | None = None,
+        parent_id: int | None = None,
     ) -> ChatRef:
         """Stores a question and how it was answered; returns the reference for its buttons."""
         token = new_token()
         with self._lock:
             cursor = self._db.execute(
-                "INSERT INTO questions (chat_id, user_id, text, status, asked_at, token)"
-                " VALUES (?, ?, ?, ?, ?, ?)",
-                (chat_id, user_id, text, status, time.time(), token),
+                "INSERT INTO questions (chat_id, user_id, text, status, asked_at, token,"
+                " passages, followup_of, parent_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    chat_id,
+                    user_id,
+                    text,
+                    status,
+                    self.clock(),
+                    token,
+                    " ".join(passages),
+                    followup_of,
+                    parent_id,
+                ),
             )
         return ChatRef(int(cursor.lastrowid or 0), token)
+
+    def note_reply(self, ref: ChatRef, message_id: int) -> None:
+        """The bot's reply to a question was sent as ``message_id`` (replies to it follow up)."""
+        with self._lock:
+            self._db.execute(
+                "UPDATE questions SET message_id = ? WHERE id = ?", (message_id, ref.id)
+            )
+
+    def replied_question(self, chat_id: int, message_id: int, *, max_age: float) -> Question | None:
+        """The question the bot's message ``message_id`` in ``chat_id`` answered, if it was
+        asked within ``max_age`` seconds."""
+        with self._lock:
+            row = self._db.execute(
+                f"SELECT {_QUESTION_COLUMNS} FROM questions"
+                " WHERE chat_id = ? AND message_id = ? AND asked_at >= ?"
+                " ORDER BY id DESC LIMIT 1",
+                (chat_id, message_id, self.clock() - max_age),
+            ).fetchone()
+        return Question(*row) if row else None
+
+    def last_question(self, chat_id: int, *, max_age: float) -> Question | None:
+        """The chat's last question, if it was asked within ``max_age`` seconds."""
+        with self._lock:
+            row = self._db.execute(
+                f"SELECT {_QUESTION_COLUMNS} FROM questions"
+                " WHERE chat_id = ? AND asked_at >= ? ORDER BY id DESC LIMIT 1",
+                (chat_id, self.clock() - max_age),
+            ).fetchone()
+        return Question(*row) if row else None
+
+    def question(self, question_id: int) -> Question | None:
+        """A stored question by id (the earlier question of a follow-up being paged)."""
+        with self._lock:
+            return self._question(question_id)
 
     def find_question(self, ref: ChatRef, *, chat_id: int | None) -> Question | None:
         """The question a button pressed in ``chat_id`` refers to; None when it may not."""
@@ -189,7 +271,7 @@ class History:
                 "INSERT INTO feedback (question_id, user_id, up, at) VALUES (?, ?, ?, ?)"
                 " ON CONFLICT (question_id, user_id)"
                 " DO UPDATE SET up = excluded.up, at = excluded.at",
-                (ref.id, user_id, int(up), time.time()),
+                (ref.id, user_id, int(up), self.clock()),
             )
         return True
 

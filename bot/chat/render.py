@@ -34,7 +34,7 @@ from telegram.helpers import create_deep_linked_url
 from ..answers import Answer, Excerpt, Hit, PassageView
 from ..corpus import Article
 from ..refresh import AddResult, ChangeKind, DocumentDraft, RefreshReport
-from ..texts import corpus_size, duration, unanswered_message
+from ..texts import corpus_size, duration, followup_line, unanswered_message
 from .callbacks import DocumentButton, FeedbackButton, PageButton, PassageButton
 from .history import Stats
 from .refs import ChatRef
@@ -229,6 +229,8 @@ def render_answer(
         first = answer.offset + 1
         page = texts.page_range.format(first=first, last=answer.offset + len(answer.hits))
         header = f"{header} ({page})"
+    if answer.followup_of is not None:  # which question it was taken as
+        header = f"{header}\n{plain(followup_line(answer, texts.answers))}"
     highlights = max(1, (MAX_ENTITIES - 5) // len(answer.hits) - 4)
     for budget in _EXCERPT_BUDGETS:
         blocks = [_hit_block(hit, texts, bot_username, budget, highlights) for hit in answer.hits]

@@ -38,6 +38,8 @@ class Query:
     words: frozenset[str]  # the question's own word terms, for relevance and highlights
     alternatives: Mapping[str, frozenset[str]]  # own word -> equivalent words from synonyms
     kinds: Mapping[str, str] = field(default_factory=dict)  # own word -> Term.kind
+    # Word -> how much it counts (1 unless listed): a follow-up's earlier words count less.
+    scale: Mapping[str, float] = field(default_factory=dict)
 
     def forms(self, word: str) -> frozenset[str]:
         """A question word and its synonyms' words."""
