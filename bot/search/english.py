@@ -127,7 +127,7 @@ def latin_terms(text: str, start: int, end: int) -> list[tuple[str, int, int]]:
     one-letter piece stays attached (o1, v3); stop words give no term of their own.
     """
     word = text[start:end]
-    if word.lower() in STOP_WORDS:  # contractions: don't, it's
+    if "'" in word and word.lower() in STOP_WORDS:  # contractions: don't, it's
         return []
     if possessive := _POSSESSIVE.search(word):
         end -= len(possessive.group())
