@@ -10,7 +10,9 @@ Fields:
   - a number glued to its unit also gives the pair (1995년 → 1995, 년, 1995년);
   - Latin words are lower-cased and split at hyphens, dots and letter/digit
     boundaries (GPT-4 → gpt-4, gpt, 4; DeepSeek-V3 → deepseek-v3, deepseek, v3;
-    GPT4 → gpt4, gpt, 4). A one-letter piece stays attached (o1, v3).
+    GPT4 → gpt4, gpt, 4). A one-letter piece stays attached (o1, v3). English
+    stop words are dropped and the rest stemmed (models → model, announced →
+    announc), in English articles and Korean ones alike (``english.py``).
 - ``gram``: character bigrams of the content part of each word (particles and
   endings cut off), joined across a single space between content words, so
   오픈소스 and 오픈 소스 give the same bigrams and Kiwi's mistakes on rare names
@@ -36,6 +38,7 @@ from dataclasses import dataclass
 from itertools import islice
 
 from .engine import Field
+from .english import QUESTION_FUNCTION_TERMS, latin_terms
 
 __all__ = ["QUESTION_WORDS", "SPANS", "KoreanAnalyzer", "QueryAnalysis", "Term", "passage_terms"]
 
@@ -68,17 +71,6 @@ _QUERY_GENERIC = frozenset(
 )  # fmt: skip
 """Nouns questions are phrased with (…의 이름은? …한 곳은?): dropped from the query's words."""
 
-_ENGLISH_FUNCTION_WORDS = frozenset(
-    {
-        "a", "an", "the", "is", "are", "was", "were", "be", "been", "do", "does", "did",
-        "what", "who", "whom", "when", "where", "which", "why", "how", "much", "many",
-        "of", "to", "in", "on", "at", "by", "for", "with", "from", "about", "into", "as",
-        "and", "or", "it", "its", "this", "that", "these", "those", "s", "can", "could",
-        "will", "would", "should", "there", "than", "according", "tell", "me",
-    }
-)  # fmt: skip
-"""English questions' function words: dropped from the query's words (not from bigrams)."""
-
 SPANS = "spans"
 """The key of a passage bag that holds its word terms' spans (not a field for engines)."""
 
@@ -93,8 +85,6 @@ _FULLWIDTH = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
 # A Latin word: letters and digits, possibly joined by - . _ + / ' & (GPT-4, v3.1, R&D).
 _LATIN_RUN = re.compile(r"[0-9A-Za-z\u00c0-\u024f]+(?:[-._+/'&][0-9A-Za-z\u00c0-\u024f]+)*")
 _HAS_LETTER = re.compile(r"[A-Za-z\u00c0-\u024f]")
-_ALNUM_PIECE = re.compile(r"[0-9A-Za-z\u00c0-\u024f]+")
-_LETTERS_DIGITS = re.compile(r"[A-Za-z\u00c0-\u024f]+|[0-9]+")
 _WORD_PIECE = re.compile(r"\w+")
 
 _BATCH = 256  # texts per Kiwi batch call in analyze_many (the lock is released between)
@@ -130,7 +120,7 @@ class KoreanAnalyzer:
     Kiwi loads on first use (about 1.5 s, without its multi-word dictionary).
     """
 
-    version = "v3-kiwi0.24-nomulti-word+gram+spans"
+    version = "v4-kiwi0.24-nomulti-word+gram+spans+en-snowball"
     # Fit on KorQuAD 1.0 dev (bench/korquad.py; the cross-validated figures hold).
     fields = (Field("word", 1.0, 0.3, 0.75), Field("gram", 0.5, 0.3, 0.5))
 
@@ -172,7 +162,7 @@ class KoreanAnalyzer:
         words = [
             t
             for t in _words(clean, tokens, QUESTION_WORDS)
-            if t.text not in _QUERY_GENERIC and t.text not in _ENGLISH_FUNCTION_WORDS
+            if t.text not in _QUERY_GENERIC and t.text not in QUESTION_FUNCTION_TERMS
         ]
         bag = {"word": [t.text for t in words], "gram": _grams(clean, tokens, QUESTION_WORDS)}
         return QueryAnalysis(bag, words)
@@ -304,18 +294,8 @@ def _latin_runs(text: str) -> list[tuple[int, int]]:
 
 
 def _latin_terms(text: str, start: int, end: int) -> list[Term]:
-    """GPT-4 → gpt-4, gpt, 4; iPhone15 → iphone15, iphone, 15; o1 → o1."""
-    terms: list[Term] = []
-    pieces = list(_ALNUM_PIECE.finditer(text, start, end))
-    if len(pieces) > 1:
-        terms.append(Term(text[start:end].lower(), start, end))
-    for piece in pieces:
-        s = piece.start()
-        terms.append(Term(piece.group().lower(), s, piece.end()))
-        parts = list(_LETTERS_DIGITS.finditer(piece.group()))
-        if len(parts) > 1 and all(len(p.group()) > 1 or p.group().isdigit() for p in parts):
-            terms.extend(Term(p.group().lower(), s + p.start(), s + p.end()) for p in parts)
-    return terms
+    """A Latin word's terms: lower-cased, stemmed, stop words out (see english.py)."""
+    return [Term(term, s, e) for term, s, e in latin_terms(text, start, end)]
 
 
 def _pattern_terms(text: str, start: int, end: int) -> list[Term]:

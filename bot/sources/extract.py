@@ -45,6 +45,7 @@ _TITLE_META_KEYS = ("og:title", "twitter:title")
 _DATE_PATTERN = re.compile(r"(\d{4})[-./년]\s*(\d{1,2})[-./월]\s*(\d{1,2})")
 _HANGUL_SYLLABLE = re.compile(r"[\uac00-\ud7a3]")
 _LETTER = re.compile(r"[^\W\d_]")
+_ASCII_LETTER = re.compile(r"[A-Za-z]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -232,12 +233,15 @@ def _iso_date(value: str | None) -> str:
 
 
 def text_language(text: str) -> str:
-    """The language of a text that declares none: "ko" for mostly-Hangul text, else ""."""
+    """The language of a text that declares none: "ko" for mostly-Hangul text, "en" for
+    mostly-Latin text, else ""."""
     return _language("", text)
 
 
 def _language(declared: str, text: str) -> str:
-    """The declared language's primary subtag; failing that, "ko" for mostly-Hangul text."""
+    """The declared language's primary subtag; failing that, told by script: "ko" for
+    mostly-Hangul text, "en" for text in Latin letters (the only other language the
+    articles come in; search stems its words as English)."""
     primary = re.split(r"[-_]", declared.strip().lower(), maxsplit=1)[0]
     if primary.isalpha() and 2 <= len(primary) <= 3:
         return primary
@@ -245,6 +249,8 @@ def _language(declared: str, text: str) -> str:
     letters = len(_LETTER.findall(sample))
     if letters and len(_HANGUL_SYLLABLE.findall(sample)) >= 0.3 * letters:
         return "ko"
+    if letters and len(_ASCII_LETTER.findall(sample)) >= 0.8 * letters:
+        return "en"
     return ""
 
 
