@@ -269,6 +269,13 @@ SETTINGS: tuple[Setting, ...] = (
         "questions one user may ask per minute before being asked to slow down",
     ),
     Setting(
+        "HISTORY_RETENTION_DAYS",
+        "0",
+        _int(0, 36_500),
+        "days a question and its 👍/👎 stay in the chat history (`/stats` counts them); "
+        "older ones are deleted at start and hourly while the bot runs; 0: kept for ever",
+    ),
+    Setting(
         "LOG_LEVEL",
         "INFO",
         _choice("DEBUG", "INFO", "WARNING", "ERROR", case=str.upper),
@@ -322,6 +329,7 @@ class Settings:
         default_factory=_table("FETCH_ALLOW_PRIVATE_ADDRESSES")
     )
     user_questions_per_minute: int = field(default_factory=_table("USER_QUESTIONS_PER_MINUTE"))
+    history_retention_days: int = field(default_factory=_table("HISTORY_RETENTION_DAYS"))
     log_level: str = field(default_factory=_table("LOG_LEVEL"))
     log_format: str = field(default_factory=_table("LOG_FORMAT"))
     metrics_listen: str = field(default_factory=_table("METRICS_LISTEN"))

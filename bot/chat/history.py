@@ -13,6 +13,11 @@ and an older file is migrated in place, in one transaction, never recreated. Que
 stored before tokens existed keep a NULL token: their old buttons have simply expired.
 A file written by a newer version of the bot is refused, never downgraded.
 
+Retention (HISTORY_RETENTION_DAYS): questions older than that are deleted, with their
+votes, when the history is opened and then at most once an hour, by the next question
+recorded (a DELETE over an index: no timer, no thread). With ``secure_delete`` the
+freed pages are zeroed rather than left readable in the file.
+
 The methods are synchronous and thread-safe (one connection behind a lock); the
 handlers call them with ``asyncio.to_thread`` so the event loop never waits on disk.
 """
@@ -23,6 +28,7 @@ import logging
 import sqlite3
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -59,10 +65,15 @@ _SCHEMA_V0 = (
 # _MIGRATIONS[n] takes a version-n file to version n + 1; append, never edit.
 _MIGRATIONS: tuple[tuple[str, ...], ...] = (
     ("ALTER TABLE questions ADD COLUMN token TEXT",),  # 0 → 1: buttons carry a token
+    # 1 → 2: retention deletes by age
+    ("CREATE INDEX IF NOT EXISTS questions_asked_at ON questions(asked_at)",),
 )
 SCHEMA_VERSION = len(_MIGRATIONS)
 _QUESTION_COLUMNS = "id, chat_id, user_id, text, status, asked_at, token"
 _ANSWERED = "answered"
+DAY_SECONDS = 86_400.0
+# How often a running bot deletes what passed the retention period (at the next question).
+PRUNE_EVERY_SECONDS = 3_600.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,10 +104,23 @@ class Stats:
 
 
 class History:
-    """The questions and feedback of every chat; ``History.open(data_dir)`` or ``History(path)``."""
+    """The questions and feedback of every chat; ``History.open(data_dir)`` or ``History(path)``.
 
-    def __init__(self, path: Path | str) -> None:
+    ``retention_days`` > 0 deletes questions (and their votes) older than that many days;
+    ``clock`` is the time source (seconds since the epoch), for the tests.
+    """
+
+    def __init__(
+        self,
+        path: Path | str,
+        *,
+        retention_days: int = 0,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
         self.path = Path(path)
+        self._retention_seconds = retention_days * DAY_SECONDS
+        self._clock = clock
+        self._pruned_at = float("-inf")
         if str(path) != ":memory:":
             self.path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.Lock()
@@ -105,19 +129,21 @@ class History:
             self._refuse_newer()  # before WAL mode, which would rewrite the file's header
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=NORMAL")
+            self._db.execute("PRAGMA secure_delete=ON")  # retention means gone from the file
             self._migrate()
+            self.prune()
         except BaseException:
             self._db.close()
             raise
 
     @classmethod
-    def open(cls, data_dir: Path) -> History:
+    def open(cls, data_dir: Path, *, retention_days: int = 0) -> History:
         """The history in ``data_dir``. A file that isn't a database any more (damaged)
         is moved aside, kept, and a new history is started; one written by a newer bot
         is never touched (``HistoryTooNew``)."""
         path = Path(data_dir) / HISTORY_FILE
         try:
-            return cls(path)
+            return cls(path, retention_days=retention_days)
         except sqlite3.DatabaseError as error:
             aside = move_aside(path, "chat history", error, SQLITE_COMPANIONS)
             log.error(
@@ -127,7 +153,7 @@ class History:
                 error,
                 aside,
             )
-            return cls(path)
+            return cls(path, retention_days=retention_days)
 
     def _migrate(self) -> None:
         """Brings the file to SCHEMA_VERSION; BEGIN IMMEDIATE: one process migrates at a time."""
@@ -163,13 +189,43 @@ class History:
     ) -> ChatRef:
         """Stores a question and how it was answered; returns the reference for its buttons."""
         token = new_token()
+        now = self._clock()
         with self._lock:
             cursor = self._db.execute(
                 "INSERT INTO questions (chat_id, user_id, text, status, asked_at, token)"
                 " VALUES (?, ?, ?, ?, ?, ?)",
-                (chat_id, user_id, text, status, time.time(), token),
+                (chat_id, user_id, text, status, now, token),
             )
+        if now - self._pruned_at >= PRUNE_EVERY_SECONDS:
+            self.prune()
         return ChatRef(int(cursor.lastrowid or 0), token)
+
+    def prune(self) -> int:
+        """Deletes the questions older than the retention period, and their votes;
+        returns how many questions were deleted (always 0 when everything is kept)."""
+        now = self._clock()
+        self._pruned_at = now
+        if self._retention_seconds <= 0:
+            return 0
+        cutoff = now - self._retention_seconds
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                self._db.execute(
+                    "DELETE FROM feedback WHERE question_id IN"
+                    " (SELECT id FROM questions WHERE asked_at < ?)",
+                    (cutoff,),
+                )
+                deleted = self._db.execute(
+                    "DELETE FROM questions WHERE asked_at < ?", (cutoff,)
+                ).rowcount
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+        if deleted:
+            log.info("chat history: deleted %d questions older than the retention", deleted)
+        return int(deleted)
 
     def find_question(self, ref: ChatRef, *, chat_id: int | None) -> Question | None:
         """The question a button pressed in ``chat_id`` refers to; None when it may not."""
@@ -189,7 +245,7 @@ class History:
                 "INSERT INTO feedback (question_id, user_id, up, at) VALUES (?, ?, ?, ?)"
                 " ON CONFLICT (question_id, user_id)"
                 " DO UPDATE SET up = excluded.up, at = excluded.at",
-                (ref.id, user_id, int(up), time.time()),
+                (ref.id, user_id, int(up), self._clock()),
             )
         return True
 
