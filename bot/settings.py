@@ -221,7 +221,9 @@ SETTINGS: tuple[Setting, ...] = (
         "CORPUS_DIR",
         "corpus",
         _folder,
-        "article files, `synonyms.txt`, `sources.txt` (relative to the current directory)",
+        "article files, `synonyms.txt`, `sources.txt` (relative to the current directory); "
+        "when it does not exist, `run`, `ask`, `sources`, `index` and `refresh` create it "
+        "with the bundled sample articles, `import` and `add` create it empty",
     ),
     Setting(
         "DATA_DIR",
