@@ -13,13 +13,14 @@ RUN groupadd --system --gid 10001 bot \
 
 WORKDIR /app
 
-# Dependencies first (pinned by constraints.txt), so a code change reuses this layer.
-COPY pyproject.toml constraints.txt README.md ./
+# The bot and its dependencies, pinned by constraints.txt. setup.py packs corpus/ into
+# the package as the sample articles.
+COPY pyproject.toml setup.py constraints.txt README.md ./
 COPY bot ./bot
+COPY corpus ./corpus
 RUN pip install --no-cache-dir -c constraints.txt .
 
-# The bundled articles seed the corpus volume the first time it is mounted empty.
-COPY corpus ./corpus
+# The same articles seed the corpus volume the first time it is mounted empty.
 RUN mkdir -p /app/data && chown -R bot:bot /app/corpus /app/data
 
 USER 10001:10001

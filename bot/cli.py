@@ -20,6 +20,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from .answers import Turn
+from .corpus.samples import seed_corpus
 from .errors import BotError, SettingsError
 from .library import Library
 from .logs import configure_logging
@@ -36,6 +37,9 @@ CATCH_UP_WAIT_SECONDS = 10.0
 # `ask --top`: the same range as RESULTS_PER_ANSWER.
 TOP_RANGE = (1, 5)
 LANGUAGES = ("ko", "en")
+# Commands that answer from the corpus start a missing corpus folder with the bundled
+# sample articles; `import` and `add` start it empty, with only what is added.
+SEEDING_COMMANDS = frozenset({"run", "ask", "sources", "index", "refresh"})
 # The exit status of a program killed by SIGPIPE (128 + 13), as `head` expects of a writer.
 BROKEN_PIPE_STATUS = 141
 
@@ -74,6 +78,12 @@ def _main(argv: Sequence[str] | None) -> int:
         configure_logging("WARNING" if quiet else settings.log_level, settings.log_format)
         for warning in settings.warnings:
             logging.getLogger("bot.settings").warning("%s", warning)
+        if args.command in SEEDING_COMMANDS and (seeded := seed_corpus(settings.corpus_dir)):
+            print(
+                f"{settings.corpus_dir} did not exist: created it with the {seeded} sample "
+                "articles bundled with the bot (add your own there, or set CORPUS_DIR)",
+                file=sys.stderr,
+            )
         return int(args.handler(args, settings) or 0)
     except BotError as error:
         print(f"error: {error.user_message}", file=sys.stderr)

@@ -1,23 +1,60 @@
-"""Settings: one table, validated at start, documented in .env.example."""
+"""Settings: one table drives parsing, defaults, validation, .env.example and the README."""
 
 from __future__ import annotations
 
+import dataclasses
 import re
+from pathlib import Path
 
 import pytest
 
 from bot.errors import SettingsError
 from bot.settings import SETTINGS, Settings
+from bot.settings_docs import README_BEGIN, env_example, readme_table, with_readme_table
 from tests.conftest import PROJECT
 
 TOKEN = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw0"
 
 
-def test_defaults_need_nothing():
+def test_defaults_need_nothing(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
     settings = Settings.from_env({})
     assert not settings.has_token
-    assert settings.corpus_dir == PROJECT / "corpus"
+    assert settings.corpus_dir == tmp_path / "corpus"
+    assert settings.data_dir == tmp_path / "data"
     assert settings.search_engine == "auto"
+
+
+def test_relative_folders_resolve_against_the_current_directory(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    settings = Settings.from_env({"CORPUS_DIR": "mine/articles", "DATA_DIR": "../state"})
+    monkeypatch.chdir("/")  # resolved once: a later chdir changes nothing
+    assert settings.corpus_dir == tmp_path / "mine" / "articles"
+    assert settings.data_dir.resolve() == tmp_path.parent / "state"
+    assert settings.corpus_dir.is_absolute() and settings.data_dir.is_absolute()
+    assert Settings.from_env({"DATA_DIR": "~/bot-data"}).data_dir == Path.home() / "bot-data"
+
+
+def test_the_environment_wins_over_dotenv_in_the_current_directory(tmp_path, monkeypatch):
+    for setting in SETTINGS:
+        monkeypatch.delenv(setting.name, raising=False)
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / ".env").write_text("LOG_LEVEL=ERROR\nDATA_DIR=from-dotenv\nSEARCH_ENGINE=bm25\n")
+    monkeypatch.setenv("LOG_LEVEL", "DEBUG")
+    settings = Settings.from_env()
+    assert settings.log_level == "DEBUG"  # the environment
+    assert settings.data_dir == tmp_path / "from-dotenv"  # .env, relative to its directory
+    assert settings.search_engine == "bm25"
+    assert settings.retrieval == "auto"  # the default
+    assert not settings.warnings
+
+
+def test_the_dataclass_has_one_field_per_setting_with_the_tables_default(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    names = [f.name for f in dataclasses.fields(Settings) if f.name != "warnings"]
+    assert names == [s.attribute for s in SETTINGS]
+    assert Settings() == Settings.from_env({})
+    assert Settings().corpus_dir == tmp_path / "corpus"
 
 
 def test_values_are_parsed():
@@ -72,15 +109,28 @@ def test_the_error_never_echoes_a_token():
     assert secret not in str(error.value)
 
 
-def test_every_setting_is_documented_in_env_example():
-    documented = set(re.findall(r"^([A-Z_]+)=", (PROJECT / ".env.example").read_text(), re.M))
-    assert documented == {s.name for s in SETTINGS}
+def test_env_example_is_written_from_the_table():
+    committed = (PROJECT / ".env.example").read_text("utf-8")
+    assert committed == env_example(), "run: .venv/bin/python -m bot.settings_docs --write"
+    documented = re.findall(r"^([A-Z_]+)=(.*)$", committed, re.M)
+    assert documented == [(s.name, s.default) for s in SETTINGS]
 
 
-def test_every_setting_is_in_the_readme():
-    readme = (PROJECT / "README.md").read_text()
-    missing = [s.name for s in SETTINGS if f"`{s.name}`" not in readme]
-    assert not missing, f"README does not document {missing}"
+def test_the_readmes_settings_table_is_written_from_the_table():
+    readme = (PROJECT / "README.md").read_text("utf-8")
+    assert with_readme_table(readme) == readme, "run: .venv/bin/python -m bot.settings_docs --write"
+    assert f"{README_BEGIN}\n{readme_table()}" in readme
+    assert all(f"| `{s.name}` |" in readme for s in SETTINGS)
+
+
+def test_the_docs_writer_rewrites_a_stale_table(tmp_path):
+    from bot.settings_docs import README_END, main
+
+    (tmp_path / "README.md").write_text(f"# x\n\n{README_BEGIN}\n| old |\n{README_END}\nend\n")
+    assert main(["--write", str(tmp_path)]) == 0
+    assert (tmp_path / ".env.example").read_text() == env_example()
+    readme = (tmp_path / "README.md").read_text()
+    assert "| old |" not in readme and readme_table() in readme and readme.endswith("end\n")
 
 
 def test_webhook_url_must_be_https_on_a_port_telegram_posts_to():

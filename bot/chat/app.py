@@ -116,7 +116,8 @@ def build_application(
     services = Services(
         settings=settings,
         service=service,
-        history=history or History.open(settings.data_dir),
+        history=history
+        or History.open(settings.data_dir, retention_days=settings.history_retention_days),
         throttle=QuestionThrottle(settings.user_questions_per_minute),
         backlog=ChatBacklog(ANSWERS_PENDING_PER_CHAT),
         library=library,

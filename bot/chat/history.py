@@ -19,6 +19,11 @@ and an older file is migrated in place, in one transaction, never recreated. Que
 stored before tokens existed keep a NULL token: their old buttons have simply expired.
 A file written by a newer version of the bot is refused, never downgraded.
 
+Retention (HISTORY_RETENTION_DAYS): questions older than that are deleted, with their
+votes, when the history is opened and then at most once an hour, by the next question
+recorded (a DELETE over an index: no timer, no thread). With ``secure_delete`` the
+freed pages are zeroed rather than left readable in the file.
+
 The methods are synchronous and thread-safe (one connection behind a lock); the
 handlers call them with ``asyncio.to_thread`` so the event loop never waits on disk.
 """
@@ -74,6 +79,8 @@ _MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "ALTER TABLE questions ADD COLUMN parent_id INTEGER",
         "CREATE INDEX IF NOT EXISTS questions_chat ON questions(chat_id, message_id)",
     ),
+    # 2 → 3: retention deletes by age
+    ("CREATE INDEX IF NOT EXISTS questions_asked_at ON questions(asked_at)",),
 )
 SCHEMA_VERSION = len(_MIGRATIONS)
 _QUESTION_COLUMNS = (
@@ -81,6 +88,9 @@ _QUESTION_COLUMNS = (
     " parent_id"
 )
 _ANSWERED = "answered"
+DAY_SECONDS = 86_400.0
+# How often a running bot deletes what passed the retention period (at the next question).
+PRUNE_EVERY_SECONDS = 3_600.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,11 +132,23 @@ class Stats:
 
 
 class History:
-    """The questions and feedback of every chat; ``History.open(data_dir)`` or ``History(path)``."""
+    """The questions and feedback of every chat; ``History.open(data_dir)`` or ``History(path)``.
 
-    def __init__(self, path: Path | str, *, clock: Callable[[], float] = time.time) -> None:
+    ``retention_days`` > 0 deletes questions (and their votes) older than that many days;
+    ``clock`` is the time source (seconds since the epoch), for the tests.
+    """
+
+    def __init__(
+        self,
+        path: Path | str,
+        *,
+        retention_days: int = 0,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
         self.path = Path(path)
+        self._retention_seconds = retention_days * DAY_SECONDS
         self.clock = clock  # when questions are asked (tests move it)
+        self._pruned_at = float("-inf")
         if str(path) != ":memory:":
             self.path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.Lock()
@@ -135,19 +157,21 @@ class History:
             self._refuse_newer()  # before WAL mode, which would rewrite the file's header
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=NORMAL")
+            self._db.execute("PRAGMA secure_delete=ON")  # retention means gone from the file
             self._migrate()
+            self.prune()
         except BaseException:
             self._db.close()
             raise
 
     @classmethod
-    def open(cls, data_dir: Path) -> History:
+    def open(cls, data_dir: Path, *, retention_days: int = 0) -> History:
         """The history in ``data_dir``. A file that isn't a database any more (damaged)
         is moved aside, kept, and a new history is started; one written by a newer bot
         is never touched (``HistoryTooNew``)."""
         path = Path(data_dir) / HISTORY_FILE
         try:
-            return cls(path)
+            return cls(path, retention_days=retention_days)
         except sqlite3.DatabaseError as error:
             aside = move_aside(path, "chat history", error, SQLITE_COMPANIONS)
             log.error(
@@ -157,7 +181,7 @@ class History:
                 error,
                 aside,
             )
-            return cls(path)
+            return cls(path, retention_days=retention_days)
 
     def _migrate(self) -> None:
         """Brings the file to SCHEMA_VERSION; BEGIN IMMEDIATE: one process migrates at a time."""
@@ -201,6 +225,7 @@ class History:
     ) -> ChatRef:
         """Stores a question and how it was answered; returns the reference for its buttons."""
         token = new_token()
+        now = self.clock()
         with self._lock:
             cursor = self._db.execute(
                 "INSERT INTO questions (chat_id, user_id, text, status, asked_at, token,"
@@ -210,13 +235,15 @@ class History:
                     user_id,
                     text,
                     status,
-                    self.clock(),
+                    now,
                     token,
                     " ".join(passages),
                     followup_of,
                     parent_id,
                 ),
             )
+        if now - self._pruned_at >= PRUNE_EVERY_SECONDS:
+            self.prune()
         return ChatRef(int(cursor.lastrowid or 0), token)
 
     def note_reply(self, ref: ChatRef, message_id: int) -> None:
@@ -252,6 +279,33 @@ class History:
         """A stored question by id (the earlier question of a follow-up being paged)."""
         with self._lock:
             return self._question(question_id)
+
+    def prune(self) -> int:
+        """Deletes the questions older than the retention period, and their votes;
+        returns how many questions were deleted (always 0 when everything is kept)."""
+        now = self.clock()
+        self._pruned_at = now
+        if self._retention_seconds <= 0:
+            return 0
+        cutoff = now - self._retention_seconds
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                self._db.execute(
+                    "DELETE FROM feedback WHERE question_id IN"
+                    " (SELECT id FROM questions WHERE asked_at < ?)",
+                    (cutoff,),
+                )
+                deleted = self._db.execute(
+                    "DELETE FROM questions WHERE asked_at < ?", (cutoff,)
+                ).rowcount
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+        if deleted:
+            log.info("chat history: deleted %d questions older than the retention", deleted)
+        return int(deleted)
 
     def find_question(self, ref: ChatRef, *, chat_id: int | None) -> Question | None:
         """The question a button pressed in ``chat_id`` refers to; None when it may not."""

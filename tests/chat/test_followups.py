@@ -10,7 +10,7 @@ from bot import AnswerService
 from bot.answers import Answer, AnswerStatus, Turn
 from bot.chat import render
 from bot.chat.followups import Earlier, page_context, record_fields
-from bot.chat.history import History
+from bot.chat.history import SCHEMA_VERSION, History
 from bot.chat.texts import ENGLISH_CHAT, KOREAN_CHAT
 from tests.chat.conftest import make_answer, make_hit, telegram_accepts
 from tests.chat.test_history import _write_version_0
@@ -131,4 +131,4 @@ def test_an_old_history_gains_the_follow_up_columns_and_its_rows_no_context(
     assert old is not None and old.turn == Turn("딥시크 비용", ())
     assert history.replied_question(5, 1, max_age=1e12) is None
     history.close()
-    assert sqlite3.connect(path).execute("PRAGMA user_version").fetchone() == (2,)
+    assert sqlite3.connect(path).execute("PRAGMA user_version").fetchone() == (SCHEMA_VERSION,)

@@ -224,3 +224,85 @@ def test_a_damaged_history_is_moved_aside_and_a_new_one_started(tmp_path, caplog
     kept = list(tmp_path.glob(f"{HISTORY_FILE}.broken-*"))
     assert [p.read_bytes() for p in kept] == [damaged]
     assert "COULD NOT BE OPENED" in caplog.text
+
+
+class Clock:
+    """A settable time source (seconds since the epoch)."""
+
+    def __init__(self, now: float = 1_800_000_000.0) -> None:
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now
+
+
+DAY = 86_400.0
+
+
+def test_questions_older_than_the_retention_are_deleted_with_their_votes_at_start(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / HISTORY_FILE
+    clock = Clock()
+    kept_forever = History(path, clock=clock)
+    old = kept_forever.record_question(chat_id=1, user_id=2, text="옛 질문", status="not_found")
+    assert kept_forever.record_feedback(old, chat_id=1, user_id=3, up=False)
+    clock.now += 29 * DAY
+    recent = kept_forever.record_question(chat_id=1, user_id=2, text="새 질문", status="answered")
+    assert kept_forever.record_feedback(recent, chat_id=1, user_id=3, up=True)
+    kept_forever.close()
+    clock.now += 2 * DAY  # the old one is 31 days old, the recent one 2
+
+    history = History(path, retention_days=30, clock=clock)
+
+    assert history.find_question(old, chat_id=1) is None  # its buttons have expired
+    assert history.find_question(recent, chat_id=1) is not None
+    assert history.stats() == Stats(1, 1, 0, 1, 0, ())
+    assert history._db.execute("SELECT COUNT(*) FROM feedback").fetchone() == (1,)
+    # Some SQLite builds zero freed pages by default, others don't: the bot asks for it.
+    assert history._db.execute("PRAGMA secure_delete").fetchone() == (1,)
+    history.close()
+    assert "옛 질문".encode() not in path.read_bytes()  # zeroed, not just unlinked
+
+
+def test_a_running_bot_prunes_at_most_hourly_when_a_question_is_recorded(tmp_path: Path) -> None:
+    clock = Clock()
+    history = History(tmp_path / HISTORY_FILE, retention_days=1, clock=clock)
+    first = history.record_question(chat_id=1, user_id=1, text="a", status="answered")
+    clock.now += DAY + 1
+    # Less than an hour since the last pruning: nothing deleted yet.
+    history._pruned_at = clock.now - 60
+    history.record_question(chat_id=1, user_id=1, text="b", status="answered")
+    assert history.find_question(first, chat_id=1) is not None
+    clock.now += 3_600
+    history.record_question(chat_id=1, user_id=1, text="c", status="answered")
+    assert history.find_question(first, chat_id=1) is None
+    assert history.stats().asked == 2
+
+
+def test_without_a_retention_nothing_is_ever_deleted(tmp_path: Path) -> None:
+    clock = Clock()
+    history = History(tmp_path / HISTORY_FILE, clock=clock)
+    ref = history.record_question(chat_id=1, user_id=1, text="a", status="answered")
+    clock.now += 10_000 * DAY
+    history.record_question(chat_id=1, user_id=1, text="b", status="answered")
+    assert history.prune() == 0
+    assert history.find_question(ref, chat_id=1) is not None
+
+
+def test_the_bot_opens_its_history_with_the_retention_setting(tmp_path: Path, service) -> None:
+    from bot.chat.app import SERVICES_KEY, build_application
+    from bot.settings import Settings
+
+    settings = Settings.from_env(
+        {
+            "TELEGRAM_BOT_TOKEN": "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw0",
+            "HISTORY_RETENTION_DAYS": "90",
+            "DATA_DIR": str(tmp_path),
+        }
+    )
+    application = build_application(settings, service)
+    history = application.bot_data[SERVICES_KEY].history
+    assert history.path == tmp_path / HISTORY_FILE
+    assert history._retention_seconds == 90 * DAY
+    history.close()
