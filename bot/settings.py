@@ -275,7 +275,7 @@ SETTINGS: tuple[Setting, ...] = (
         "10",
         _int(0, 24 * 60),
         "in private chats, a plain message with no topic of its own sent this many minutes "
-        "after the bot's last answer follows it up (see \"Follow-up questions\"); 0: never",
+        'after the bot\'s last answer follows it up (see "Follow-up questions"); 0: never',
     ),
     Setting(
         "FOLLOWUP_REPLY_HOURS",
