@@ -25,6 +25,7 @@ run: $(STAMP)
 test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy  # strict, over bot/ ([tool.mypy] in pyproject.toml)
 	$(BIN)/python -m pytest -n 2  # both cores: the suite spends most of its time waiting on subprocesses
 
 lint: $(STAMP)

@@ -19,7 +19,8 @@ import asyncio
 import functools
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
+from typing import Any
 
 from telegram import Message, Update
 from telegram.error import BadRequest
@@ -43,7 +44,7 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-Handler = Callable[[Update, ChatContext], Awaitable[None]]
+Handler = Callable[[Update, ChatContext], Coroutine[Any, Any, None]]
 
 
 def admin_only(callback: Handler) -> Handler:
@@ -66,10 +67,13 @@ def admin_only(callback: Handler) -> Handler:
 @admin_only
 async def cmd_stats(update: Update, context: ChatContext) -> None:
     """Questions asked, answered and not found; feedback; the frequent unanswered questions."""
+    message = update.effective_message
+    if message is None:
+        return
     texts = texts_for_update(update)
     stats = await asyncio.to_thread(context.history.stats)
     for text in render_stats(stats, texts, retrieval=context.service.mode):
-        await update.effective_message.reply_text(text)
+        await message.reply_text(text)
 
 
 @admin_only
@@ -78,6 +82,8 @@ async def cmd_refresh(update: Update, context: ChatContext) -> None:
     texts = texts_for_update(update)
     refresher = context.services.refresher
     message = update.effective_message
+    if message is None:
+        return
     if refresher is None or refresher.running:
         await message.reply_text(plain(texts.refresh_running))
         return
@@ -98,6 +104,8 @@ async def cmd_add(update: Update, context: ChatContext) -> None:
     """/add <url>: download an article (or subscribe to a feed) and index it."""
     texts = texts_for_update(update)
     message = update.effective_message
+    if message is None:
+        return
     refresher = context.services.refresher
     if not context.args:
         await message.reply_text(texts.add_usage)

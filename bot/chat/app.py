@@ -37,6 +37,7 @@ from telegram.ext import (
     ContextTypes,
     Defaults,
     InlineQueryHandler,
+    JobQueue,
     MessageHandler,
     TypeHandler,
     filters,
@@ -149,7 +150,7 @@ def build_application(
     _add_handlers(application, extra_handlers)
     if services.refresher is not None and settings.refresh_interval_minutes:
         interval = settings.refresh_interval_minutes * 60
-        application.job_queue.run_repeating(scheduled_refresh, interval=interval, first=interval)
+        _job_queue(application).run_repeating(scheduled_refresh, interval=interval, first=interval)
     application.add_error_handler(on_error)
     return application
 
@@ -244,7 +245,7 @@ def run_bot(settings: Settings) -> int:
         library.embed_in_background(service)
         application = build_application(settings, service, library, metrics=metrics)
         if settings.webhook_url:  # quiet chats deliver nothing: ask Telegram how it goes
-            application.job_queue.run_repeating(
+            _job_queue(application).run_repeating(
                 _check_webhook, interval=WEBHOOK_CHECK_SECONDS, first=1
             )
         try:
@@ -294,6 +295,13 @@ async def _check_webhook(context: ChatContext) -> None:
         context.services.metrics.telegram_contact("webhook check")
     elif last_error is not None:
         log.warning("Telegram reports webhook delivery failing: %s", info.last_error_message)
+
+
+def _job_queue(application: ChatApplication) -> JobQueue[ChatContext]:
+    """PTB makes no job queue without APScheduler (its job-queue extra, a dependency here)."""
+    if application.job_queue is None:
+        raise RuntimeError("python-telegram-bot[job-queue] is not installed: no job queue")
+    return application.job_queue
 
 
 def _utcnow() -> datetime:

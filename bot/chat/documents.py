@@ -20,7 +20,7 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from telegram import Message, Update
+from telegram import CallbackQuery, Message, Update
 from telegram.constants import FileSizeLimit
 from telegram.error import BadRequest
 from telegram.ext import filters
@@ -60,10 +60,12 @@ CAPTION_ADD = _CaptionAdd(name="CAPTION_ADD")
 async def on_document(update: Update, context: ChatContext) -> None:
     """A file from an admin: downloaded, read, previewed with Add / Cancel."""
     message, user = update.effective_message, update.effective_user
-    document = message.document
+    document = message.document if message else None
+    if message is None or document is None:  # the handler's filter lets only documents in
+        return
     texts = texts_for_update(update)
     services = context.services
-    if not services.is_admin(user.id if user else None):
+    if user is None or not services.is_admin(user.id):
         log.info("refused a document from non-admin %s", user and user.id)
         await message.reply_text(plain(texts.document_admin_only))
         return
@@ -99,10 +101,13 @@ async def _refuse(message: Message, texts: ChatTexts, problem: DocumentProblem, 
 
 
 async def on_document_button(
-    update: Update, context: ChatContext, texts: ChatTexts, button: DocumentButton
+    update: Update,
+    query: CallbackQuery,
+    context: ChatContext,
+    texts: ChatTexts,
+    button: DocumentButton,
 ) -> str | None:
     """Add or Cancel; returns why the button has expired, or None when it was handled."""
-    query = update.callback_query
     services = context.services
     chat_id = update.effective_chat.id if update.effective_chat else None
     if services.pending_documents.find(button.ref, chat_id=chat_id) is None:

@@ -119,19 +119,26 @@ async def on_question_text(update: Update, context: ChatContext) -> None:
     """Any text in a private chat; in a group, a reply to one of the bot's messages.
     Either may follow up an earlier answer (``followups.py``)."""
     message = update.effective_message
+    if message is None:
+        return
     earlier = await asyncio.to_thread(earlier_question, context.history, context.settings, message)
     await _answer_question(update, context, message.text or "", earlier)
 
 
 async def cmd_ask(update: Update, context: ChatContext) -> None:
     """``/ask <question>`` and ``/ask@<bot> <question>``, in any chat."""
-    words = (update.effective_message.text or "").split(maxsplit=1)
+    message = update.effective_message
+    if message is None:
+        return
+    words = (message.text or "").split(maxsplit=1)
     await _answer_question(update, context, words[1] if len(words) > 1 else "")
 
 
 async def on_mention(update: Update, context: ChatContext) -> None:
     """``@<bot> question`` in a group, when Telegram delivers it (privacy mode off or admin)."""
     message = update.effective_message
+    if message is None:
+        return
     text = message.text or ""
     for mention in set(message.parse_entities([MessageEntity.MENTION]).values()):
         if _is_me(message, mention):
@@ -144,6 +151,8 @@ async def _answer_question(
 ) -> None:
     """Throttle, search in a worker thread, record, reply with the rendered answer."""
     message, chat, user = update.effective_message, update.effective_chat, update.effective_user
+    if message is None or chat is None:  # every message has a chat; keeps mypy informed
+        return
     services = context.services
     texts = texts_for_update(update)
     if not question.strip():  # "/ask" or "@bot" alone
@@ -204,9 +213,11 @@ async def _answer_question(
 async def cmd_start(update: Update, context: ChatContext) -> None:
     """``/start``, and ``/start <passage id>`` from a "read in full" deep link."""
     message = update.effective_message
+    if message is None:
+        return
     texts = texts_for_update(update)
     payload = context.args[0] if context.args else ""
-    if payload and update.effective_chat.type == ChatType.PRIVATE:
+    if payload and message.chat.type == ChatType.PRIVATE:
         view = await asyncio.to_thread(context.service.open_passage, payload)
         if view is not None:
             rendered = render.render_passage(view, texts, bot_username=context.bot.username)
@@ -218,15 +229,18 @@ async def cmd_start(update: Update, context: ChatContext) -> None:
 
 
 async def cmd_help(update: Update, context: ChatContext) -> None:
+    message = update.effective_message
+    if message is None:
+        return
     texts = texts_for_update(update)
-    await _reply(
-        update.effective_message,
-        render.render_template(texts.help, bot_username=context.bot.username),
-    )
+    await _reply(message, render.render_template(texts.help, bot_username=context.bot.username))
 
 
 async def cmd_sources(update: Update, context: ChatContext) -> None:
     """The articles, with their original links and a link to read each from the start."""
+    message = update.effective_message
+    if message is None:
+        return
     texts = texts_for_update(update)
     articles = context.service.suggestions.articles
     index = context.service.index
@@ -239,7 +253,7 @@ async def cmd_sources(update: Update, context: ChatContext) -> None:
         articles, texts, bot_username=context.bot.username, first_passages=first_passages
     )
     for text in messages:
-        await _reply(update.effective_message, text)
+        await _reply(message, text)
 
 
 # -- buttons -----------------------------------------------------------------------------
@@ -252,31 +266,36 @@ async def on_button(update: Update, context: ChatContext) -> None:
     or missing data to every pattern handler, so a pattern can't keep them out.
     """
     query = update.callback_query
+    if query is None:
+        return
     texts = texts_for_update(update)
     match decode(query.data):
         case PageButton() as page:
-            await _show_page(update, context, texts, page)
+            await _show_page(update, query, context, texts, page)
         case FeedbackButton() as vote:
-            await _record_vote(update, context, texts, vote)
+            await _record_vote(update, query, context, texts, vote)
         case PassageButton() as passage:
             await _show_passage(query, context, texts, passage)
         case DocumentButton() as document:
-            expired = await on_document_button(update, context, texts, document)
+            expired = await on_document_button(update, query, context, texts, document)
             if expired:
-                await _expire(update, texts, expired)
+                await _expire(update, query, texts, expired)
         case InvalidButton():
-            await _expire(update, texts, "data this version did not make")
+            await _expire(update, query, texts, "data this version did not make")
 
 
 async def _show_page(
-    update: Update, context: ChatContext, texts: ChatTexts, button: PageButton
+    update: Update,
+    query: CallbackQuery,
+    context: ChatContext,
+    texts: ChatTexts,
+    button: PageButton,
 ) -> None:
     """More (or previous) results: the same message, edited."""
-    query = update.callback_query
     chat_id = update.effective_chat.id if update.effective_chat else None
     asked = await asyncio.to_thread(context.history.find_question, button.ref, chat_id=chat_id)
     if asked is None:
-        await _expire(update, texts, "no such question in this chat")
+        await _expire(update, query, texts, "no such question in this chat")
         return
     await query.answer()
     earlier = await asyncio.to_thread(page_context, context.history, asked)
@@ -294,10 +313,13 @@ async def _show_page(
 
 
 async def _record_vote(
-    update: Update, context: ChatContext, texts: ChatTexts, button: FeedbackButton
+    update: Update,
+    query: CallbackQuery,
+    context: ChatContext,
+    texts: ChatTexts,
+    button: FeedbackButton,
 ) -> None:
     """👍 / 👎: stored (one vote per person and answer) and acknowledged."""
-    query = update.callback_query
     chat_id = update.effective_chat.id if update.effective_chat else None
     stored = await asyncio.to_thread(
         context.history.record_feedback,
@@ -307,7 +329,7 @@ async def _record_vote(
         up=button.up,
     )
     if not stored:
-        await _expire(update, texts, "no such question in this chat")
+        await _expire(update, query, texts, "no such question in this chat")
         return
     await query.answer(texts.feedback_thanks)
 
@@ -328,12 +350,11 @@ async def _show_passage(
     await query.edit_message_text(rendered.text, reply_markup=rendered.keyboard)
 
 
-async def _expire(update: Update, texts: ChatTexts, reason: str) -> None:
+async def _expire(update: Update, query: CallbackQuery, texts: ChatTexts, reason: str) -> None:
     """A forged, stale or empty button: a short answer, and nothing sent or edited.
 
     Logged at INFO: it is what a modified client or an old message does, not a bug.
     """
-    query = update.callback_query
     chat, user = update.effective_chat, update.effective_user
     log.info(
         "update %s: expired button %.70r in chat %s from user %s: %s",
@@ -352,6 +373,8 @@ async def _expire(update: Update, texts: ChatTexts, reason: str) -> None:
 async def on_inline_query(update: Update, context: ChatContext) -> None:
     """``@<bot> question`` in any chat: the best passages, each posting its excerpt."""
     query = update.inline_query
+    if query is None:
+        return
     texts = texts_for_update(update)
     if not query.query.strip():
         await query.answer([], cache_time=INLINE_CACHE_SECONDS)
@@ -369,6 +392,8 @@ async def on_inline_query(update: Update, context: ChatContext) -> None:
 async def on_membership(update: Update, context: ChatContext) -> None:
     """The bot was added to a group: introduce itself, once, briefly."""
     change = update.my_chat_member
+    if change is None:
+        return
     if change.chat.type not in (ChatType.GROUP, ChatType.SUPERGROUP):
         return
     present = (ChatMember.MEMBER, ChatMember.ADMINISTRATOR, ChatMember.OWNER)
@@ -384,7 +409,7 @@ async def on_membership(update: Update, context: ChatContext) -> None:
 async def on_migration(update: Update, context: ChatContext) -> None:
     """A group became a supergroup: move what we know about it to the new chat id."""
     message = update.effective_message
-    if message.migrate_to_chat_id is None:
+    if message is None or message.migrate_to_chat_id is None:
         return  # the same migration, as seen from the new supergroup
     old, new = message.chat.id, message.migrate_to_chat_id
     context.application.migrate_chat_data(old_chat_id=old, new_chat_id=new)

@@ -206,8 +206,8 @@ class ChatRateLimiter(AIORateLimiter):
 
     def _private_limiter(self, chat_id: int) -> AsyncLimiter:
         if len(self._private_limiters) > _SWEEP_AT:  # forget chats with nothing pending
-            for key, limiter in list(self._private_limiters.items()):
-                if limiter.has_capacity(limiter.max_rate):
+            for key, idle in list(self._private_limiters.items()):
+                if idle.has_capacity(idle.max_rate):
                     del self._private_limiters[key]
         limiter = self._private_limiters.get(chat_id)
         if limiter is None:

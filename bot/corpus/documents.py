@@ -49,7 +49,8 @@ class Article:
         return [p.strip() for p in re.split(r"\n\s*\n", self.body) if p.strip()]
 
     def with_changes(self, **changes: str) -> Article:
-        return replace(self, **changes)
+        # extra named: the str changes then type-check against the str fields only
+        return replace(self, extra=self.extra, **changes)
 
 
 _HEADER_KEYS = [f.name for f in fields(Article) if f.name not in ("body", "extra")]

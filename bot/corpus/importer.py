@@ -75,7 +75,8 @@ def article_from_saved_page(path: Path, **metadata: str) -> Article:
     if not values.get("title"):
         raise ImportFailed(f"{path}: the page has no title I can find; give one with --title")
     url = values.pop("url", "")
-    return Article(id=article_id_for(url=url, body=body), body=body, url=url, **values)
+    article_id = article_id_for(url=url, body=body)
+    return Article(id=article_id, body=body, url=url, extra={}, **values)
 
 
 def clean_saved_text(text: str) -> PageFacts:
@@ -236,4 +237,5 @@ def article_from_extracted(page: ExtractedArticle, **metadata: str) -> Article:
         raise ImportFailed(f"{values['url'] or 'the page'} has no title I can find; give one")
     url = values.pop("url", "")
     body = normalize_text(page.text)
-    return Article(id=article_id_for(url=url, body=body), body=body, url=url, **values)
+    article_id = article_id_for(url=url, body=body)
+    return Article(id=article_id, body=body, url=url, extra={}, **values)

@@ -61,7 +61,7 @@ def _add(text: str, start: int, end: int, spans: list[tuple[int, int]]) -> None:
 
 def _is_abbreviation(text: str, end: int) -> bool:
     word = re.search(r"([A-Za-z.]+)\.\W*$", text[max(0, end - 12) : end])
-    return bool(word) and word.group(1).lower() in _ABBREVIATIONS
+    return word is not None and word.group(1).lower() in _ABBREVIATIONS
 
 
 def _continues_lowercase(text: str, end: int) -> bool:

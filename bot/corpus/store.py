@@ -158,8 +158,8 @@ class CorpusStore:
             articles.append(article)
         synonyms = self._load_synonyms(skipped, synonyms_file)
         digest.update(repr(synonyms.groups).encode())
-        for problem in skipped:
-            digest.update(str(problem).encode())
+        for skip in skipped:
+            digest.update(str(skip).encode())
         return Corpus(
             tuple(articles),
             synonyms,

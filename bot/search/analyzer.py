@@ -36,6 +36,7 @@ import unicodedata
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import islice
+from typing import Any, Protocol
 
 from .engine import Field
 from .english import QUESTION_FUNCTION_TERMS, latin_terms
@@ -105,6 +106,15 @@ class Term:
     kind: str = "name"
 
 
+class _Token(Protocol):
+    """What the analyzer reads of a kiwipiepy ``Token`` (kiwipiepy ships no type hints)."""
+
+    form: str
+    tag: str
+    start: int
+    len: int
+
+
 @dataclass(frozen=True, slots=True)
 class QueryAnalysis:
     """A question's search terms (``bag``) and its word terms with their kinds."""
@@ -127,7 +137,7 @@ class KoreanAnalyzer:
     def __init__(self, workers: int = 0) -> None:
         self._workers = workers if workers > 0 else -1
         self._lock = threading.Lock()
-        self._kiwi_instance = None
+        self._kiwi_instance: Any = None  # a kiwipiepy.Kiwi, loaded on first use
 
     # -- public API --------------------------------------------------------
 
@@ -170,7 +180,7 @@ class KoreanAnalyzer:
     # -- Kiwi ----------------------------------------------------------------
 
     @property
-    def _kiwi(self):  # kiwipiepy ships no type hints
+    def _kiwi(self) -> Any:  # kiwipiepy ships no type hints
         if self._kiwi_instance is None:
             with self._lock:
                 if self._kiwi_instance is None:
@@ -182,16 +192,17 @@ class KoreanAnalyzer:
                     self._kiwi_instance = Kiwi(num_workers=self._workers, load_multi_dict=False)
         return self._kiwi_instance
 
-    def _tokenize(self, text: str) -> list:
+    def _tokenize(self, text: str) -> list[_Token]:
         if not text.strip():
             return []
         kiwi = self._kiwi
         with self._lock:
-            return kiwi.tokenize(text)
+            tokens: list[_Token] = kiwi.tokenize(text)
+        return tokens
 
-    def _tokenize_many(self, texts: Sequence[str]) -> list[list]:
+    def _tokenize_many(self, texts: Sequence[str]) -> list[list[_Token]]:
         todo = [i for i, text in enumerate(texts) if text.strip()]
-        out: list[list] = [[] for _ in texts]
+        out: list[list[_Token]] = [[] for _ in texts]
         if todo:
             kiwi = self._kiwi
             with self._lock:
@@ -211,7 +222,9 @@ def _clean(text: str) -> str:
     return _JUNK.sub(" ", text).translate(_FULLWIDTH)
 
 
-def _passage_bag(text: str, tokens: list, title: str, title_tokens: list) -> dict[str, list]:
+def _passage_bag(
+    text: str, tokens: list[_Token], title: str, title_tokens: list[_Token]
+) -> dict[str, list[Any]]:  # the SPANS list holds ints, the others str
     terms = _words(text, tokens)
     words = [t.text for t in terms]
     grams = _grams(text, tokens)
@@ -224,7 +237,7 @@ def _passage_bag(text: str, tokens: list, title: str, title_tokens: list) -> dic
     return {"word": words, "gram": grams, SPANS: spans}
 
 
-def _words(text: str, tokens: list, drop: frozenset[str] = frozenset()) -> list[Term]:
+def _words(text: str, tokens: list[_Token], drop: frozenset[str] = frozenset()) -> list[Term]:
     latin = _latin_runs(text)
     terms: list[Term] = []
     compound: list[Term] = []  # the current run of adjacent nouns
@@ -305,7 +318,7 @@ def _pattern_terms(text: str, start: int, end: int) -> list[Term]:
     ]
 
 
-def _grams(text: str, tokens: list, drop: frozenset[str] = frozenset()) -> list[str]:
+def _grams(text: str, tokens: list[_Token], drop: frozenset[str] = frozenset()) -> list[str]:
     """Bigrams of the content part of each word, joined across single spaces."""
     pieces: list[str] = []
     current: list[str] = []
@@ -334,7 +347,7 @@ def _grams(text: str, tokens: list, drop: frozenset[str] = frozenset()) -> list[
     return grams
 
 
-def passage_terms(bag: Mapping[str, Sequence]) -> list[Term]:
+def passage_terms(bag: Mapping[str, Sequence[Any]]) -> list[Term]:
     """The passage text's word terms with their spans, from a bag ``analyze`` made."""
     spans = bag.get(SPANS, ())
     words = bag.get("word", ())

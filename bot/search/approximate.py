@@ -18,10 +18,14 @@ import hashlib
 import logging
 from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from .vectors import MEDIAN_SAMPLE, Covered, DenseResult, ScoredVector, VectorIndex, Vectors
+
+if TYPE_CHECKING:
+    from usearch.index import Index
 
 __all__ = ["EXACT_LIMIT", "ApproximateVectorIndex", "vector_index"]
 
@@ -50,16 +54,16 @@ class ApproximateVectorIndex(Covered):
         self._row = {pid: row for row, pid in enumerate(self.ids)}
         dim = int(matrix.shape[1])
         digest = _digest(self.ids)
-        self._index = None
+        index: Index | None = None
         if path is not None and path.exists() and _stamp(path).read_text("ascii") == digest:
             try:
                 restored = Index.restore(str(path), view=False)
                 if restored is not None and len(restored) == len(self.ids):
-                    self._index = restored
+                    index = restored
             except (OSError, RuntimeError, ValueError) as error:
                 log.warning("the saved vector graph %s can't be read (%s): rebuilding", path, error)
-        if self._index is None:
-            self._index = Index(
+        if index is None:
+            index = Index(
                 ndim=dim,
                 metric="cos",
                 dtype="f16",  # usearch's i8 loses e5's small components: recall@10 0.91 vs 0.998
@@ -67,10 +71,11 @@ class ApproximateVectorIndex(Covered):
                 expansion_add=_EXPANSION_ADD,
                 expansion_search=_EXPANSION_SEARCH,
             )
-            self._index.add(np.arange(len(self.ids), dtype=np.uint64), matrix, threads=0)
+            index.add(np.arange(len(self.ids), dtype=np.uint64), matrix, threads=0)
             if path is not None:
-                self._index.save(str(path))
+                index.save(str(path))
                 _stamp(path).write_text(digest, "ascii")
+        self._index: Index = index
         step = max(1, len(self.ids) // MEDIAN_SAMPLE)
         self._sample = np.ascontiguousarray(matrix[::step], dtype=np.float32)
 
@@ -88,11 +93,12 @@ class ApproximateVectorIndex(Covered):
         rows = [(pid, self._row[pid]) for pid in passage_ids if pid in self._row]
         if not rows:
             return {}
-        vectors = self._index.get(np.array([row for _, row in rows], dtype=np.uint64), np.float32)
+        found = self._index.get(np.array([row for _, row in rows], dtype=np.uint64), "f32")
+        vectors = found if isinstance(found, tuple) else (found,)  # a tuple for many keys
         scores = {}
         for (pid, _), vector in zip(rows, vectors, strict=True):
-            norm = float(np.linalg.norm(vector))
-            scores[pid] = float(vector @ query) / norm if norm else 0.0
+            norm = float(np.linalg.norm(vector)) if vector is not None else 0.0
+            scores[pid] = float(vector @ query) / norm if vector is not None and norm else 0.0
         return scores
 
 

@@ -18,7 +18,7 @@ from .engine import Field, ScoredId, TermBag
 __all__ = ["BM25Engine"]
 
 
-class _FieldIndex(BM25Okapi):
+class _FieldIndex(BM25Okapi):  # type: ignore[misc]  # rank-bm25 ships no type hints
     """BM25Okapi with a plain, always positive idf.
 
     rank-bm25's Okapi idf goes negative for terms in more than half of the

@@ -25,6 +25,7 @@ import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import asdict, fields
 from pathlib import Path
+from typing import Any, TypeVar
 
 from ..corpus import Article, KnownFile, Passage
 from ..corpus.limits import Truncation
@@ -35,6 +36,7 @@ __all__ = ["PassageStore", "article_digest"]
 
 _SCHEMA_VERSION = "1"
 _CHUNK = 500
+_T = TypeVar("_T")
 
 
 def article_digest(article: Article) -> str:
@@ -105,7 +107,7 @@ class PassageStore:
 
     # -- reading (any thread) -------------------------------------------------------
 
-    def _query(self, sql: str, args: Sequence = ()) -> list[tuple]:
+    def _query(self, sql: str, args: Sequence[object] = ()) -> list[tuple[Any, ...]]:
         with self._read_lock:
             return self._read.execute(sql, args).fetchall()
 
@@ -123,7 +125,8 @@ class PassageStore:
         return int(count) if count is not None else self.count()
 
     def count(self) -> int:
-        return self._query("SELECT COUNT(*) FROM passages")[0][0]
+        count: int = self._query("SELECT COUNT(*) FROM passages")[0][0]
+        return count
 
     def articles(self, limit: int = -1) -> list[Article]:
         rows = self._query("SELECT meta FROM articles ORDER BY position LIMIT ?", (limit,))
@@ -269,6 +272,6 @@ class PassageStore:
         self._read.close()
 
 
-def chunks(items: Sequence, size: int = _CHUNK) -> Iterator[Sequence]:
+def chunks(items: Sequence[_T], size: int = _CHUNK) -> Iterator[Sequence[_T]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]

@@ -39,6 +39,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import tantivy
 
@@ -222,8 +223,9 @@ class TantivyEngine:
         for _, address in result.hits:
             document = searcher.doc(address)
             score = sum(scorer.score(document) for scorer in scorers)
-            if score > 0:
-                scored.append(ScoredId(document.get_first(_ID), score))
+            doc_id = document.get_first(_ID)  # every document is written with one
+            if score > 0 and doc_id is not None:
+                scored.append(ScoredId(doc_id, score))
         # Stable: among equal scores, tantivy's order stands.
         scored.sort(key=lambda hit: -hit.score)
         return scored
@@ -241,7 +243,8 @@ class TantivyEngine:
         frequency = searcher.doc_freq(field, term)
         if 0 < frequency <= _COUNT_UP_TO:
             query = tantivy.Query.term_query(self._schema, field, term, index_option="basic")
-            frequency = searcher.search(query, limit=1, count=True).count
+            # tantivy's stub leaves out SearchResult.count (set when count=True)
+            frequency = searcher.search(query, limit=1, count=True).count  # type: ignore[attr-defined]
         return frequency
 
     # -- helpers --------------------------------------------------------------------
@@ -320,7 +323,7 @@ def _average_lengths(
     return averages
 
 
-def _find_average(explanation: Mapping) -> float | None:
+def _find_average(explanation: Mapping[str, Any]) -> float | None:
     if str(explanation.get("description", "")).startswith("avgdl"):
         return float(explanation["value"])
     for detail in explanation.get("details", ()):

@@ -37,13 +37,13 @@ def vector_key(version: str, text: str) -> str:
 
 def _pack(vector: Vectors) -> bytes:
     scale = float(np.abs(vector).max()) / 127 or 1.0
-    quantized = np.clip(np.rint(vector / scale), -127, 127).astype(np.int8)
+    quantized: npt.NDArray[np.int8] = np.clip(np.rint(vector / scale), -127, 127).astype(np.int8)
     return np.float32(scale).tobytes() + quantized.tobytes()
 
 
 def _unpack(blob: bytes) -> Vectors:
     scale = np.frombuffer(blob, dtype=np.float32, count=1)[0]
-    vector = np.frombuffer(blob, dtype=np.int8, offset=4).astype(np.float32) * scale
+    vector: Vectors = np.frombuffer(blob, dtype=np.int8, offset=4).astype(np.float32) * scale
     norm = float(np.linalg.norm(vector))
     return vector / norm if norm else vector
 

@@ -84,11 +84,11 @@ def decode_body(body: bytes, content_type: str | None = None) -> DecodedText:
     declared = [(header, "header"), (document, "document")]
     if header in _WINDOWS_1252_CODECS and document is not None:
         declared.reverse()
-    for encoding, source in declared:
-        if encoding is not None:
-            text = _decode_leniently(body, encoding)
+    for charset, source in declared:
+        if charset is not None:
+            text = _decode_leniently(body, charset)
             if text is not None:
-                return DecodedText(text, encoding, source)
+                return DecodedText(text, charset, source)
 
     with suppress(UnicodeDecodeError):  # strict UTF-8 first: it almost never decodes by chance
         return DecodedText(body.decode("utf-8"), "utf-8", "utf-8")

@@ -18,6 +18,7 @@ from datetime import date
 import lxml.etree
 import lxml.html
 import trafilatura
+from trafilatura.settings import Document
 
 from bot.sources.errors import ExtractionError, UnsafeURL
 from bot.sources.urls import canonical_url, resolve_url, same_site, url_host
@@ -78,7 +79,7 @@ def extract_article(html: str, url: str, *, content_type: str = "text/html") -> 
         return article_from_plain_text(html, url)
 
     head = _read_head(html, url)
-    document = trafilatura.bare_extraction(
+    found = trafilatura.bare_extraction(
         html,
         url=url,
         favor_precision=True,
@@ -89,10 +90,11 @@ def extract_article(html: str, url: str, *, content_type: str = "text/html") -> 
         with_metadata=True,
         date_extraction_params={"original_date": True, "extensive_search": False},
     )
+    # A Document, or None when it found nothing (a dict only with as_dict=True).
+    document = found if isinstance(found, Document) else None
     text = _paragraphs(document.text if document is not None and document.text else "")
-    if len(text) < MIN_TEXT_CHARS:
+    if document is None or len(text) < MIN_TEXT_CHARS:
         raise ExtractionError(f"no article text found at {url}")
-    assert document is not None
 
     canonical = _canonical(url, head.links)
     return ExtractedArticle(

@@ -487,7 +487,7 @@ def _retry_delay(error: FetchError, attempt: int, policy: FetchPolicy) -> float 
         asked = error.retry_after
     else:
         return None
-    delay = policy.retry_delay * 2**attempt
+    delay: float = policy.retry_delay * 2**attempt  # int ** int is typed Any
     if asked is not None:
         if asked > policy.max_retry_delay:
             return None  # the server wants a longer pause than one fetch should take

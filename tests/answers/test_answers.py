@@ -91,6 +91,16 @@ def test_html_in_a_question_is_text_not_markup(service):
     assert "558만 달러" in answer.hits[0].passage.text
 
 
-def test_control_characters_and_odd_unicode_do_not_break_it(service):
-    for question in ("\x00\x01DeepSeek\u200b 훈련", "ＤｅｅｐＳｅｅｋ 훈련 비용", "\ud7a3\uffff"):
-        service.ask(question)  # no exception is the contract here
+@pytest.mark.parametrize(
+    ("question", "status"),
+    [
+        ("\x00\x01DeepSeek\u200b 훈련", AnswerStatus.ANSWERED),  # control and zero-width
+        ("ＤｅｅｐＳｅｅｋ 훈련 비용", AnswerStatus.ANSWERED),  # full-width letters
+        ("\ud7a3\uffff", AnswerStatus.NOT_FOUND),  # the last syllable and a noncharacter
+    ],
+)
+def test_control_characters_and_odd_unicode_do_not_break_it(service, question, status):
+    answer = service.ask(question)
+    assert answer.status is status
+    if status is AnswerStatus.ANSWERED:  # the odd characters don't hide the words
+        assert "DeepSeek" in answer.hits[0].passage.text

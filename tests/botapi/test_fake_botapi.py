@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dtm
-import time
 import warnings
 
 import aiohttp
@@ -399,10 +398,13 @@ async def test_get_updates_long_polls_and_confirms_offsets_like_telegram(
     reader = fake_botapi.user()
     chat = fake_botapi.private_chat(reader)
 
-    started = time.monotonic()
-    asyncio.get_running_loop().call_later(0.2, fake_botapi.send_text, chat, reader, "첫 질문")
-    (first,) = await fake_botapi_bot.get_updates(timeout=10)
-    assert time.monotonic() - started < 2  # answered as soon as the update existed
+    poll = asyncio.ensure_future(fake_botapi_bot.get_updates(timeout=60))
+    await fake_botapi.wait_for(lambda: fake_botapi.polling)
+    assert not poll.done()  # nothing to hand out: the request waits
+    fake_botapi.send_text(chat, reader, "첫 질문")
+    # Answered as soon as the update exists: an answer at the poll's timeout never comes
+    # in the 10 s given here.
+    (first,) = await asyncio.wait_for(poll, timeout=10)
     assert first.message.text == "첫 질문"
 
     fake_botapi.send_text(chat, reader, "둘째")
@@ -612,13 +614,14 @@ async def test_a_polling_application_answers_and_stops_quickly(fake_botapi: Fake
 
     async with app:
         await app.start()
-        await app.updater.start_polling(poll_interval=0.0, timeout=dtm.timedelta(seconds=10))
+        await app.updater.start_polling(poll_interval=0.0, timeout=dtm.timedelta(seconds=60))
         fake_botapi.send_text(chat, reader, "안녕하세요")
         (reply,) = await fake_botapi.wait_for_messages(chat, 1, timeout=5)
-        stopping = time.monotonic()
-        await app.updater.stop()
-        await app.stop()
-    assert time.monotonic() - stopping < 3
+        await fake_botapi.wait_for(lambda: fake_botapi.polling)  # the next long poll waits
+        # Stopping ends that poll: waiting out its 60 s would overrun the 10 s given here.
+        async with asyncio.timeout(10):
+            await app.updater.stop()
+            await app.stop()
 
     assert reply.text == "메아리: 안녕하세요" and reply.bold == ["메아리"]
     assert [c.method for c in fake_botapi.calls[:2]] == ["getMe", "deleteWebhook"]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-import time
+from collections.abc import Awaitable, Callable
 
 import pytest
 
@@ -89,26 +89,44 @@ def test_a_slot_is_given_back_when_the_answer_fails() -> None:
         assert admitted
 
 
-async def test_private_chats_are_paced_and_other_chats_are_not_held_up() -> None:
-    limiter = ChatRateLimiter(private_interval=0.2, max_retries=1)
-    sent: list[tuple[int, float]] = []
+def _recording_limiter(
+    private_interval: float,
+) -> tuple[Callable[..., Awaitable[None]], list[tuple[int, str]]]:
+    """``request(chat_id, text)`` through a ``ChatRateLimiter``, and what it has sent."""
+    limiter = ChatRateLimiter(private_interval=private_interval, max_retries=1)
+    sent: list[tuple[int, str]] = []
 
-    async def send(chat_id: int) -> bool:
-        sent.append((chat_id, time.monotonic()))
+    async def send(chat_id: int, text: str) -> bool:
+        sent.append((chat_id, text))
         return True
 
-    async def request(chat_id: int) -> None:
+    async def request(chat_id: int, text: str = "") -> None:
         await limiter.process_request(
-            send, (chat_id,), {}, "sendMessage", {"chat_id": chat_id}, None
+            send, (chat_id, text), {}, "sendMessage", {"chat_id": chat_id}, None
         )
 
-    started = time.monotonic()
-    await asyncio.gather(request(1), request(1), request(1), request(2), request(-100))
+    return request, sent
 
-    times = {chat: [t - started for c, t in sent if c == chat] for chat in (1, 2, -100)}
-    assert times[2][0] < 0.1 and times[-100][0] < 0.1
-    first, second, third = times[1]
-    assert second - first >= 0.19 and third - second >= 0.19
+
+async def test_private_chats_are_paced_and_other_chats_are_not_held_up() -> None:
+    request, sent = _recording_limiter(private_interval=60)
+    first, second = asyncio.create_task(request(1)), asyncio.create_task(request(1))
+
+    await asyncio.gather(first, request(2), request(-100))  # the other chats go at once
+
+    assert [chat for chat, _ in sent] == [1, 2, -100]
+    assert not second.done()  # chat 1's next message waits out its interval (60 s here)
+    second.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await second
+
+
+async def test_a_paced_private_chat_gets_every_message_in_order() -> None:
+    request, sent = _recording_limiter(private_interval=0.05)
+
+    await asyncio.gather(request(1, "a"), request(1, "b"), request(1, "c"), request(2, "x"))
+
+    assert sent == [(1, "a"), (2, "x"), (1, "b"), (1, "c")]
 
 
 def test_a_chat_is_told_it_is_busy_at_most_once_a_minute() -> None:

@@ -8,6 +8,7 @@
         web.hang("/slow")                   # accepts the request, never answers
         ...
         assert web.requests_for("/article")[0].headers["user-agent"]
+        web.wait_for_request("/slow")       # blocks until the request has arrived
 
 Routes map a path (without query) to a :class:`Response` or to a function of the
 :class:`Request` returning one. A body may be an iterable of chunks, which is streamed
@@ -65,6 +66,7 @@ class LocalWeb:
         self.requests: list[Request] = []
         self._routes: dict[str, Route] = {}
         self._lock = threading.Lock()
+        self._arrived = threading.Condition(self._lock)  # notified on every request
         self._stopping = threading.Event()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), _make_handler(self))
         # A short poll interval keeps stop() (which waits for one poll) fast.
@@ -138,13 +140,25 @@ class LocalWeb:
 
     def requests_for(self, path: str) -> list[Request]:
         with self._lock:
-            return [request for request in self.requests if request.path == path]
+            return self._requests_for(path)
+
+    def wait_for_request(self, path: str, timeout: float = 30.0) -> Request:
+        """The first request for ``path``, once it has arrived (``TimeoutError`` if it
+        doesn't within ``timeout`` seconds). Blocks: from async code, use a thread."""
+        with self._arrived:
+            if not self._arrived.wait_for(lambda: self._requests_for(path), timeout):
+                raise TimeoutError(f"no request for {path} within {timeout} s")
+            return self._requests_for(path)[0]
+
+    def _requests_for(self, path: str) -> list[Request]:
+        return [request for request in self.requests if request.path == path]
 
     # -- used by the handler -----------------------------------------------------------
 
     def _answer(self, request: Request) -> Response:
         with self._lock:
             self.requests.append(request)
+            self._arrived.notify_all()
             route = self._routes.get(request.path)
         if route is None:
             return Response(404, b"not found", "text/plain; charset=utf-8")
