@@ -129,10 +129,10 @@ def shown_name(name: str) -> str:
     return os.fsencode(name).decode("utf-8", "backslashreplace")
 
 
-def examine_file(path: str | Path, inside: str, max_bytes: int) -> ListedFile | None:
-    """What reading ``path`` would meet, from ``lstat`` (and ``stat`` of a symlink's
+def examine_file(entry: str | Path, inside: str, max_bytes: int) -> ListedFile | None:
+    """What reading ``entry`` would meet, from ``lstat`` (and ``stat`` of a symlink's
     target, which must be inside the folder ``inside``); None when it doesn't exist."""
-    path = os.fspath(path)  # strings: a listing makes one per file, pathlib is slower
+    path = os.fspath(entry)  # strings: a listing makes one per file, pathlib is slower
     base = os.path.basename(path)
     name = shown_name(base)
     try:

@@ -192,9 +192,12 @@ class SearchIndex:
         stored = self._store.passages_with_terms([pid for pid, _ in scored])
         hits = []
         for pid, score in scored:
-            passage, bag = stored.get(pid, (None, None))
-            article = self.article(passage.article_id) if passage else None
-            if passage is None or article is None:
+            found = stored.get(pid)
+            if found is None:
+                continue
+            passage, bag = found
+            article = self.article(passage.article_id)
+            if article is None:
                 continue
             hits.append(SearchHit(passage, article, score, passage_terms(bag)))
         return hits
