@@ -24,6 +24,7 @@ from .corpus.samples import seed_corpus
 from .errors import BotError, SettingsError
 from .library import Library
 from .logs import configure_logging
+from .presentation import change_lines
 from .progress import TerminalProgress
 from .refresh import ChangeKind, RefreshReport
 from .settings import Settings
@@ -303,11 +304,10 @@ def _add(args: argparse.Namespace, settings: Settings) -> int:
 
 def describe_report(report: RefreshReport) -> list[str]:
     lines = [f"refresh finished in {duration(report.seconds, 'en')}: {report.summary()}"]
-    for change in report.changes:
-        if change.kind is not ChangeKind.UNCHANGED:
-            reason = f": {change.reason}" if change.reason else ""
-            where = f" ({change.source})" if change.source and change.source != change.title else ""
-            lines.append(f"  {change.kind.value}: {change.title}{where}{reason}")
+    for change in change_lines(report):
+        reason = f": {change.reason}" if change.reason else ""
+        where = f" ({change.source})" if change.source else ""
+        lines.append(f"  {change.kind.value}: {change.title}{where}{reason}")
     return lines
 
 

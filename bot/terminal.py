@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from .answers import Answer, AnswerStatus, Hit, Suggestions
-from .texts import Texts, followup_line, unanswered_message
+from .answers import Answer
+from .presentation import HitView, present_answer
+from .texts import Texts
 
 __all__ = ["JSON_SCHEMA_VERSION", "answer_to_json", "render_answer"]
 
@@ -17,46 +18,28 @@ _BOLD, _RESET = "\033[1m", "\033[0m"
 
 
 def render_answer(answer: Answer, texts: Texts, *, color: bool = False) -> str:
-    if answer.status is AnswerStatus.ANSWERED:
-        header = texts.results_header.format(count=len(answer.hits), question=answer.question)
-        if answer.followup_of is not None:
-            header = f"{header}\n{followup_line(answer, texts)}"
-        blocks = [header] + [_render_hit(hit, texts, color) for hit in answer.hits]
-        return "\n\n".join(blocks)
-    message = unanswered_message(answer.status, texts, limit=answer.limit)
-    return "\n".join([message, *_render_suggestions(answer.suggestions, texts)])
-
-
-def _render_hit(hit: Hit, texts: Texts, color: bool) -> str:
-    excerpt = hit.excerpt
-    marked, last = [], 0
-    open_, close = (_BOLD, _RESET) if color else ("«", "»")
-    for start, end in excerpt.highlights:
-        marked += [excerpt.text[last:start], open_, excerpt.text[start:end], close]
-        last = end
-    marked.append(excerpt.text[last:])
-    quote = ("… " if excerpt.cut_before else "") + "".join(marked)
-    quote += " …" if excerpt.cut_after else ""
-    article = hit.article
-    source = " · ".join(
-        part
-        for part in (article.title, article.publisher, article.published or texts.unknown_date)
-        if part
-    )
-    lines = [f"❝ {quote} ❞", f"📄 {source}"]
-    if article.url:
-        lines.append(f"   {article.url}")
+    shown = present_answer(answer, texts)
+    if shown.answered:
+        header = f"{shown.header}\n{shown.followup}" if shown.followup else shown.header
+        return "\n\n".join([header, *(_render_hit(hit, color) for hit in shown.hits)])
+    lines = [shown.message]
+    if shown.articles:
+        lines.append(f"{texts.articles_available}: {' · '.join(shown.articles[:8])}")
+    if shown.words:
+        lines.append(f"{texts.words_to_try}: {' · '.join(shown.words[:8])}")
     return "\n".join(lines)
 
 
-def _render_suggestions(suggestions: Suggestions, texts: Texts) -> list[str]:
-    lines = []
-    if suggestions.articles:
-        titles = " · ".join(a.title for a in suggestions.articles[:8])
-        lines.append(f"{texts.articles_available}: {titles}")
-    if suggestions.words:
-        lines.append(f"{texts.words_to_try}: {' · '.join(suggestions.words[:8])}")
-    return lines
+def _render_hit(hit: HitView, color: bool) -> str:
+    open_, close = (_BOLD, _RESET) if color else ("«", "»")
+    quote = "".join(
+        f"{open_}{s.text}{close}" if s.highlighted else s.text for s in hit.quote.segments
+    )
+    quote = ("… " if hit.quote.cut_before else "") + quote + (" …" if hit.quote.cut_after else "")
+    lines = [f"❝ {quote} ❞", f"📄 {' · '.join(part for part in (hit.title, *hit.facts) if part)}"]
+    if hit.url:
+        lines.append(f"   {hit.url}")
+    return "\n".join(lines)
 
 
 def answer_to_json(answer: Answer) -> dict[str, Any]:
@@ -81,7 +64,7 @@ def answer_to_json(answer: Answer) -> dict[str, Any]:
                 "score": round(hit.score, 4),
                 "relevance": round(hit.relevance, 4),
                 "similarity": None if hit.similarity is None else round(hit.similarity, 4),
-                "deep_link_payload": hit.deep_link_payload,
+                "deep_link_payload": hit.passage.id,  # t.me/<bot>?start=<payload>
             }
             for hit in answer.hits
         ],

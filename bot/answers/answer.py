@@ -53,11 +53,6 @@ class Hit:
     def url(self) -> str:
         return self.article.url
 
-    @property
-    def deep_link_payload(self) -> str:
-        """Opens this passage in a private chat: t.me/<bot>?start=<payload>."""
-        return self.passage.id
-
 
 @dataclass(frozen=True, slots=True)
 class Suggestions:

@@ -31,10 +31,21 @@ from telegram import (
 from telegram.constants import InlineQueryResultLimit, MessageLimit, ParseMode
 from telegram.helpers import create_deep_linked_url
 
-from ..answers import Answer, Excerpt, Hit, PassageView
+from ..answers import Answer, PassageView
 from ..corpus import Article
+from ..presentation import (
+    AnswerView,
+    FieldLimits,
+    HitView,
+    QuoteView,
+    article_facts,
+    change_lines,
+    present_answer,
+    present_hit,
+    shorten,
+)
 from ..refresh import AddResult, ChangeKind, DocumentDraft, RefreshReport
-from ..texts import corpus_size, duration, followup_line, unanswered_message
+from ..texts import corpus_size, duration
 from .callbacks import DocumentButton, FeedbackButton, PageButton, PassageButton
 from .history import Stats
 from .refs import ChatRef
@@ -81,6 +92,9 @@ _UNANSWERED_CHARS = 100
 _INLINE_DESCRIPTION_CHARS = 120
 _URL_CHARS = 2_000
 _NUMBERS = "①②③④⑤⑥⑦⑧⑨⑩"
+_LIMITS = FieldLimits(
+    title=_TITLE_CHARS, publisher=_PUBLISHER_CHARS, person=_PERSON_CHARS, date=_DATE_CHARS
+)
 
 _TAG = re.compile(r"<[^>]*>")
 _OPENING_TAG = re.compile(r"<[a-z][^>]*>")
@@ -144,10 +158,7 @@ def pack(blocks: Iterable[str], *, separator: str = "\n") -> list[str]:
     return messages
 
 
-def _cut(text: str, limit: int) -> str:
-    """``text`` on one line, at most ``limit`` characters, with … when cut."""
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+_cut = shorten
 
 
 def plain(text: str) -> str:
@@ -220,38 +231,45 @@ def render_answer(
     ``page_size`` is how many hits a page has (the service's ``top``): ◀ goes back by it.
     """
     keyboard = _answer_keyboard(answer, texts, ref, page_size)
-    if not answer.answered:
-        return Rendered(_render_unanswered(answer, texts), keyboard)
-    header = texts.answers.results_header.format(
-        count=len(answer.hits), question=plain(_cut(answer.question, _QUESTION_CHARS))
-    )
+    question = _cut(answer.question, _QUESTION_CHARS)
+    shown = present_answer(answer, texts.answers, question=question, limits=_LIMITS)
+    if not shown.answered:
+        return Rendered(_render_unanswered(shown, texts), keyboard)
+    header = plain(shown.header)
     if answer.offset or answer.has_more:
         first = answer.offset + 1
         page = texts.page_range.format(first=first, last=answer.offset + len(answer.hits))
         header = f"{header} ({page})"
-    if answer.followup_of is not None:  # which question it was taken as
-        header = f"{header}\n{plain(followup_line(answer, texts.answers))}"
+    if shown.followup:  # which question it was taken as
+        header = f"{header}\n{plain(shown.followup)}"
     highlights = max(1, (MAX_ENTITIES - 5) // len(answer.hits) - 4)
     for budget in _EXCERPT_BUDGETS:
-        blocks = [_hit_block(hit, texts, bot_username, budget, highlights) for hit in answer.hits]
+        shown = present_answer(
+            answer,
+            texts.answers,
+            question=question,
+            budget=budget,
+            max_highlights=highlights,
+            limits=_LIMITS,
+        )
+        blocks = [_hit_block(hit, texts, bot_username) for hit in shown.hits]
         text = "\n\n".join([header, *blocks])
         if fits(text):
             break
     return Rendered(text, keyboard)
 
 
-def _render_unanswered(answer: Answer, texts: ChatTexts) -> str:
+def _render_unanswered(shown: AnswerView, texts: ChatTexts) -> str:
     words = texts.answers
-    lines = [plain(unanswered_message(answer.status, words, limit=answer.limit))]
-    suggestions = answer.suggestions
-    if suggestions.articles:
+    lines = [plain(shown.message)]
+    if shown.articles:
         titles = " ".join(
-            f"{_NUMBERS[i]} {plain(_cut(article.title, _LIST_TITLE_CHARS))}"
-            for i, article in enumerate(suggestions.articles[:_SUGGESTED_ARTICLES])
+            f"{_NUMBERS[i]} {plain(_cut(title, _LIST_TITLE_CHARS))}"
+            for i, title in enumerate(shown.articles[:_SUGGESTED_ARTICLES])
         )
         lines.append(f"{plain(words.articles_available)}: {titles}")
-    if suggestions.words:
-        tried = " · ".join(plain(_cut(w, 30)) for w in suggestions.words[:_SUGGESTED_WORDS])
+    if shown.words:
+        tried = " · ".join(plain(_cut(w, 30)) for w in shown.words[:_SUGGESTED_WORDS])
         lines.append(f"{plain(words.words_to_try)}: {tried}")
     return "\n".join(lines)
 
@@ -285,68 +303,33 @@ def _button(label: str, data: str) -> InlineKeyboardButton:
     return InlineKeyboardButton(label, callback_data=data)
 
 
-def _hit_block(
-    hit: Hit, texts: ChatTexts, bot_username: str | None, budget: int, highlights: int
-) -> str:
-    quote = _quote(hit.excerpt, budget, highlights)
-    return f"<blockquote>{quote}</blockquote>\n{_source_line(hit, texts, bot_username)}"
+def _facts(article: Article, texts: ChatTexts) -> list[str]:
+    return [plain(fact) for fact in article_facts(article, texts.answers, _LIMITS)]
 
 
-def _source_line(hit: Hit, texts: ChatTexts, bot_username: str | None) -> str:
-    article = hit.article
-    parts = [_a(article_link(article.url), plain(_cut(article.title, _TITLE_CHARS)) or "…")]
-    parts += _article_facts(article, texts)
-    read = deep_link(bot_username, hit.deep_link_payload)
+def _hit_block(hit: HitView, texts: ChatTexts, bot_username: str | None) -> str:
+    return f"<blockquote>{_quote(hit.quote)}</blockquote>\n{_source_line(hit, texts, bot_username)}"
+
+
+def _source_line(hit: HitView, texts: ChatTexts, bot_username: str | None) -> str:
+    parts = [_a(article_link(hit.url), plain(hit.title) or "…")]
+    parts += [plain(fact) for fact in hit.facts]
+    read = deep_link(bot_username, hit.passage_id)  # the payload is the passage id
     if read:
         parts.append(_a(read, plain(texts.answers.read_more)))
     return "📄 " + " · ".join(parts)
 
 
-def _article_facts(article: Article, texts: ChatTexts) -> list[str]:
-    facts = []
-    publisher = _cut(article.publisher, _PUBLISHER_CHARS)
-    translator = _cut(article.translator, _PERSON_CHARS)
-    if translator:
-        translated = f"{texts.answers.translated_from}: {translator}"
-        publisher = f"{publisher} ({translated})" if publisher else translated
-    if publisher:
-        facts.append(plain(publisher))
-    facts.append(plain(_cut(article.published, _DATE_CHARS) or texts.answers.unknown_date))
-    return facts
-
-
-def _quote(excerpt: Excerpt, budget: int, max_highlights: int) -> str:
-    """The excerpt escaped, trimmed to ``budget`` characters, query words in <b>."""
-    text = excerpt.text
-    cut_after = excerpt.cut_after
-    if len(text) > budget:
-        space = text.rfind(" ", budget // 2, budget)  # cut between words when possible
-        text, cut_after = text[: space if space > 0 else budget].rstrip(), True
-    marked: list[str] = []
-    last = 0
-    for start, end in _clean_spans(excerpt.highlights, len(text))[:max_highlights]:
-        marked += [plain(text[last:start]), "<b>", plain(text[start:end]), "</b>"]
-        last = end
-    marked.append(plain(text[last:]))
-    body = "".join(marked).strip()
+def _quote(quote: QuoteView) -> str:
+    """The quote escaped, its highlights in <b>."""
+    body = "".join(
+        f"<b>{plain(s.text)}</b>" if s.highlighted else plain(s.text) for s in quote.segments
+    ).strip()
     if not any(c.isprintable() and not c.isspace() for c in _visible(body)):
         body = "…"  # nothing Telegram would show (e.g. only direction marks)
-    before = "… " if excerpt.cut_before else ""
-    after = " …" if cut_after else ""
+    before = "… " if quote.cut_before else ""
+    after = " …" if quote.cut_after else ""
     return f"{before}{body}{after}"
-
-
-def _clean_spans(spans: Sequence[tuple[int, int]], length: int) -> list[tuple[int, int]]:
-    """Sorted, non-overlapping, non-empty spans inside ``0..length``."""
-    cleaned: list[tuple[int, int]] = []
-    last = 0
-    for start, end in sorted((max(0, a), min(length, b)) for a, b in spans):
-        if start < last:
-            start = last
-        if start < end:
-            cleaned.append((start, end))
-            last = end
-    return cleaned
 
 
 # -- passages ----------------------------------------------------------------------------
@@ -358,7 +341,7 @@ def render_passage(view: PassageView, texts: ChatTexts, *, bot_username: str | N
     title = _a(
         article_link(article.url), f"<b>{plain(_cut(article.title, _TITLE_CHARS)) or '…'}</b>"
     )
-    facts = " · ".join([title, *_article_facts(article, texts)])
+    facts = " · ".join([title, *_facts(article, texts)])
     position = texts.passage_position.format(position=view.position, count=view.count)
     budget = _PASSAGE_BUDGET
     while True:  # characters aren't UTF-16 units (emoji count twice): shrink until it fits
@@ -402,7 +385,7 @@ def render_sources(
     blocks = [f"<b>{plain(texts.sources_header.format(count=len(articles)))}</b>"]
     for number, article in enumerate(articles, start=1):
         title = _a(article_link(article.url), plain(_cut(article.title, _TITLE_CHARS)) or "…")
-        parts = [f"{number}. {title}", *_article_facts(article, texts)]
+        parts = [f"{number}. {title}", *_facts(article, texts)]
         passage_id = first_passages.get(article.id)
         read = deep_link(bot_username, passage_id) if passage_id else None
         if read:
@@ -446,7 +429,10 @@ def render_inline_results(
     for hit in answer.hits[:MAX_INLINE_RESULTS]:
         message = ""
         for budget in _EXCERPT_BUDGETS:
-            message = _hit_block(hit, texts, bot_username, budget, MAX_ENTITIES - 5)
+            shown = present_hit(
+                hit, texts.answers, budget=budget, max_highlights=MAX_ENTITIES - 5, limits=_LIMITS
+            )
+            message = _hit_block(shown, texts, bot_username)
             if fits(message):
                 break
         plain = _cut(hit.excerpt.text, _INLINE_DESCRIPTION_CHARS)
@@ -486,11 +472,9 @@ def render_refresh_report(report: RefreshReport, texts: ChatTexts) -> list[str]:
         **{kind.value: counts[kind] for kind in ChangeKind},
     )
     blocks = [plain(summary)]
-    for change in report.changes:
-        if change.kind is ChangeKind.UNCHANGED:
-            continue
+    for change in change_lines(report):
         line = f"• {texts.refresh_change[change.kind.value]}: {change.title}"
-        if change.source and change.source != change.title:
+        if change.source:
             line += f" ({change.source})"
         if change.reason:
             line += f" — {change.reason}"

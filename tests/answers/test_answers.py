@@ -44,7 +44,7 @@ def test_spacing_and_script_variants_find_the_same_passage(service):
 def test_links_point_at_the_passage(service):
     hit = service.ask("스타게이트 프로젝트").hits[0]
     assert hit.url == ""  # the seeds have no known original URL
-    view = service.open_passage(hit.deep_link_payload)
+    view = service.open_passage(hit.passage.id)
     assert view is not None and view.passage == hit.passage
     assert 1 <= view.position <= view.count
 
