@@ -218,12 +218,15 @@ class IndexHome:
             return None
         store = _open_store(self.directory / _STORE_FILE)
         engine = store.meta("engine") or ""
-        if engine not in ("bm25", "tantivy") or resolve_engine(self.engine, store.size) != engine:
-            return None
-        if verify and store.meta("scan") != self.corpus_store.scan():
-            return None
-        files = _IndexFiles(self.analyzer, engine, self.directory, self.token_cache, store)
-        if not files.valid():
+        files = None
+        if (
+            engine in ("bm25", "tantivy")
+            and resolve_engine(self.engine, store.size) == engine
+            and (not verify or store.meta("scan") == self.corpus_store.scan())
+        ):
+            files = _IndexFiles(self.analyzer, engine, self.directory, self.token_cache, store)
+        if files is None or not files.valid():
+            store.close()
             return None
         self._files = files
         return files.view(
@@ -383,6 +386,8 @@ class _IndexFiles:
         self.directory = directory
         self.store = store or _open_store(directory / _STORE_FILE)
         self.engine = self._make_engine()
+        if self.store.meta("state") == "dirty" and self.store.meta("pending"):
+            self._recover()
         if engine != "tantivy" and self._complete():
             self._fill_from_store(cache)
 
@@ -419,6 +424,39 @@ class _IndexFiles:
             synonyms=synonyms,
             fingerprint=fingerprint,
         )
+
+    def _recover(self) -> None:
+        """After a crash between the engine's commit and the store's: take the articles
+        the update touched out of both (the next sync indexes them again, incrementally)
+        instead of rebuilding everything."""
+        store = self.store
+        if store.meta("analyzer") != self.analyzer.version:
+            return  # rebuilt anyway
+        try:
+            pending = json.loads(store.meta("pending") or "{}")
+            articles, passages = list(pending["articles"]), list(pending["passages"])
+        except (ValueError, KeyError, TypeError):
+            return
+        log.warning(
+            "the last index update did not finish: re-indexing the %d articles it touched",
+            len(articles),
+        )
+        if self.engine_name == "tantivy":  # rank-bm25 starts empty: nothing to take out
+            self.engine.update((), passages)
+        earlier = IndexChanges.from_json(store.meta("unreported"))
+        known = tuple(a for a in (store.article(i) for i in articles) if a is not None)
+        # Indexed again by the next sync, they are reported as updated, not added.
+        unreported = earlier.then(IndexChanges(removed=known))
+        store.begin()
+        try:
+            store.remove_articles(articles)
+            store.set_meta_in_transaction(
+                {"state": "clean", "pending": "", "scan": "", "unreported": unreported.to_json()}
+            )
+            store.commit()
+        except BaseException:
+            store.rollback()
+            raise
 
     def _complete(self) -> bool:
         store = self.store
@@ -464,6 +502,7 @@ class _IndexFiles:
             "fingerprint": corpus.fingerprint,
             "scan": scan,
             "rebuilt": "",
+            "pending": "",
             # Logged at a start that reads nothing of the folder (see corpus_problems).
             "problems": json.dumps(_problems(corpus), ensure_ascii=False),
         }
@@ -482,7 +521,12 @@ class _IndexFiles:
             return changes
         replaced = [*gone, *(a.id for a in changed if a.id in old)]
         passages = [pid for article_id in replaced for pid in store.passage_ids(article_id)]
-        store.set_meta({"state": "dirty"})
+        dirty = {"state": "dirty"}
+        if old:  # an update, not a first build: say what it touches, to recover just that
+            touched = [*gone, *(a.id for a in changed)]
+            fresh = [p.id for a in changed for p in split_article(a)]
+            dirty["pending"] = json.dumps({"articles": touched, "passages": passages + fresh})
+        store.set_meta(dirty)
         store.begin()
         try:
             store.remove_articles(replaced)

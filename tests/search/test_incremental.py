@@ -9,6 +9,7 @@ import pytest
 
 from bot import KoreanAnalyzer, Library, Settings
 from bot.corpus import Article, CorpusStore
+from bot.search.store import PassageStore
 from tests.conftest import PROJECT
 
 PARAGRAPHS = [
@@ -231,3 +232,36 @@ def test_growing_past_the_threshold_switches_to_tantivy(tmp_path, analyzer, monk
     assert grown.engine.name == "tantivy"
     assert grown.size == grown.engine.size == index.size + len(PARAGRAPHS)
     assert "2031" in grown.search(grown.query("누리시 풍력 발전소"), 1)[0].passage.text
+
+
+def test_an_update_cut_short_is_recovered_incrementally_at_the_next_start(
+    settings, analyzer, counting, monkeypatch
+):
+    first = Library(settings, analyzer=analyzer)
+    size = first.build_index().size
+    changed = [*PARAGRAPHS[:2], "발전소 건설에는 모두 오천 명의 노동자가 참여했다."]
+    first.store.save_article(article("a0000000001", "누리시 풍력", changed))
+
+    def crash(self):
+        raise RuntimeError("the process died between the engine's commit and the store's")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(PassageStore, "commit", crash)
+        with pytest.raises(RuntimeError):
+            first.build_index()  # the engine has the new passage; the store does not
+    first.close()
+
+    def no_rebuild(self):
+        raise AssertionError("only the articles the update touched are indexed again")
+
+    monkeypatch.setattr("bot.search.home._IndexFiles.reset", no_rebuild)
+    counting.passages = 0
+    second = Library(settings, analyzer=analyzer)
+    synced = second.sync()
+    index = synced.view
+    assert index.size == index.engine.size == size
+    assert counting.passages == 0  # every text was analyzed before: the token cache has it
+    hits = index.search(index.query("누리시 발전소 건설 노동자"), 1)
+    assert "오천 명" in hits[0].passage.text
+    assert [a.id for a in synced.changes.updated] == ["a0000000001"]
+    assert not synced.changes.added and not synced.changes.removed
