@@ -94,7 +94,10 @@ def _main(argv: Sequence[str] | None) -> int:
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog=program_name(), description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(
+        prog=program_name(),
+        description="Answer questions about a collection of articles, in Telegram or here.",
+    )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     run = commands.add_parser("run", help="start the bot (terminal mode without a token)")

@@ -212,6 +212,8 @@ def test_the_installed_command_shows_its_own_name_in_help():
     assert result.stdout.startswith("usage: article-qa-bot ask")
     module = run_cli("--help", data_dir=None)
     assert module.stdout.startswith("usage: python -m bot")
+    installed = subprocess.run([command, "--help"], capture_output=True, text=True)
+    assert "python -m" not in installed.stdout  # neither in the usage nor the description
 
 
 def test_refresh_reports_its_real_duration_with_plurals(data_dir):
