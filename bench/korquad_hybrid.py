@@ -3,10 +3,11 @@
     .venv/bin/python bench/korquad_hybrid.py
 
 The same raw ranking as ``bench/tydi.py --level raw`` (the bot's analyzer and BM25
-fields, the model's vectors, their linear fusion with α = 0.5) over KorQuAD's 961 dev
-paragraphs and 5,774 questions, whose writers saw the paragraph (so they reuse its
-words: BM25's best case). Paragraph vectors are cached in data/bench/korquad-vectors.sqlite
-(the first run embeds 961 paragraphs: about 10 minutes of one core).
+fields, the model's vectors, their linear fusion with the service's adaptive weight,
+``bot/answers/fusion.py``) over KorQuAD's 961 dev paragraphs and 5,774 questions,
+whose writers saw the paragraph (so they reuse its words: BM25's best case).
+Paragraph vectors are cached in data/bench/korquad-vectors.sqlite (the first run
+embeds 961 paragraphs: about 10 minutes of one core).
 """
 
 from __future__ import annotations

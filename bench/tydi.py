@@ -6,11 +6,13 @@
 TyDi's questions were written by people who had not seen the passage (see
 ../shared/data/tydiqa-ko/README.md). Questions are split by paragraph into two
 halves (bench/tydi_data.py); the fusion weight and relevance thresholds were fit on
-the ``fit`` half and the figures below are the ``test`` half.
+the ``fit`` half (``--half fit``) and the figures reported are the ``test`` half.
 
 - **raw**: rank the 1,269 paragraphs for each question, with the bot's analyzer and
   BM25 fields (paragraph + title), the model's vectors (cosine) or their linear
-  fusion. A hit is the question's own paragraph.
+  fusion with the service's weight (``bot/answers/fusion.py``: 0.5 where BM25's two
+  best scores are close, down to 0.25 where its best stands clear). A hit is the
+  question's own paragraph.
 - **answer**: the whole answer path, as ``ask --json`` runs it: every paragraph
   becomes an article, split into passages, indexed, and each question goes through
   ``AnswerService.ask`` (relevance decision, re-ranking, excerpts). A hit is a
@@ -39,13 +41,12 @@ if str(ROOT) not in sys.path:
 
 from bench.tydi_data import DEFAULT_CACHE, DEFAULT_DATA, TyDi, all_texts, embed_all, load  # noqa: E402
 from bot import Library, Settings  # noqa: E402
+from bot.answers.fusion import fusion_weight  # noqa: E402
 from bot.corpus import CorpusStore  # noqa: E402
 from bot.search.analyzer import KoreanAnalyzer  # noqa: E402
 from bot.search.bm25_engine import BM25Engine  # noqa: E402
 from bot.search.embedder import load_embedder  # noqa: E402
 from bot.search.vectors import VectorCache, vector_key  # noqa: E402
-
-ALPHA = 0.3  # the service's _FUSION_WEIGHT
 
 
 def metrics(ranks: Sequence[int | None]) -> dict[str, float]:
@@ -80,10 +81,11 @@ def raw_ranking(tydi: TyDi, questions, cache: VectorCache) -> dict[str, dict[str
         dense = np.zeros(n)
         dense[dense_top] = (cos[dense_top] - lo) / (hi - lo)
         lexical = bm25 / bm25.max() if bm25.max() > 0 else bm25
+        alpha = fusion_weight(np.sort(bm25)[::-1][:2].tolist())  # the service's weight
         for name, scores in (
             ("bm25", lexical),
             ("dense", cos),
-            ("hybrid", ALPHA * dense + (1 - ALPHA) * lexical),
+            ("hybrid", alpha * dense + (1 - alpha) * lexical),
         ):
             order = np.argsort(-scores, kind="stable")
             rank = int(np.where(order == q.paragraph)[0][0])

@@ -16,7 +16,14 @@ from collections.abc import Callable, Set
 
 from ..search import Query
 
-__all__ = ["MIN_RELEVANCE", "QuestionWeights", "idf", "is_content_word", "is_relevant"]
+__all__ = [
+    "MIN_RELEVANCE",
+    "QuestionWeights",
+    "idf",
+    "is_content_word",
+    "is_relevant",
+    "supports",
+]
 
 # Measured on our two question sets (tests/data): answerable questions whose passage
 # ranks first cover at least ~0.25-0.4 of the question, unanswerable ones at most ~0.28.
@@ -32,6 +39,12 @@ MIN_RELEVANCE = 0.35
 CROSS_LINGUAL_GAP = 0.05
 RESCUE_SHARE = 0.2
 RESCUE_GAP = 0.05
+# Once one passage answers the question (``is_relevant``), the others pooled with it
+# are kept when the model puts them this far above the median, whatever words they
+# share. Whether a question is answered at all stays ``is_relevant``'s decision, so
+# refusals are unchanged; TyDi's right answers phrased differently are not thrown
+# away any more (fit half, answer path: recall@5 0.853 → 0.887, top-1 +0.01).
+SUPPORT_GAP = 0.05
 
 # How much a question word counts, by kind: what the question is about (names,
 # nouns, numbers) weighs fully; how it is asked (verbs, adverbs, bound nouns, and
@@ -89,3 +102,9 @@ def is_relevant(share: float, gap: float | None, *, same_language: bool = True) 
     if share >= MIN_RELEVANCE:
         return True
     return gap is not None and share >= RESCUE_SHARE and gap >= RESCUE_GAP
+
+
+def supports(gap: float | None) -> bool:
+    """May a passage be quoted beside one that ``is_relevant``, on its semantic ``gap``
+    alone (None: no vectors, so no)?"""
+    return gap is not None and gap >= SUPPORT_GAP
