@@ -1,8 +1,9 @@
 """The shape of the package: one public surface, and data flowing one way.
 
-sources → corpus → search → answers → (refresh) → presentation → front ends (chat, cli). A layer may import the
-layers before it, never the ones after it, and nothing but ``bot.chat`` imports
-python-telegram-bot, so the core runs and is tested without Telegram.
+sources → corpus → search → answers → (refresh) → presentation → front ends (chat,
+cli). A layer may import the layers before it, never the ones after it, and nothing but
+``bot.chat`` imports python-telegram-bot, so the core runs and is tested without
+Telegram.
 """
 
 from __future__ import annotations

@@ -84,10 +84,19 @@ class QuestionWeights:
             rarity = idf(frequency, size) * (_UNSEEN_WEIGHT if frequency == 0 else 1.0)
             self.weights[word] = rarity * _KIND_WEIGHT.get(kind, 1.0) * query.scale.get(word, 1.0)
         self.total = sum(self.weights.values())
+        # The analyzer gives a compound it doesn't know with its parts (증멍 → 증, 멍, 증멍;
+        # 영지식 → 영지, 식, 영지식): a passage that has the compound has its parts.
+        self.parts = {
+            whole: [part for part in query.words if part != whole and part in whole]
+            for whole in query.words
+        }
 
     def covered(self, words: Set[str]) -> float:
         """The weight of the question words (or synonyms) found among ``words``."""
-        return sum(w for word, w in self.weights.items() if self.query.forms(word) & words)
+        found = {word for word in self.weights if self.query.forms(word) & words}
+        for whole in list(found):
+            found.update(self.parts[whole])
+        return sum(self.weights[word] for word in found)
 
     def share(self, words: Set[str]) -> float:
         """0.0 (none of the question) … 1.0 (every question word is there)."""

@@ -1,0 +1,23 @@
+"""The share of a question a passage covers, word by word."""
+
+from __future__ import annotations
+
+from bot.answers.relevance import QuestionWeights
+
+
+def test_a_passage_with_a_compound_covers_the_parts_the_analyzer_split_it_into(service):
+    index = service.index
+    # Kiwi reads the misspelt 증멍 as 증 + 멍 and gives the whole too; it is corrected
+    # to 증명, which the article has.
+    query = index.query("영지식 증멍")
+    assert {"증", "멍", "증멍"} <= query.words
+    weights = QuestionWeights(query, index.document_frequency, index.size)
+    whole = weights.share({"영지식", "증명"})
+    assert whole > 0.9  # the parts of 영지식 and of 증멍 (as 증명) count as there
+    assert weights.share({"영지식"}) < 0.7  # 증명 is still what is missing
+
+
+def test_misspelt_compounds_are_answered(service):
+    answer = service.ask("영지식 증멍이 뭐야")
+    assert answer.answered
+    assert "영지식 증명" in answer.hits[0].passage.text
