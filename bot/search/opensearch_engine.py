@@ -290,6 +290,11 @@ class OpenSearchEngine:
 
 
 def _client(config: OpenSearchConfig) -> Any:
+    # The client logs each failed request with a traceback; our own line names the
+    # setting instead. Left as configured if someone set its level on purpose.
+    client_log = logging.getLogger("opensearch")
+    if client_log.level == logging.NOTSET:
+        client_log.setLevel(logging.ERROR)
     try:
         from opensearchpy import OpenSearch
     except ImportError as error:
