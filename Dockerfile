@@ -18,7 +18,10 @@ WORKDIR /app
 COPY pyproject.toml setup.py constraints.txt README.md ./
 COPY bot ./bot
 COPY corpus ./corpus
-RUN pip install --no-cache-dir -c constraints.txt .
+# "[opensearch]" adds the OpenSearch client, for SEARCH_ENGINE=opensearch
+# (docker build --build-arg EXTRAS=[opensearch] .; README, "OpenSearch backend").
+ARG EXTRAS=""
+RUN pip install --no-cache-dir -c constraints.txt ".${EXTRAS}"
 
 # The same articles seed the corpus volume the first time it is mounted empty.
 RUN mkdir -p /app/data && chown -R bot:bot /app/corpus /app/data

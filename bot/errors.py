@@ -4,14 +4,22 @@
     ├── SettingsError        a setting is missing or malformed (names the setting)
     ├── CorpusError          an article file or the corpus folder can't be read
     ├── ImportFailed         a saved page could not be turned into an article
-    └── HistoryTooNew        the chat history was written by a newer version of the bot
+    ├── HistoryTooNew        the chat history was written by a newer version of the bot
+    └── SearchUnavailable    the search cluster (OPENSEARCH_URL) can't be reached or refused
 
 Unexpected errors are not caught here: they reach the front end's error handler.
 """
 
 from __future__ import annotations
 
-__all__ = ["BotError", "CorpusError", "HistoryTooNew", "ImportFailed", "SettingsError"]
+__all__ = [
+    "BotError",
+    "CorpusError",
+    "HistoryTooNew",
+    "ImportFailed",
+    "SearchUnavailable",
+    "SettingsError",
+]
 
 
 class BotError(Exception):
@@ -36,3 +44,7 @@ class ImportFailed(BotError):
 
 class HistoryTooNew(BotError):
     """The chat history file has a newer schema than this version knows; it is left alone."""
+
+
+class SearchUnavailable(BotError):
+    """The OpenSearch cluster can't be reached, or refused a request (names OPENSEARCH_URL)."""

@@ -23,6 +23,7 @@ from .search import (
     EmbedderUnavailable,
     IndexHome,
     KoreanAnalyzer,
+    OpenSearchConfig,
     SearchIndex,
     SemanticIndexer,
     Synced,
@@ -43,7 +44,11 @@ class Library:
         self.store = CorpusStore(settings.corpus_dir, max_chars=settings.article_max_chars)
         self.analyzer = analyzer or KoreanAnalyzer()
         self.home = IndexHome(
-            settings.data_dir, self.store, self.analyzer, engine=settings.search_engine
+            settings.data_dir,
+            self.store,
+            self.analyzer,
+            engine=settings.search_engine,
+            remote=_opensearch(settings),
         )
         self.catching_up: threading.Thread | None = None
         self._semantic: SemanticIndexer | None = None
@@ -184,6 +189,21 @@ class Library:
     def close(self) -> None:
         self._embedding.stop()
         self.home.close()
+
+
+def _opensearch(settings: Settings) -> OpenSearchConfig | None:
+    """The cluster's settings, with SEARCH_ENGINE=opensearch."""
+    if settings.search_engine != "opensearch":
+        return None
+    return OpenSearchConfig(
+        url=settings.opensearch_url,
+        index=settings.opensearch_index,
+        username=settings.opensearch_username,
+        password=settings.opensearch_password,
+        verify_certs=settings.opensearch_verify_certs,
+        ca_certs=settings.opensearch_ca_certs,
+        wait_seconds=settings.opensearch_wait_seconds,
+    )
 
 
 class _EmbeddingWorker:

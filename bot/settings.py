@@ -67,6 +67,29 @@ def _url(name: str, value: str) -> str:
     return value
 
 
+def _urls(name: str, value: str) -> str:
+    """Empty, or comma-separated http(s) URLs (one per cluster node, any will do)."""
+    for part in filter(None, (p.strip() for p in value.split(","))):
+        _url(name, part)
+    return value
+
+
+def _index_name(name: str, value: str) -> str:
+    # OpenSearch's rule for index and alias names, kept simple: lower-case, no separators.
+    if not re.fullmatch(r"[a-z0-9][a-z0-9_-]{0,200}", value):
+        raise SettingsError(
+            f"{name} must be lower-case letters, digits, '-' and '_' (an index alias), "
+            f"got {value!r}"
+        )
+    return value
+
+
+def _optional_file(name: str, value: str) -> str:
+    if value and not Path(value).expanduser().is_file():
+        raise SettingsError(f"{name} must be a readable file, got {value!r}")
+    return str(Path(value).expanduser()) if value else ""
+
+
 def _webhook_url(name: str, value: str) -> str:
     """An https URL with a valid port; which ports Telegram accepts is checked in
     ``from_env``, as it depends on TELEGRAM_API_BASE_URL."""
@@ -232,7 +255,47 @@ SETTINGS: tuple[Setting, ...] = (
         "state (relative to the current directory): token cache, index, vectors, chat history",
     ),
     Setting(
-        "SEARCH_ENGINE", "auto", _engine, "`bm25` (rank-bm25), `tantivy`, or `auto` by corpus size"
+        "SEARCH_ENGINE",
+        "auto",
+        _engine,
+        "`bm25` (rank-bm25), `tantivy`, or `auto` by corpus size; `opensearch`: the index in "
+        'an OpenSearch cluster (see "OpenSearch backend")',
+    ),
+    Setting(
+        "OPENSEARCH_URL",
+        "",
+        _urls,
+        "the cluster with `SEARCH_ENGINE=opensearch`: `http(s)://host:9200`, or several nodes "
+        "comma-separated; required then",
+    ),
+    Setting(
+        "OPENSEARCH_INDEX",
+        "article-qa-passages",
+        _index_name,
+        "the alias the bot searches; its indexes are named after it, and a rebuild switches "
+        "the alias to a new one",
+    ),
+    Setting("OPENSEARCH_USERNAME", "", _text, "user for the cluster's basic authentication"),
+    Setting("OPENSEARCH_PASSWORD", "", _text, "… and its password"),
+    Setting(
+        "OPENSEARCH_VERIFY_CERTS",
+        "true",
+        _bool,
+        "check the cluster's TLS certificate (`false` only for a test cluster with a "
+        "self-signed one; prefer `OPENSEARCH_CA_CERTS`)",
+    ),
+    Setting(
+        "OPENSEARCH_CA_CERTS",
+        "",
+        _optional_file,
+        "CA bundle (PEM file) the cluster's certificate is checked against; empty: the system's",
+    ),
+    Setting(
+        "OPENSEARCH_WAIT_SECONDS",
+        "60",
+        _seconds(0, 3600),
+        "at start, how long to wait for an unreachable cluster (a log line per try) before "
+        "stopping with an error naming `OPENSEARCH_URL`",
     ),
     Setting(
         "RETRIEVAL",
@@ -334,6 +397,13 @@ class Settings:
     corpus_dir: Path = field(default_factory=_table("CORPUS_DIR"))
     data_dir: Path = field(default_factory=_table("DATA_DIR"))
     search_engine: str = field(default_factory=_table("SEARCH_ENGINE"))
+    opensearch_url: str = field(default_factory=_table("OPENSEARCH_URL"))
+    opensearch_index: str = field(default_factory=_table("OPENSEARCH_INDEX"))
+    opensearch_username: str = field(default_factory=_table("OPENSEARCH_USERNAME"))
+    opensearch_password: str = field(default_factory=_table("OPENSEARCH_PASSWORD"), repr=False)
+    opensearch_verify_certs: bool = field(default_factory=_table("OPENSEARCH_VERIFY_CERTS"))
+    opensearch_ca_certs: str = field(default_factory=_table("OPENSEARCH_CA_CERTS"))
+    opensearch_wait_seconds: float = field(default_factory=_table("OPENSEARCH_WAIT_SECONDS"))
     retrieval: str = field(default_factory=_table("RETRIEVAL"))
     results_per_answer: int = field(default_factory=_table("RESULTS_PER_ANSWER"))
     refresh_interval_minutes: int = field(default_factory=_table("REFRESH_INTERVAL_MINUTES"))
@@ -379,6 +449,10 @@ class Settings:
         _check_webhook_port(
             parsed["webhook_url"], official=parsed["telegram_api_base_url"] == DEFAULT_API_BASE_URL
         )
+        if parsed["search_engine"] == "opensearch" and not parsed["opensearch_url"].strip():
+            raise SettingsError(
+                "SEARCH_ENGINE=opensearch needs OPENSEARCH_URL (e.g. http://localhost:9200)"
+            )
         return cls(**parsed, warnings=warnings)
 
     @property

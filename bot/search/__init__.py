@@ -9,6 +9,7 @@ from .engines import ENGINES, make_engine
 from .home import IndexChanges, IndexHome, Synced
 from .index import Query, SearchHit, SearchIndex
 from .language import text_language
+from .opensearch_engine import OpenSearchConfig, OpenSearchEngine
 from .semantic import SemanticIndexer
 from .token_cache import TokenCache
 from .vectors import DenseIndex, VectorCache, VectorIndex
@@ -25,6 +26,8 @@ __all__ = [
     "IndexChanges",
     "IndexHome",
     "KoreanAnalyzer",
+    "OpenSearchConfig",
+    "OpenSearchEngine",
     "Query",
     "ScoredId",
     "SearchEngine",

@@ -2,7 +2,8 @@
 
     DATA_DIR/
       index/passages.sqlite   passages, article metadata, the files they came from
-      index/tantivy/          the tantivy engine (rank-bm25 lives in memory)
+      index/tantivy/          the tantivy engine (rank-bm25 lives in memory, OpenSearch
+                              in its cluster: see opensearch_engine.py)
       tokens.sqlite           analyzed terms by text (Kiwi analyzes a text once)
       vectors.sqlite          the semantic component: one vector per passage text
       vectors.usearch         ... and its HNSW graph above 50,000 passages
@@ -30,6 +31,7 @@ import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..corpus import (
     Article,
@@ -52,12 +54,16 @@ from .store import PassageStore, article_digest
 from .token_cache import TokenCache, cache_key
 from .vectors import VectorCache
 
+if TYPE_CHECKING:
+    from .opensearch_engine import OpenSearchConfig
+
 __all__ = ["IndexChanges", "IndexHome", "Synced"]
 
 _BATCH = 1024  # passages analyzed (on every core) and indexed at a time
 _STORE_FILE = "passages.sqlite"
 _ENGINE_DIR = "tantivy"
 _UNREPORTED_KEPT = 10_000  # changes kept for the next report; beyond, a rebuild is said
+_ENGINES = ("bm25", "tantivy", "opensearch")  # what a store may have been made for
 
 log = logging.getLogger(__name__)
 
@@ -163,11 +169,13 @@ class IndexHome:
         analyzer: KoreanAnalyzer,
         *,
         engine: str = "auto",
+        remote: OpenSearchConfig | None = None,
     ) -> None:
         self.data_dir = data_dir
         self.corpus_store = corpus_store
         self.analyzer = analyzer
-        self.engine = engine  # SEARCH_ENGINE: auto, bm25 or tantivy
+        self.engine = engine  # SEARCH_ENGINE: auto, bm25, tantivy or opensearch
+        self.remote = remote  # the cluster, for opensearch
         self._cache: TokenCache | None = None
         self._files: _IndexFiles | None = None
         self._view: SearchIndex | None = None
@@ -220,11 +228,11 @@ class IndexHome:
         engine = store.meta("engine") or ""
         files = None
         if (
-            engine in ("bm25", "tantivy")
+            engine in _ENGINES
             and resolve_engine(self.engine, store.size) == engine
             and (not verify or store.meta("scan") == self.corpus_store.scan())
         ):
-            files = _IndexFiles(self.analyzer, engine, self.directory, self.token_cache, store)
+            files = self._index_files(engine, store)
         if files is None or not files.valid():
             store.close()
             return None
@@ -286,7 +294,7 @@ class IndexHome:
             if wanted != files.engine_name:
                 log.info("%d passages: switching to the %s engine", view.size, wanted)
                 files.abandon()
-                files = _IndexFiles(self.analyzer, wanted, self.directory, self.token_cache)
+                files = self._index_files(wanted)
                 files.reset()
                 corpus = self.corpus_store.load()
                 files.sync(corpus, scan, self.token_cache, progress)
@@ -309,10 +317,15 @@ class IndexHome:
         else:
             corpus = self.corpus_store.load()
             engine = resolve_engine("auto", sum(len(split_article(a)) for a in corpus.articles))
-        files = _IndexFiles(self.analyzer, engine, self.directory, self.token_cache, store)
+        files = self._index_files(engine, store)
         if not files.valid():
             files.reset()
         return files, corpus
+
+    def _index_files(self, engine: str, store: PassageStore | None = None) -> _IndexFiles:
+        return _IndexFiles(
+            self.analyzer, engine, self.directory, self.token_cache, store, remote=self.remote
+        )
 
     def _account(self, store: PassageStore, changes: IndexChanges, reported: bool) -> IndexChanges:
         """Changes since the last report: kept in the store until one is made."""
@@ -380,20 +393,27 @@ class _IndexFiles:
         directory: Path,
         cache: TokenCache,
         store: PassageStore | None = None,
+        *,
+        remote: OpenSearchConfig | None = None,
     ) -> None:
         self.analyzer = analyzer
         self.engine_name = engine
         self.directory = directory
+        self.remote = remote
         self.store = store or _open_store(directory / _STORE_FILE)
         self.engine = self._make_engine()
         if self.store.meta("state") == "dirty" and self.store.meta("pending"):
             self._recover()
-        if engine != "tantivy" and self._complete():
+        if engine == "bm25" and self._complete():  # the only engine kept in memory alone
             self._fill_from_store(cache)
 
-    def _make_engine(self) -> SearchEngine:
+    def _make_engine(self, *, fresh: bool = False) -> SearchEngine:
+        """The engine; ``fresh``: an empty one (tantivy's directory is emptied first, an
+        OpenSearch rebuild gets a new index that its first update switches in)."""
         path = self.directory / _ENGINE_DIR if self.engine_name == "tantivy" else None
-        return make_engine(self.engine_name, self.analyzer.fields, path=path)
+        return make_engine(
+            self.engine_name, self.analyzer.fields, path=path, remote=self.remote, fresh=fresh
+        )
 
     def _fill_from_store(self, cache: TokenCache) -> None:
         """The in-memory engine, from the stored passages' cached terms; left empty
@@ -441,7 +461,7 @@ class _IndexFiles:
             "the last index update did not finish: re-indexing the %d articles it touched",
             len(articles),
         )
-        if self.engine_name == "tantivy":  # rank-bm25 starts empty: nothing to take out
+        if self.engine_name != "bm25":  # rank-bm25 starts empty: nothing to take out
             self.engine.update((), passages)
         earlier = IndexChanges.from_json(store.meta("unreported"))
         known = tuple(a for a in (store.article(i) for i in articles) if a is not None)
@@ -475,7 +495,7 @@ class _IndexFiles:
         self.store.clear()
         self.store = _open_store(self.store.path)
         shutil.rmtree(self.directory / _ENGINE_DIR, ignore_errors=True)
-        self.engine = self._make_engine()
+        self.engine = self._make_engine(fresh=True)
         self.store.set_meta({"rebuilt": "1"})
 
     def abandon(self) -> None:

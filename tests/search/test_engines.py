@@ -253,7 +253,7 @@ def test_searches_see_an_update_only_once_it_is_complete(tmp_path: Path) -> None
 
 
 def test_make_engine_by_name_and_size(tmp_path: Path) -> None:
-    assert set(ENGINES) == {"auto", "bm25", "tantivy"}
+    assert set(ENGINES) == {"auto", "bm25", "tantivy", "opensearch"}
     assert isinstance(make_engine("bm25", FIELDS, size=10**7), BM25Engine)
     assert isinstance(make_engine("tantivy", FIELDS, size=1), TantivyEngine)
     assert isinstance(make_engine("auto", FIELDS, size=AUTO_THRESHOLD - 1), BM25Engine)

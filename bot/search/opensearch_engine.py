@@ -1,0 +1,357 @@
+"""BM25 in an OpenSearch cluster: the engine for several bot processes on one index.
+
+Analysis stays in the bot, as for the local engines: each field is written as the
+analyzer's terms joined by spaces and indexed with OpenSearch's ``whitespace``
+tokenizer alone (no lower-casing, stemming or length filter), so the cluster indexes
+exactly the analyzer's terms. Term frequencies and lengths are kept, positions are not
+(BM25 does not use them).
+
+Each field gets its own BM25 similarity with the field's k1 and b, and a query is a
+``bool`` of ``should`` ``term`` clauses, one per distinct query term and field, with
+boost = field weight × times the term is asked × (k1 + 1). Lucene's BM25 leaves out the
+(k1 + 1) factor that rank-bm25 keeps; putting it in the boost makes the cluster's
+scores those of ``BM25Engine`` (same Lucene idf, same sum over fields), up to Lucene's
+one-byte encoding of document lengths. An empty field holds one placeholder term, as in
+the other engines, so average lengths agree.
+
+Indexes are named ``<alias>-<time>-<random>`` and served through the alias
+(``OPENSEARCH_INDEX``). An engine opened on the alias updates that index in place
+(bulk index and delete, then one explicit refresh, so an update becomes visible at
+once rather than piecemeal). A fresh engine (a full rebuild) writes a new index that
+nobody reads; its first completed update switches the alias to it in one atomic
+``_aliases`` call. The index it replaced is kept until the next switch, so a view still
+reading it (until the new one is swapped in) never finds it gone.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any, TypeVar
+from urllib.parse import urlsplit, urlunsplit
+
+from ..errors import SearchUnavailable
+from .engine import Field, ScoredId, TermBag
+
+__all__ = ["OpenSearchConfig", "OpenSearchEngine", "index_body", "query_body"]
+
+log = logging.getLogger(__name__)
+
+# The fields' names and parameters and this layout's version, kept in the mapping's
+# _meta: an index made for other fields or parameters is not reused.
+_LAYOUT_VERSION = 1
+_ANALYZER = "analyzed_terms"
+_EMPTY = "\x00"  # the one term of an empty field, as in the other engines
+_SEPARATOR = " "
+_BULK_ACTIONS = 1_000  # index or delete operations per bulk request
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class OpenSearchConfig:
+    """Where the cluster is and how to reach it (the OPENSEARCH_* settings)."""
+
+    url: str
+    index: str = "article-qa-passages"  # the alias the bot reads; indexes are named after it
+    username: str = ""
+    password: str = ""
+    verify_certs: bool = True
+    ca_certs: str = ""  # a CA bundle file; empty: the system's (certifi's)
+    wait_seconds: float = 60.0  # how long to wait for the cluster when opening
+    shards: int = 1
+    replicas: int = 1
+    timeout: float = 10.0
+
+    @property
+    def shown_url(self) -> str:
+        """The URL without any credentials in it, for logs and errors."""
+        parts = urlsplit(self.url)
+        if parts.username is None and parts.password is None:
+            return self.url
+        host = parts.hostname or ""
+        netloc = f"{host}:{parts.port}" if parts.port else host
+        return urlunsplit(parts._replace(netloc=netloc))
+
+
+def index_body(fields: Sequence[Field], config: OpenSearchConfig) -> dict[str, Any]:
+    """Settings and mapping of an index for ``fields``: one BM25 similarity per field."""
+    similarity = {
+        f"bm25_{field.name}": {"type": "BM25", "k1": field.k1, "b": field.b} for field in fields
+    }
+    properties = {
+        field.name: {
+            "type": "text",
+            "analyzer": _ANALYZER,
+            "similarity": f"bm25_{field.name}",
+            "index_options": "freqs",
+        }
+        for field in fields
+    }
+    return {
+        "settings": {
+            "index": {
+                "number_of_shards": config.shards,
+                "number_of_replicas": config.replicas,
+                # Made visible by the explicit refresh that ends each update.
+                "refresh_interval": "-1",
+                "similarity": similarity,
+                "analysis": {
+                    "analyzer": {_ANALYZER: {"type": "custom", "tokenizer": "whitespace"}}
+                },
+            }
+        },
+        "mappings": {
+            "dynamic": "strict",
+            "_meta": _layout(fields),
+            "properties": properties,
+        },
+    }
+
+
+def query_body(fields: Sequence[Field], query: TermBag, k: int) -> dict[str, Any] | None:
+    """The search request for ``query``'s best ``k``; None when nothing can match."""
+    clauses = []
+    for field in fields:
+        if not field.weight:
+            continue
+        for term, count in Counter(_terms(query.get(field.name, ()))).items():
+            # A term asked twice counts twice, as in rank-bm25; (k1 + 1) as rank-bm25 has it.
+            boost = field.weight * count * (field.k1 + 1)
+            clauses.append({"term": {field.name: {"value": term, "boost": boost}}})
+    if not clauses or k <= 0:
+        return None
+    return {
+        "size": k,
+        "_source": False,
+        "track_total_hits": False,
+        "query": {"bool": {"should": clauses}},
+    }
+
+
+class OpenSearchEngine:
+    """Weighted multi-field BM25 in an OpenSearch index, behind the ``SearchEngine`` protocol.
+
+    ``fresh`` makes a new index for a full rebuild, switched in by its first update;
+    otherwise the index behind the alias is used (made, and aliased, when there is none
+    or when it was made for other fields). Raises ``SearchUnavailable`` naming
+    OPENSEARCH_URL when the cluster can't be reached within ``config.wait_seconds``.
+    """
+
+    name = "opensearch"
+
+    def __init__(
+        self,
+        fields: Sequence[Field],
+        config: OpenSearchConfig,
+        *,
+        fresh: bool = False,
+        client: Any = None,
+    ) -> None:
+        self.fields = tuple(fields)
+        self.config = config
+        self.client = client if client is not None else _client(config)
+        self._wait_for_cluster()
+        self._pending = fresh  # not yet behind the alias
+        self.index = self._new_index() if fresh else self._open_alias()
+
+    # -- opening ----------------------------------------------------------------------
+
+    def _wait_for_cluster(self) -> None:
+        """Until the cluster answers: a bounded wait with a log line per try, so a bot
+        started with its cluster (compose) does not exit and restart in a loop."""
+        deadline = time.monotonic() + self.config.wait_seconds
+        delay = 1.0
+        while True:
+            try:
+                self._call(self.client.info)
+                return
+            except SearchUnavailable as error:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise
+                log.warning("%s; trying again in %.0f s", error, min(delay, left))
+                time.sleep(min(delay, left))  # a real wait for a real cluster, not a test
+                delay = min(delay * 2, 15.0)
+
+    def _open_alias(self) -> str:
+        alias = self.config.index
+        found = self._call(self.client.indices.get_alias, name=alias, ignore=[404])
+        names = sorted(str(name) for name in found if name not in ("error", "status"))
+        if self._call(self.client.indices.exists, index=alias) and not names:
+            raise SearchUnavailable(
+                f"OPENSEARCH_INDEX={alias} is an index, not an alias, at OPENSEARCH_URL="
+                f"{self.config.shown_url}: choose another name, or delete that index"
+            )
+        if names:
+            index = names[-1]
+            mapping = self._call(self.client.indices.get_mapping, index=index)
+            if mapping.get(index, {}).get("mappings", {}).get("_meta") == _layout(self.fields):
+                return index
+            log.warning("OpenSearch index %s was made differently: making a new one", index)
+        index = self._new_index()
+        self._publish(index)
+        return index
+
+    def _new_index(self) -> str:
+        name = f"{self.config.index}-{time.strftime('%Y%m%d%H%M%S')}-{secrets.token_hex(3)}"
+        self._call(
+            self.client.indices.create, index=name, body=index_body(self.fields, self.config)
+        )
+        return name
+
+    def _publish(self, index: str) -> None:
+        """Point the alias at ``index`` in one atomic call; drop older generations but the
+        one it replaces (a view may still read it until the new one is swapped in)."""
+        alias = self.config.index
+        found = self._call(self.client.indices.get_alias, name=alias, ignore=[404])
+        current = [name for name in found if name not in ("error", "status") and name != index]
+        actions: list[dict[str, Any]] = [
+            {"remove": {"index": name, "alias": alias}} for name in current
+        ]
+        actions.append({"add": {"index": index, "alias": alias}})
+        self._call(self.client.indices.update_aliases, body={"actions": actions})
+        keep = {index, *current}
+        every = self._call(self.client.indices.get, index=f"{alias}-*", ignore=[404])
+        stale = [name for name in every if name not in keep and name not in ("error", "status")]
+        for name in stale:
+            self._call(self.client.indices.delete, index=name, ignore=[404])
+        self._pending = False
+        log.info("OpenSearch alias %s now points at %s", alias, index)
+
+    # -- the SearchEngine protocol ----------------------------------------------------
+
+    @property
+    def size(self) -> int:
+        return int(self._call(self.client.count, index=self.index)["count"])
+
+    def search(self, query: TermBag, k: int) -> list[ScoredId]:
+        body = query_body(self.fields, query, k)
+        if body is None:
+            return []
+        response = self._call(self.client.search, index=self.index, body=body)
+        hits = response.get("hits", {}).get("hits", [])
+        return [ScoredId(h["_id"], float(h["_score"])) for h in hits if h.get("_score", 0) > 0]
+
+    def document_frequency(self, field: str, term: str) -> int:
+        """Live passages with ``term`` in ``field`` (a count, so deletions are exact)."""
+        if field not in {f.name for f in self.fields} or _terms([term]) != [term]:
+            return 0
+        body = {"query": {"term": {field: term}}}
+        return int(self._call(self.client.count, index=self.index, body=body)["count"])
+
+    def update(self, added: Iterable[tuple[str, TermBag]], removed: Iterable[str]) -> None:
+        """Delete, then index (replacing), in bulk requests of bounded size; then one
+        refresh makes it all visible. A fresh index is then switched in by the alias."""
+        for chunk in _chunks(self._actions(added, removed), _BULK_ACTIONS):
+            body = [line for action in chunk for line in action]
+            response = self._call(self.client.bulk, body=body)
+            failure = _bulk_failure(response, self.config) if response.get("errors") else None
+            if failure:
+                raise SearchUnavailable(failure)
+        self._call(self.client.indices.refresh, index=self.index)
+        if self._pending:
+            self._publish(self.index)
+
+    # -- helpers ----------------------------------------------------------------------
+
+    def _actions(
+        self, added: Iterable[tuple[str, TermBag]], removed: Iterable[str]
+    ) -> Iterator[list[dict[str, Any]]]:
+        for doc_id in removed:
+            yield [{"delete": {"_index": self.index, "_id": doc_id}}]
+        for doc_id, bag in added:
+            source = {
+                field.name: _SEPARATOR.join(_terms(bag.get(field.name, ())) or [_EMPTY])
+                for field in self.fields
+            }
+            yield [{"index": {"_index": self.index, "_id": doc_id}}, source]
+
+    def _call(self, method: Callable[..., T], **kwargs: Any) -> T:
+        """``method`` with the client's errors turned into one that names OPENSEARCH_URL."""
+        from opensearchpy import exceptions
+
+        try:
+            return method(**kwargs)
+        except exceptions.ConnectionError as error:
+            raise SearchUnavailable(
+                f"OpenSearch at OPENSEARCH_URL={self.config.shown_url} is unreachable "
+                f"({type(error).__name__}: {error.info or error.error})"
+            ) from error
+        except exceptions.TransportError as error:
+            raise SearchUnavailable(
+                f"OpenSearch at OPENSEARCH_URL={self.config.shown_url} refused a request "
+                f"({error.status_code} {error.error})"
+            ) from error
+
+
+def _client(config: OpenSearchConfig) -> Any:
+    # The client logs each failed request with a traceback; our own line names the
+    # setting instead. Left as configured if someone set its level on purpose.
+    client_log = logging.getLogger("opensearch")
+    if client_log.level == logging.NOTSET:
+        client_log.setLevel(logging.ERROR)
+    try:
+        from opensearchpy import OpenSearch
+    except ImportError as error:
+        raise SearchUnavailable(
+            "SEARCH_ENGINE=opensearch needs the OpenSearch client: "
+            "pip install 'article-qa-bot[opensearch]'"
+        ) from error
+    options: dict[str, Any] = {
+        "hosts": [url.strip() for url in config.url.split(",") if url.strip()],
+        "verify_certs": config.verify_certs,
+        "timeout": config.timeout,
+        # One try: waiting for the cluster is _wait_for_cluster's job.
+        "max_retries": 0,
+    }
+    if config.username or config.password:
+        options["http_auth"] = (config.username, config.password)
+    if config.ca_certs:
+        options["ca_certs"] = config.ca_certs
+    if not config.verify_certs:
+        options["ssl_show_warn"] = False  # said once, by the setting's description
+    return OpenSearch(**options)
+
+
+def _layout(fields: Sequence[Field]) -> dict[str, Any]:
+    return {
+        "layout": _LAYOUT_VERSION,
+        "fields": [[f.name, f.k1, f.b] for f in fields],
+    }
+
+
+def _bulk_failure(response: dict[str, Any], config: OpenSearchConfig) -> str | None:
+    """What the first failed operation of a bulk response says; None if none failed."""
+    for item in response.get("items", ()):
+        for kind, result in item.items():
+            if kind == "delete" and result.get("status") == 404:
+                continue  # removing what is not there is no failure
+            if "error" in result:
+                error = result["error"]
+                reason = error.get("reason", error) if isinstance(error, dict) else error
+                return (
+                    f"OpenSearch at OPENSEARCH_URL={config.shown_url} refused to {kind} "
+                    f"{result.get('_id')!r}: {reason}"
+                )
+    return None
+
+
+def _chunks(items: Iterable[T], size: int) -> Iterator[list[T]]:
+    chunk: list[T] = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def _terms(terms: Iterable[str]) -> list[str]:
+    """The terms as the whitespace tokenizer will see them (see tantivy_engine._terms)."""
+    return [part for term in terms for part in term.split() if part != _EMPTY]

@@ -1,0 +1,305 @@
+"""The OpenSearch engine's contract, against osmem-server (an in-memory OpenSearch-compatible
+server bundled in a wheel).
+
+osmem accepts per-field BM25 similarities but scores with its own fixed BM25 (checked by
+hand: changing k1 and b changes none of its scores), so these tests check what the bot
+sends (mapping, similarity parameters, query shape, bulk updates, aliases), never the
+cluster's exact scores; that the query shape reproduces our scores under Lucene's BM25
+is checked by computing Lucene's formula here. Skipped when osmem-server can't start.
+"""
+
+from __future__ import annotations
+
+import math
+import socket
+from collections.abc import Iterator
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot import Library, Settings, SettingsError
+from bot.errors import SearchUnavailable
+from bot.search.bm25_engine import BM25Engine
+from bot.search.engine import Field, TermBag
+from bot.search.engines import make_engine
+from bot.search.opensearch_engine import (
+    OpenSearchConfig,
+    OpenSearchEngine,
+    query_body,
+)
+
+opensearchpy = pytest.importorskip("opensearchpy", reason="the opensearch extra is not installed")
+
+PROJECT = Path(__file__).resolve().parents[2]
+# Different k1 and b per field, so a mapping that mixed them up would show.
+FIELDS = (Field("word", 1.0, 0.3, 0.75), Field("gram", 0.5, 0.9, 0.5))
+CORPUS: dict[str, TermBag] = {
+    "seoul": {"word": ["서울", "서울", "인구"], "gram": ["서울", "서울"]},
+    "both": {"word": ["서울", "부산", "인구", "교통"], "gram": ["서울", "부산", "교통"]},
+    "busan": {"word": ["부산", "항구"], "gram": ["부산", "항구"]},
+    "daejeon": {"word": ["대전", "과학"], "gram": []},
+}
+
+
+@pytest.fixture(scope="session")
+def osmem() -> Iterator[Any]:
+    """One osmem-server per test process; each test takes a clone (milliseconds)."""
+    server_module = pytest.importorskip("osmem_server", reason="osmem-server is not installed")
+    try:
+        server = server_module.OsmemServer.start(japanese=False, startup_timeout=15)
+    except (server_module.OsmemError, OSError) as error:
+        pytest.skip(f"osmem-server could not start: {error}")
+    yield server
+    server.close()
+
+
+@pytest.fixture
+def cluster(osmem: Any) -> Iterator[OpenSearchConfig]:
+    with osmem.clone() as clone:
+        yield OpenSearchConfig(url=clone.url, index="passages", wait_seconds=0)
+
+
+def client(config: OpenSearchConfig) -> Any:
+    return opensearchpy.OpenSearch(hosts=[config.url])
+
+
+def aliased(config: OpenSearchConfig) -> list[str]:
+    return sorted(client(config).indices.get_alias(name=config.index))
+
+
+def ids(engine: OpenSearchEngine, query: TermBag, k: int = 10) -> list[str]:
+    return [hit.id for hit in engine.search(query, k)]
+
+
+# -- what the bot asks the cluster for -------------------------------------------------
+
+
+def test_the_mapping_gives_each_field_its_own_bm25(cluster: OpenSearchConfig) -> None:
+    engine = OpenSearchEngine(FIELDS, cluster)
+    assert aliased(cluster) == [engine.index]
+    assert engine.index.startswith("passages-")
+    stored = client(cluster).indices.get(index=engine.index)[engine.index]
+    settings = stored["settings"]["index"]
+    mapping = stored["mappings"]
+    assert mapping["dynamic"] == "strict"
+    assert set(mapping["properties"]) == {"word", "gram"}
+    for field in FIELDS:
+        prop = mapping["properties"][field.name]
+        assert prop["type"] == "text"
+        assert prop["index_options"] == "freqs"  # no positions: BM25 doesn't use them
+        similarity = settings["similarity"][prop["similarity"]]
+        assert similarity["type"] == "BM25"
+        assert float(similarity["k1"]) == field.k1
+        assert float(similarity["b"]) == field.b
+        analyzer = settings["analysis"]["analyzer"][prop["analyzer"]]
+        assert analyzer == {"type": "custom", "tokenizer": "whitespace"}  # no filters
+
+
+def test_the_query_is_one_boosted_term_clause_per_term_and_field() -> None:
+    fields = (*FIELDS, Field("title", 0.0))
+    body = query_body(fields, {"word": ["서울", "서울", "부산"], "gram": ["서울"]}, 5)
+    assert body == {
+        "size": 5,
+        "_source": False,
+        "track_total_hits": False,
+        "query": {
+            "bool": {
+                "should": [
+                    {"term": {"word": {"value": "서울", "boost": pytest.approx(2 * 1.3)}}},
+                    {"term": {"word": {"value": "부산", "boost": pytest.approx(1.3)}}},
+                    {"term": {"gram": {"value": "서울", "boost": pytest.approx(0.5 * 1.9)}}},
+                ]
+            }
+        },
+    }
+    assert query_body(fields, {"title": ["제목"]}, 5) is None  # weight 0: never asked
+    assert query_body(fields, {"word": ["서울"]}, 0) is None
+    assert query_body(fields, {}, 5) is None
+
+
+def test_the_engine_sends_that_query(cluster: OpenSearchConfig) -> None:
+    engine = OpenSearchEngine(FIELDS, cluster)
+    engine.update(CORPUS.items(), ())
+    sent: list[dict[str, Any]] = []
+    search = engine.client.search
+
+    def recording(**kwargs: Any) -> Any:
+        sent.append(kwargs)
+        return search(**kwargs)
+
+    engine.client.search = recording
+    hits = engine.search({"word": ["항구"]}, 3)
+    assert [hit.id for hit in hits] == ["busan"]
+    assert hits[0].score > 0
+    assert sent == [{"index": engine.index, "body": query_body(FIELDS, {"word": ["항구"]}, 3)}]
+
+
+def lucene_scores(
+    fields: tuple[Field, ...], corpus: dict[str, TermBag], query: TermBag
+) -> dict[str, float]:
+    """What Lucene's BM25 (no (k1 + 1) factor) gives for ``query_body``'s clauses over
+    ``corpus`` indexed as the engine writes it (an empty field: one placeholder term)."""
+    body = query_body(fields, query, 10)
+    assert body is not None
+    by_field = {f.name: f for f in fields}
+    total: dict[str, float] = {}
+    for clause in body["query"]["bool"]["should"]:
+        ((name, spec),) = clause["term"].items()
+        field, term, boost = by_field[name], spec["value"], spec["boost"]
+        docs = {i: list(bag.get(name, ())) or ["\x00"] for i, bag in corpus.items()}
+        average = sum(map(len, docs.values())) / len(docs)
+        n = sum(term in d for d in docs.values())
+        idf = math.log(1 + (len(docs) - n + 0.5) / (n + 0.5))
+        for i, d in docs.items():
+            tf = d.count(term)
+            if tf:
+                norm = field.k1 * (1 - field.b + field.b * len(d) / average)
+                total[i] = total.get(i, 0.0) + boost * idf * tf / (tf + norm)
+    return total
+
+
+def test_under_lucene_the_query_scores_as_our_bm25_engine() -> None:
+    reference = BM25Engine(FIELDS, CORPUS.items())
+    for query in ({"word": ["서울", "인구"], "gram": ["서울"]}, {"word": ["부산", "부산"]}):
+        expected = {hit.id: hit.score for hit in reference.search(query, 10)}
+        assert lucene_scores(FIELDS, CORPUS, query) == pytest.approx(expected)
+
+
+# -- updates -----------------------------------------------------------------------------
+
+
+def test_updates_and_deletions_are_visible_at_once(cluster: OpenSearchConfig) -> None:
+    engine = OpenSearchEngine(FIELDS, cluster)
+    engine.update(CORPUS.items(), ())
+    assert engine.size == 4
+    assert set(ids(engine, {"word": ["서울"]})) == {"seoul", "both"}
+
+    engine.update([("busan", {"word": ["부산", "영화제"]})], ())  # replaces
+    assert engine.size == 4
+    assert ids(engine, {"word": ["항구"]}) == []
+    assert ids(engine, {"word": ["영화제"]}) == ["busan"]
+
+    engine.update([("seoul", {"word": ["수도"]})], ["seoul", "daejeon", "never-added"])
+    assert engine.size == 3
+    assert ids(engine, {"word": ["수도"]}) == ["seoul"]
+    assert ids(engine, {"word": ["과학"]}) == []
+    assert ids(engine, {"gram": ["\x00"]}) == []  # the placeholder is never asked for
+
+
+def test_document_frequency_counts_live_passages(cluster: OpenSearchConfig) -> None:
+    engine = OpenSearchEngine(FIELDS, cluster)
+    engine.update(CORPUS.items(), ())
+    assert engine.document_frequency("word", "서울") == 2  # not 3 occurrences
+    assert engine.document_frequency("gram", "교통") == 1
+    assert engine.document_frequency("word", "없는말") == 0
+    assert engine.document_frequency("unknown", "서울") == 0
+    assert engine.document_frequency("word", "서울 부산") == 0
+    engine.update((), ["seoul"])
+    assert engine.document_frequency("word", "서울") == 1
+
+
+def test_a_rebuild_is_switched_in_through_the_alias(cluster: OpenSearchConfig) -> None:
+    first = OpenSearchEngine(FIELDS, cluster)
+    first.update(CORPUS.items(), ())
+    rebuild = make_engine("opensearch", FIELDS, remote=cluster, fresh=True)
+    assert isinstance(rebuild, OpenSearchEngine)
+    assert aliased(cluster) == [first.index]  # nobody reads the new index yet
+    rebuild.update([("jeju", {"word": ["제주"]})], ())
+    assert aliased(cluster) == [rebuild.index]
+    assert ids(first, {"word": ["서울"]})  # kept for a view still reading it
+    reopened = OpenSearchEngine(FIELDS, cluster)
+    assert reopened.index == rebuild.index
+    assert reopened.size == 1
+
+    again = OpenSearchEngine(FIELDS, cluster, fresh=True)
+    again.update([("ulsan", {"word": ["울산"]})], ())
+    names = set(client(cluster).indices.get(index="passages-*"))
+    assert names == {rebuild.index, again.index}  # two generations at most
+
+
+def test_an_index_made_for_other_fields_is_not_reused(cluster: OpenSearchConfig) -> None:
+    OpenSearchEngine(FIELDS, cluster).update(CORPUS.items(), ())
+    other = OpenSearchEngine((Field("word", 1.0, 1.2, 0.75), Field("gram")), cluster)
+    assert other.size == 0
+    assert aliased(cluster) == [other.index]
+
+
+# -- failures ----------------------------------------------------------------------------
+
+
+def closed_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def test_an_unreachable_cluster_is_named_by_its_setting() -> None:
+    url = f"http://admin:secret@127.0.0.1:{closed_port()}"
+    with pytest.raises(SearchUnavailable) as raised:
+        OpenSearchEngine(FIELDS, OpenSearchConfig(url=url, wait_seconds=0))
+    message = str(raised.value)
+    assert "OPENSEARCH_URL=http://127.0.0.1:" in message
+    assert "unreachable" in message
+    assert "secret" not in message
+
+
+def test_settings_require_the_url_with_the_opensearch_engine() -> None:
+    with pytest.raises(SettingsError, match="OPENSEARCH_URL"):
+        Settings.from_env({"SEARCH_ENGINE": "opensearch"})
+    with pytest.raises(SettingsError, match="OPENSEARCH_INDEX"):
+        Settings.from_env({"OPENSEARCH_INDEX": "Passages"})
+    settings = Settings.from_env(
+        {"SEARCH_ENGINE": "opensearch", "OPENSEARCH_URL": "https://a:9200,https://b:9200"}
+    )
+    assert settings.opensearch_verify_certs is True
+    assert settings.opensearch_index == "article-qa-passages"
+
+
+# -- end to end ----------------------------------------------------------------------------
+
+
+def test_the_bot_answers_from_the_cluster(
+    cluster: OpenSearchConfig, analyzer: Any, tmp_path: Path
+) -> None:
+    settings = Settings(
+        corpus_dir=PROJECT / "corpus",
+        data_dir=tmp_path / "data",
+        retrieval="bm25",
+        search_engine="opensearch",
+        opensearch_url=cluster.url,
+        opensearch_index=cluster.index,
+        opensearch_wait_seconds=0,
+    )
+    library = Library(settings, analyzer=analyzer)
+    try:
+        service = library.open_service()
+        answer = service.ask("DeepSeek v3 훈련 비용은 얼마였나요?")
+        assert answer.answered
+        assert "558만 달러에 불과한" in answer.hits[0].passage.text
+        served = aliased(cluster)
+        passages = service.index.size
+    finally:
+        library.close()
+    assert passages == OpenSearchEngine(library.analyzer.fields, cluster).size
+
+    # A restart reuses the cluster's index: the store agrees with it, nothing is rebuilt.
+    again = Library(settings, analyzer=analyzer)
+    try:
+        service = again.open_service()
+        assert again.home.view is not None and again.home.view.engine.name == "opensearch"
+        assert "558만 달러" in service.ask("DeepSeek v3 훈련 비용").hits[0].passage.text
+        assert aliased(cluster) == served
+    finally:
+        again.close()
+
+    # A cluster that lost the index (here: another alias) is refilled from the corpus.
+    elsewhere = Library(replace(settings, opensearch_index="elsewhere"), analyzer=analyzer)
+    try:
+        service = elsewhere.open_service()
+        assert "558만 달러" in service.ask("DeepSeek v3 훈련 비용").hits[0].passage.text
+        moved = replace(cluster, index="elsewhere")
+        assert OpenSearchEngine(library.analyzer.fields, moved).size == passages
+    finally:
+        elsewhere.close()
