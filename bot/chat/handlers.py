@@ -126,12 +126,14 @@ async def on_question_text(update: Update, context: ChatContext) -> None:
 
 
 async def cmd_ask(update: Update, context: ChatContext) -> None:
-    """``/ask <question>`` and ``/ask@<bot> <question>``, in any chat."""
+    """``/ask <question>`` and ``/ask@<bot> <question>``, in any chat; sent as a reply to
+    one of the bot's answers, it may follow that answer up."""
     message = update.effective_message
     if message is None:
         return
     words = (message.text or "").split(maxsplit=1)
-    await _answer_question(update, context, words[1] if len(words) > 1 else "")
+    earlier = await _replied_earlier(context, message)
+    await _answer_question(update, context, words[1] if len(words) > 1 else "", earlier)
 
 
 async def on_mention(update: Update, context: ChatContext) -> None:
@@ -143,7 +145,15 @@ async def on_mention(update: Update, context: ChatContext) -> None:
     for mention in set(message.parse_entities([MessageEntity.MENTION]).values()):
         if _is_me(message, mention):
             text = text.replace(mention, " ")
-    await _answer_question(update, context, text)
+    await _answer_question(update, context, text, await _replied_earlier(context, message))
+
+
+async def _replied_earlier(context: ChatContext, message: Message) -> Earlier | None:
+    """The answer a command or mention replies to (only a reply: asking the bot by
+    name or command is otherwise a new question)."""
+    if message.reply_to_message is None:
+        return None
+    return await asyncio.to_thread(earlier_question, context.history, context.settings, message)
 
 
 async def _answer_question(

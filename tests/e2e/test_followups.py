@@ -30,6 +30,19 @@ async def test_a_reply_to_an_answer_is_read_with_its_question(bot: RunningBot) -
     assert not bot.fake.warnings and not bot.fake.errors
 
 
+async def test_ask_sent_as_a_reply_to_an_answer_follows_it_up(bot: RunningBot) -> None:
+    user = bot.fake.user()
+    group = bot.fake.group(members=[user])
+    first = await bot.ask(group, user, f"/ask {US_LEAD}")
+
+    reply = await bot.ask(group, user, "/ask 중국은?", reply_to=first)
+    alone = await bot.ask(group, user, "/ask 중국은?")  # not a reply: a new question
+
+    assert reply.text.split("\n")[1] == FOLLOWING
+    assert CHINA_52 in reply.spans("blockquote")[0]
+    assert "이어서" not in alone.text
+
+
 async def test_a_plain_follow_up_in_a_private_chat_within_the_window(bot: RunningBot) -> None:
     user = bot.fake.user("Ann", language_code="en")
     chat = bot.fake.private_chat(user)
