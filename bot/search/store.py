@@ -1,9 +1,10 @@
 """Passages and article metadata in SQLite, so memory does not grow with the corpus.
 
     meta(key, value)                       analyzer version, engine, fingerprints, state
-    articles(id, position, digest, meta, file)
+    articles(id, position, digest, meta, file_name, file_identity, cut_kept, cut_total)
                                            one row per article: its metadata, no body, and
-                                           the corpus file it was read from (name, identity)
+                                           the corpus file it was read from (its name, its
+                                           identity, how it was cut to ARTICLE_MAX_CHARS)
     passages(id, article_id, ordinal, text, cache_key, terms)
 
 ``terms`` holds a passage's word terms and their spans (what excerpts and the
@@ -51,20 +52,21 @@ def _metadata(article: Article) -> str:
     return json.dumps(values, ensure_ascii=False)
 
 
-def _file(known: KnownFile | None) -> str:
+# Where an article was read from, as columns: reading them back for 125,000 articles
+# must not cost a JSON parse each (a refresh with nothing changed does it).
+_FILE_COLUMNS = {
+    "file_name": "TEXT NOT NULL DEFAULT ''",
+    "file_identity": "TEXT NOT NULL DEFAULT ''",
+    "cut_kept": "INTEGER NOT NULL DEFAULT 0",
+    "cut_total": "INTEGER NOT NULL DEFAULT 0",
+}
+
+
+def _file(known: KnownFile | None) -> tuple[str, str, int, int]:
     if known is None:
-        return ""
-    cut = [known.cut.kept, known.cut.total] if known.cut is not None else None
-    return json.dumps([known.name, known.identity, cut], ensure_ascii=False)
-
-
-def _known(article: Article, file: str) -> KnownFile | None:
-    try:
-        name, identity, cut = json.loads(file)
-    except ValueError:
-        return None
-    truncation = Truncation(article.title, name, *cut) if cut else None
-    return KnownFile(name, identity, article, truncation)
+        return ("", "", 0, 0)
+    cut = known.cut
+    return (known.name, known.identity, cut.kept if cut else 0, cut.total if cut else 0)
 
 
 class PassageStore:
@@ -84,7 +86,9 @@ class PassageStore:
                 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
                 CREATE TABLE IF NOT EXISTS articles (
                     id TEXT PRIMARY KEY, position INTEGER NOT NULL,
-                    digest TEXT NOT NULL, meta TEXT NOT NULL);
+                    digest TEXT NOT NULL, meta TEXT NOT NULL,
+                    file_name TEXT NOT NULL DEFAULT '', file_identity TEXT NOT NULL DEFAULT '',
+                    cut_kept INTEGER NOT NULL DEFAULT 0, cut_total INTEGER NOT NULL DEFAULT 0);
                 CREATE TABLE IF NOT EXISTS passages (
                     id TEXT PRIMARY KEY, article_id TEXT NOT NULL, ordinal INTEGER NOT NULL,
                     text TEXT NOT NULL, cache_key TEXT NOT NULL, terms TEXT NOT NULL);
@@ -93,8 +97,9 @@ class PassageStore:
                 """
             )
             columns = {row[1] for row in self._write.execute("PRAGMA table_info(articles)")}
-            if "file" not in columns:  # made before files were recorded: read them once
-                self._write.execute("ALTER TABLE articles ADD COLUMN file TEXT NOT NULL DEFAULT ''")
+            for column, kind in _FILE_COLUMNS.items():  # made before files were recorded
+                if column not in columns:
+                    self._write.execute(f"ALTER TABLE articles ADD COLUMN {column} {kind}")
             self._write.execute(
                 "INSERT OR REPLACE INTO meta VALUES ('schema', ?)", (_SCHEMA_VERSION,)
             )
@@ -142,10 +147,14 @@ class PassageStore:
     def known_files(self) -> dict[str, KnownFile]:
         """The corpus files the articles were read from, by file name."""
         known: dict[str, KnownFile] = {}
-        for meta, file in self._query("SELECT meta, file FROM articles WHERE file != ''"):
-            found = _known(Article(body="", **json.loads(meta)), file)
-            if found is not None:
-                known[found.name] = found
+        rows = self._query(
+            "SELECT meta, file_name, file_identity, cut_kept, cut_total FROM articles"
+            " WHERE file_name != ''"
+        )
+        for meta, name, identity, kept, total in rows:
+            article = Article(body="", **json.loads(meta))
+            cut = Truncation(article.title, name, kept, total) if total else None
+            known[name] = KnownFile(name, identity, article, cut)
         return known
 
     def passage(self, passage_id: str) -> Passage | None:
@@ -239,9 +248,10 @@ class PassageStore:
     ) -> None:
         """Every article of the corpus in order, with its digest and its file, if known."""
         self._write.executemany(
-            "INSERT OR REPLACE INTO articles VALUES (?, ?, ?, ?, ?)",
+            "INSERT OR REPLACE INTO articles (id, position, digest, meta, file_name,"
+            " file_identity, cut_kept, cut_total) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             (
-                (a.id, n, digest, _metadata(a), _file(files.get(a.id)))
+                (a.id, n, digest, _metadata(a), *_file(files.get(a.id)))
                 for n, (a, digest) in enumerate(articles)
             ),
         )

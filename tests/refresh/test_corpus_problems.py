@@ -58,6 +58,8 @@ async def test_a_corpus_file_too_long_is_cut_and_reported(refresher, library, se
     assert cut.source == path.name and "cut to" in cut.reason
     assert "truncated 1" in report.summary()
     assert "cut: " in "\n".join(render_refresh_report(report, ENGLISH_CHAT))
+    again = await refresher.refresh()  # the file is not read again: its cut is remembered
+    assert again.of(ChangeKind.TRUNCATED) == [cut]
 
 
 async def test_a_page_too_long_is_cut_at_a_paragraph_and_reported(web, refresher, library):
