@@ -11,7 +11,7 @@ import pytest
 
 from bot import Library, Settings
 from bot.locks import FileLock
-from bot.refresh import RefreshInProgress, Refresher
+from bot.refresh import Refresher, RefreshInProgress
 from bot.search.cluster_lock import ClusterLock
 from bot.search.opensearch_engine import OpenSearchConfig
 
