@@ -5,6 +5,12 @@ the one in the data folder is valid; a background catch-up then indexes what
 changed while stopped), and answer. Every change to the index goes through
 ``IndexHome.sync`` (``sync`` here), and this is the only place that swaps a new
 view into the answer service.
+
+With an OpenSearch cluster, the running bot (``open_service(degraded=True)``) starts
+even when the cluster is unreachable: it serves a stand-in view whose questions are
+answered "unavailable" (``AnswerService.search_problem`` says why, and /healthz), and a
+background thread retries with backoff until the cluster answers, then opens the index
+and swaps it in. A cluster lost later is retried the same way after a failed search.
 """
 
 from __future__ import annotations
@@ -12,11 +18,13 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 from .answers import AnswerService
 from .corpus import Corpus, CorpusStore
-from .errors import SettingsError
+from .errors import SearchUnavailable, SettingsError
+from .locks import FileLock, RefreshLock
 from .progress import Progress, no_progress
 from .search import (
     DenseIndex,
@@ -37,6 +45,10 @@ __all__ = ["Library"]
 
 log = logging.getLogger(__name__)
 
+# Retrying an unreachable search cluster: the first try after this many seconds, then
+# twice as long each time, up to the second figure.
+SEARCH_RETRY_SECONDS = (1.0, 30.0)
+
 
 class Library:
     def __init__(self, settings: Settings, analyzer: KoreanAnalyzer | None = None) -> None:
@@ -54,6 +66,7 @@ class Library:
         self._semantic: SemanticIndexer | None = None
         self._semantic_checked = False
         self._embedding = _EmbeddingWorker()
+        self._reconnecting = _Reconnector(SEARCH_RETRY_SECONDS)
 
     @property
     def data_dir(self) -> Path:
@@ -153,21 +166,57 @@ class Library:
             allow_private_addresses=self.settings.fetch_allow_private_addresses,
         )
 
-    def open_service(self, progress: Progress = no_progress) -> AnswerService:
+    def open_service(
+        self, progress: Progress = no_progress, *, degraded: bool = False
+    ) -> AnswerService:
         """The answer service, answering as soon as it can.
 
         Kiwi loads in the background. A valid index in the data folder is served at
         once, without even listing the corpus folder; a background thread then checks
         the folder and indexes what changed while the bot was stopped (``catching_up``;
         its changes are kept for the next refresh report).
+
+        ``degraded`` (the running bot): an unreachable OpenSearch cluster is not waited
+        for; the service answers "unavailable" until the cluster is back (see the module
+        docstring). Otherwise (one-shot commands) its error is raised, after
+        OPENSEARCH_WAIT_SECONDS.
         """
         self.preload_analyzer()
-        index = self.home.open(progress, verify=False)
+        remote = self.home.remote
+        if degraded and remote is not None:
+            self.home.remote = replace(remote, wait_seconds=0)  # retried in the background
+        try:
+            index = self.home.open(progress, verify=False)
+        except SearchUnavailable as error:
+            if not degraded:
+                raise
+            log.error(
+                "the search engine (SEARCH_ENGINE=%s) is unavailable: %s; answering "
+                "'unavailable' and trying again in the background",
+                self.settings.search_engine,
+                error,
+            )
+            reason = str(error)
+            service = AnswerService(
+                self.home.stand_in(reason),
+                top=self.settings.results_per_answer,
+                unavailable=reason,
+            )
+            self._watch_search(service)
+            self._reconnecting.request(lambda: self._reconnect(service))
+            return service
+        service = AnswerService(index, top=self.settings.results_per_answer)
+        self._serve(service, index)
+        if degraded:
+            self._watch_search(service)
+        return service
+
+    def _serve(self, service: AnswerService, index: SearchIndex) -> None:
+        """What follows opening ``index`` for ``service``: its vectors, and the catch-up."""
         unverified = not self.home.verified
         if unverified:  # served without reading the folder: say what it held last time
             for problem in self.home.corpus_problems:
                 log.warning("corpus %s (when last indexed): %s", self.store.root, problem)
-        service = AnswerService(index, top=self.settings.results_per_answer)
         if self.semantic is not None:  # the vectors already made; embedding is asked for
             service.use_vectors(self.semantic.embedder, self.semantic.vectors(index, embed=False))
         if unverified:
@@ -175,7 +224,42 @@ class Library:
                 target=self._catch_up, args=(service,), name="catch-up", daemon=True
             )
             self.catching_up.start()
-        return service
+
+    def _watch_search(self, service: AnswerService) -> None:
+        """A failed search starts the background retries (until the engine answers)."""
+        if self.home.remote is not None:
+            service.on_search_failure = lambda _reason: self._reconnecting.request(
+                lambda: self._reconnect(service)
+            )
+
+    def _reconnect(self, service: AnswerService) -> None:
+        """One try: open the index and swap it in (a stand-in served), or ask the served
+        engine how many passages it holds; raises ``SearchUnavailable`` while it can't."""
+        if service.standing_in:
+            index = self.home.open(verify=False)
+            service.swap(index)
+            self._serve(service, index)
+            if self.embedding_in_background:
+                self.embed_in_background(service)
+            log.info("the search engine is reachable: answering from %d passages", index.size)
+        else:
+            _ = service.index.engine.size  # a request to the cluster
+            service.search_recovered()
+
+    def wait_for_search(self, timeout: float) -> bool:
+        """Until the background retries have reached the search engine (tests); whether
+        they have."""
+        return self._reconnecting.wait(timeout)
+
+    def refresh_lock(self) -> RefreshLock:
+        """One refresh at a time: per data folder (a lock file), or, with an OpenSearch
+        cluster, across every process and machine using it (a lock document there)."""
+        remote = self.home.remote
+        if remote is not None:
+            from .search.cluster_lock import ClusterLock
+
+            return ClusterLock(remote)
+        return FileLock(self.data_dir / "refresh.lock")
 
     def _catch_up(self, service: AnswerService) -> None:
         try:
@@ -187,6 +271,7 @@ class Library:
             log.exception("could not index the corpus changes made while stopped")
 
     def close(self) -> None:
+        self._reconnecting.stop()
         self._embedding.stop()
         self.home.close()
 
@@ -249,3 +334,50 @@ class _EmbeddingWorker:
             thread.join(timeout)
             if timeout is not None:
                 return
+
+
+class _Reconnector:
+    """One background thread retrying a job with backoff until it stops raising
+    ``SearchUnavailable``; a request while one runs is the same retry."""
+
+    def __init__(self, delays: tuple[float, float]) -> None:
+        self.delays = delays  # the first delay, and the longest
+        self._lock = threading.Lock()
+        self._thread: threading.Thread | None = None
+        self._stop = threading.Event()
+        self._done = threading.Event()
+
+    def request(self, job: Callable[[], None]) -> None:
+        with self._lock:
+            if self._thread is not None and self._thread.is_alive():
+                return
+            self._done.clear()
+            self._thread = threading.Thread(
+                target=self._run, args=(job,), name="search-reconnect", daemon=True
+            )
+            self._thread.start()
+
+    def _run(self, job: Callable[[], None]) -> None:
+        delay, longest = self.delays
+        while not self._stop.wait(delay):  # a stoppable wait, not a sleep
+            try:
+                job()
+            except SearchUnavailable as error:
+                delay = min(delay * 2, longest)
+                log.warning("%s; trying again in %.0f s", error, delay)
+                continue
+            except Exception:
+                delay = min(delay * 2, longest)
+                log.exception("reopening the index failed; trying again in %.0f s", delay)
+                continue
+            self._done.set()
+            return
+
+    def wait(self, timeout: float) -> bool:
+        return self._done.wait(timeout)
+
+    def stop(self) -> None:
+        self._stop.set()
+        thread = self._thread
+        if thread is not None:
+            thread.join(timeout=10)

@@ -10,9 +10,11 @@ nothing of Prometheus. ``bot.health_server`` serves it over HTTP (METRICS_LISTEN
     metrics.telegram_contact()              # a getUpdates (or webhook delivery) succeeded
     healthy, body = metrics.health()
 
-Healthy means: the index is loaded, and the last successful call for updates (or
-webhook delivery) is at most ``CONTACT_MAX_AGE`` old. A bot whose event loop is stuck
-stops polling, so it turns unhealthy even though the HTTP thread still answers.
+Healthy means: the index is loaded, its search engine answers (an OpenSearch cluster
+can be down: the bot then starts, or goes on, answering "unavailable"), and the last
+successful call for updates (or webhook delivery) is at most ``CONTACT_MAX_AGE`` old. A
+bot whose event loop is stuck stops polling, so it turns unhealthy even though the HTTP
+thread still answers.
 """
 
 from __future__ import annotations
@@ -40,7 +42,7 @@ __all__ = [
 
 CONTACT_MAX_AGE = 120.0  # seconds since the last good getUpdates / webhook delivery
 PROMETHEUS_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
-QUESTION_OUTCOMES = ("answered", "not_found", "refused", "throttled", "dropped")
+QUESTION_OUTCOMES = ("answered", "not_found", "refused", "unavailable", "throttled", "dropped")
 REFRESH_RESULTS = ("ok", "partial", "error", "busy")
 RETRIEVAL_MODES = ("hybrid", "bm25")
 TELEGRAM_ERROR_KINDS = ("flood", "timeout", "network", "bad_request", "forbidden", "other")
@@ -137,8 +139,12 @@ class Metrics:
         with self._lock:
             last, kind = self._last_contact, self._contact_kind
         problems = []
-        if self._service is None:
+        service = self._service
+        search_problem = service.search_problem if service is not None else None
+        if service is None:
             problems.append("the index is not loaded yet")
+        elif search_problem is not None:
+            problems.append(f"search engine {service.index.engine.name}: {search_problem}")
         age = None if last is None else max(0.0, self._clock() - last)
         if age is None:
             problems.append("no successful call for updates yet")
@@ -149,12 +155,17 @@ class Metrics:
             )
         body: dict[str, Any] = {
             "status": "unhealthy" if problems else "ok",
-            "index_loaded": self._service is not None,
+            "index_loaded": service is not None and not service.standing_in,
             "last_update_contact_seconds_ago": None if age is None else round(age, 1),
             "problems": problems,
         }
-        if self._service is not None:
-            body["retrieval"] = self._service.mode
+        if service is not None:
+            body["retrieval"] = service.mode
+            body["search"] = {
+                "engine": service.index.engine.name,
+                "up": search_problem is None,
+                "problem": search_problem,
+            }
         return not problems, body
 
     def exposition(self) -> bytes:
@@ -181,13 +192,20 @@ class _ServiceCollector(Collector):
             "1 for the retrieval answering now: hybrid (BM25 + vectors) or bm25.",
             labels=["mode"],
         )
+        search_up = GaugeMetricFamily(
+            "article_qa_search_up",
+            "1 while the search engine answers (0: an OpenSearch cluster is unreachable).",
+            labels=["engine"],
+        )
         if service is not None:
+            up = service.search_problem is None
+            search_up.add_metric([service.index.engine.name], 1.0 if up else 0.0)
             index = service.index
             articles.add_metric([], len(index.corpus.articles))
             passages.add_metric([], index.size)
             for name in RETRIEVAL_MODES:
                 mode.add_metric([name], 1.0 if service.mode == name else 0.0)
-        yield from (articles, passages, mode)
+        yield from (articles, passages, mode, search_up)
 
     def describe(self) -> Iterator[GaugeMetricFamily]:
         return iter(())

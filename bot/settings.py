@@ -294,8 +294,10 @@ SETTINGS: tuple[Setting, ...] = (
         "OPENSEARCH_WAIT_SECONDS",
         "60",
         _seconds(0, 3600),
-        "at start, how long to wait for an unreachable cluster (a log line per try) before "
-        "stopping with an error naming `OPENSEARCH_URL`",
+        "how long a one-shot command (`index`, `ask`, `refresh`, …) waits for an unreachable "
+        "cluster (a log line per try) before stopping with an error naming `OPENSEARCH_URL`; "
+        "the bot (`run`) does not wait: it starts answering 'unavailable' and reconnects by "
+        "itself",
     ),
     Setting(
         "RETRIEVAL",

@@ -25,6 +25,7 @@ class Texts:
     empty: str
     no_words: str
     too_long: str  # {limit}
+    unavailable: str  # the search service is down for now
     articles_available: str
     words_to_try: str
     results_header: str  # {count} {question}
@@ -43,6 +44,7 @@ KOREAN = Texts(
     empty="질문을 입력해 주세요. 예: DeepSeek v3 훈련 비용은?",
     no_words="질문에서 검색할 낱말을 찾지 못했어요. 낱말로 물어봐 주세요.",
     too_long="질문이 너무 길어요. {limit}자 이내로 줄여 주세요.",
+    unavailable="지금은 검색 서비스에 연결할 수 없어요. 잠시 뒤에 다시 물어봐 주세요.",
     articles_available="지금 볼 수 있는 기사",
     words_to_try="이런 낱말로 물어보세요",
     results_header="🔎 관련 구절 {count}개 · {question}",
@@ -66,6 +68,7 @@ ENGLISH = Texts(
     empty="Please type a question, e.g. 'DeepSeek v3 훈련 비용은?'",
     no_words="I found no words to search for in that. Please ask with words.",
     too_long="That question is too long. Please keep it under {limit} characters.",
+    unavailable="The search service is unavailable right now. Please try again shortly.",
     articles_available="Articles you can ask about",
     words_to_try="Words to try",
     results_header="🔎 {count} relevant passages · {question}",
@@ -92,6 +95,7 @@ def unanswered_message(status: AnswerStatus, texts: Texts, *, limit: int = 0) ->
         AnswerStatus.EMPTY: texts.empty,
         AnswerStatus.NO_WORDS: texts.no_words,
         AnswerStatus.TOO_LONG: texts.too_long.format(limit=limit),
+        AnswerStatus.UNAVAILABLE: texts.unavailable,
     }[status]
 
 

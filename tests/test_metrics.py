@@ -67,6 +67,7 @@ def test_healthz_is_503_until_the_index_is_loaded_and_telegram_answered(server, 
         "last_update_contact_seconds_ago": 0.0,
         "problems": [],
         "retrieval": service.mode,
+        "search": {"engine": service.index.engine.name, "up": True, "problem": None},
     }
 
 
@@ -111,6 +112,7 @@ def test_metrics_are_served_in_the_prometheus_text_format(server, metrics, servi
         f"article_qa_corpus_articles {articles:.1f}",
         f"article_qa_corpus_passages {service.index.size:.1f}",
         f'article_qa_retrieval_mode{{mode="{service.mode}"}} 1.0',
+        f'article_qa_search_up{{engine="{service.index.engine.name}"}} 1.0',
     ):
         assert line in lines, line
 

@@ -28,6 +28,7 @@ class AnswerStatus(enum.Enum):
     EMPTY = "empty"  # nothing was asked
     NO_WORDS = "no_words"  # only emoji, punctuation or question words
     TOO_LONG = "too_long"
+    UNAVAILABLE = "unavailable"  # the search service (the OpenSearch cluster) can't be reached
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import logging
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
+from ..errors import SearchUnavailable
 from ..search import DenseIndex, Embedder, Query, SearchHit, SearchIndex, Term, text_language
 from .answer import (
     RETRIEVAL_BM25,
@@ -22,6 +25,8 @@ from .relevance import MIN_RELEVANCE, QuestionWeights, is_relevant, supports
 from .suggestions import key_words
 
 __all__ = ["MAX_QUESTION_CHARS", "AnswerService", "Semantic"]
+
+log = logging.getLogger(__name__)
 
 MAX_QUESTION_CHARS = 500
 # Articles a reply may list (a "not found" reply shows a few, /sources all of these).
@@ -74,6 +79,7 @@ class _State:
     index: SearchIndex
     suggestions: Suggestions
     semantic: Semantic | None = None
+    stand_in: bool = False  # an empty index served until the real one opens
 
     @property
     def mode(self) -> str:
@@ -81,7 +87,15 @@ class _State:
 
 
 class AnswerService:
-    """Answers questions from one index, and swaps in a new index atomically."""
+    """Answers questions from one index, and swaps in a new index atomically.
+
+    When the search engine can't be reached (an OpenSearch cluster that is down), a
+    question gets an ``UNAVAILABLE`` answer and ``search_problem`` says why, until a
+    search succeeds again or ``swap`` brings a new index. ``unavailable`` (the reason)
+    says ``index`` only stands in for one that could not be opened (its engine fails
+    every search) until ``swap``. ``on_search_failure`` is told each failure (the
+    library then retries in the background).
+    """
 
     def __init__(
         self,
@@ -90,11 +104,14 @@ class AnswerService:
         top: int = 3,
         min_relevance: float = MIN_RELEVANCE,
         semantic: Semantic | None = None,
+        unavailable: str | None = None,
     ) -> None:
         self.top = top
         self.min_relevance = min_relevance
         self._lock = threading.Lock()
-        self._state = self._prepare(index, semantic)
+        self._state = replace(self._prepare(index, semantic), stand_in=unavailable is not None)
+        self._problem = unavailable
+        self.on_search_failure: Callable[[str], None] | None = None
 
     @property
     def index(self) -> SearchIndex:
@@ -105,12 +122,29 @@ class AnswerService:
         """Which retrieval answers now: "hybrid" (BM25 fused with vectors) or "bm25"."""
         return self._state.mode
 
+    @property
+    def search_problem(self) -> str | None:
+        """Why questions can't be searched now (the engine's error); None when they can."""
+        return self._problem
+
+    @property
+    def standing_in(self) -> bool:
+        """The index served only stands in for one that could not be opened yet."""
+        return self._state.stand_in
+
+    def search_recovered(self) -> None:
+        """The engine answers again (a probe, or a search, succeeded)."""
+        if self._problem is not None and not self._state.stand_in:
+            self._problem = None
+            log.info("the search engine answers again")
+
     def swap(self, index: SearchIndex) -> None:
         """Answer from ``index`` from now on; questions being answered finish on the old one.
         The vectors stay (passage ids are stable) until ``use_vectors`` brings new ones."""
         with self._lock:
             state = self._prepare(index, self._state.semantic)
             self._state = state
+            self._problem = None
 
     def use_vectors(self, embedder: Embedder, vectors: DenseIndex) -> None:
         """Fuse BM25 with these vectors from now on, once they cover nearly every passage
@@ -119,7 +153,7 @@ class AnswerService:
             state = self._state
             covered = vectors.size >= _MIN_VECTOR_COVERAGE * state.index.size
             semantic = Semantic(embedder, vectors) if covered and vectors.size else None
-            self._state = _State(state.index, state.suggestions, semantic)
+            self._state = replace(state, semantic=semantic)
 
     def ask(
         self,
@@ -144,6 +178,31 @@ class AnswerService:
                 suggestions=state.suggestions,
                 limit=MAX_QUESTION_CHARS,
             )
+        try:
+            answer = self._search(state, stripped, top, offset, context, explicit)
+        except SearchUnavailable as error:
+            self._search_failed(str(error))
+            return Answer(stripped, AnswerStatus.UNAVAILABLE, mode=state.mode)
+        if self._problem is not None:
+            self.search_recovered()
+        return answer
+
+    def _search_failed(self, reason: str) -> None:
+        if self._problem is None:
+            log.error("search is unavailable: %s", reason)
+        self._problem = reason
+        if self.on_search_failure is not None:
+            self.on_search_failure(reason)
+
+    def _search(
+        self,
+        state: _State,
+        stripped: str,
+        top: int,
+        offset: int,
+        context: Turn | None,
+        explicit: bool,
+    ) -> Answer:
         index = state.index
         query = index.query(stripped)
         followup = follow_up(query, context, index, explicit=explicit)
@@ -162,7 +221,7 @@ class AnswerService:
             ]
             ranked.sort(key=lambda c: -c.rank)
             if not ranked:  # nothing with the earlier question: maybe alone
-                return self.ask(question, top=top, offset=offset)
+                return self._search(state, stripped, top, offset, None, True)
         mode = state.mode
         followup_of = followup.earlier if followup else None
         if not ranked:

@@ -241,7 +241,7 @@ def run_bot(settings: Settings) -> int:
     try:
         # Up before the index loads: /healthz says 503 "not loaded yet" meanwhile.
         health = _start_health_server(settings, metrics)
-        service = library.open_service(TerminalProgress())
+        service = library.open_service(TerminalProgress(), degraded=True)
         library.embed_in_background(service)
         application = build_application(settings, service, library, metrics=metrics)
         if settings.webhook_url:  # quiet chats deliver nothing: ask Telegram how it goes

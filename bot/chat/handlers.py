@@ -61,6 +61,7 @@ _OUTCOMES = {
     AnswerStatus.EMPTY: "refused",
     AnswerStatus.NO_WORDS: "refused",
     AnswerStatus.TOO_LONG: "refused",
+    AnswerStatus.UNAVAILABLE: "unavailable",
 }
 
 

@@ -15,9 +15,7 @@ a corpus of whole files (old or new) that the next start indexes as usual.
 from __future__ import annotations
 
 import asyncio
-import fcntl
 import logging
-import os
 import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -29,6 +27,7 @@ from ..corpus.importer import article_from_extracted
 from ..corpus.limits import limit_article
 from ..errors import BotError, ImportFailed
 from ..library import Library
+from ..locks import RefreshLock
 from ..progress import Progress, no_progress
 from ..sources import (
     FeedEntry,
@@ -81,9 +80,13 @@ class Refresher:
         *,
         fetcher_factory: Callable[[], Fetcher] | None = None,
         observer: RefreshObserver | None = None,
+        lock: RefreshLock | None = None,
     ) -> None:
+        """``lock`` keeps other processes from refreshing at the same time (default:
+        the library's, per data folder or per OpenSearch cluster)."""
         self.library = library
         self.service = service
+        self._refresh_lock = lock if lock is not None else library.refresh_lock()
         self._fetcher_factory = fetcher_factory or (lambda: Fetcher(library.fetch_policy()))
         self._observer = observer or (lambda _result, _report: None)
         self._lock = asyncio.Lock()
@@ -342,18 +345,13 @@ class Refresher:
     async def _exclusive(self) -> AsyncIterator[None]:
         if self._lock.locked():
             raise RefreshInProgress()
-        async with self._lock:
-            path = self.library.data_dir / "refresh.lock"
-            path.parent.mkdir(parents=True, exist_ok=True)
-            handle = os.open(path, os.O_CREAT | os.O_RDWR, 0o644)
+        async with self._lock:  # this process; the refresh lock: every other one
+            if not await asyncio.to_thread(self._refresh_lock.acquire):
+                raise RefreshInProgress()
             try:
-                try:
-                    fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                except BlockingIOError:
-                    raise RefreshInProgress() from None
                 yield
             finally:
-                os.close(handle)  # closing releases the lock
+                await asyncio.to_thread(self._refresh_lock.release)
 
 
 async def _fetch_entry(fetcher: Fetcher, entry: FeedEntry) -> FetchResult | Change:

@@ -27,6 +27,7 @@ import json
 import logging
 import shutil
 import sqlite3
+import tempfile
 import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -42,11 +43,12 @@ from ..corpus import (
     Synonyms,
     split_article,
 )
+from ..errors import SearchUnavailable
 from ..progress import Progress, no_progress
 from .analyzer import KoreanAnalyzer
 from .derived import SQLITE_COMPANIONS, move_aside
 from .embedder import Embedder
-from .engine import SearchEngine, TermBag
+from .engine import ScoredId, SearchEngine, TermBag
 from .engines import make_engine, resolve_engine
 from .index import SearchIndex
 from .semantic import SemanticIndexer
@@ -187,6 +189,7 @@ class IndexHome:
         # The files of the last sync, kept to skip reading them (metadata only).
         self._known: Mapping[str, KnownFile] | None = None
         self._known_of: _IndexFiles | None = None
+        self._stand_in_dir: tempfile.TemporaryDirectory[str] | None = None
 
     @property
     def directory(self) -> Path:
@@ -232,7 +235,11 @@ class IndexHome:
             and resolve_engine(self.engine, store.size) == engine
             and (not verify or store.meta("scan") == self.corpus_store.scan())
         ):
-            files = self._index_files(engine, store)
+            try:
+                files = self._index_files(engine, store)
+            except SearchUnavailable:
+                store.close()
+                raise
         if files is None or not files.valid():
             store.close()
             return None
@@ -317,7 +324,11 @@ class IndexHome:
         else:
             corpus = self.corpus_store.load()
             engine = resolve_engine("auto", sum(len(split_article(a)) for a in corpus.articles))
-        files = self._index_files(engine, store)
+        try:
+            files = self._index_files(engine, store)
+        except SearchUnavailable:
+            store.close()
+            raise
         if not files.valid():
             files.reset()
         return files, corpus
@@ -353,6 +364,17 @@ class IndexHome:
             )
         return IndexChanges(articles=changes.articles)
 
+    def stand_in(self, reason: str) -> SearchIndex:
+        """An empty view to serve while the engine can't be opened (an unreachable
+        cluster): its engine, named like the real one, fails every search with
+        ``reason``. Its store is an empty file in a temporary folder, never DATA_DIR's."""
+        with self._lock:
+            if self._stand_in_dir is None:
+                self._stand_in_dir = tempfile.TemporaryDirectory(prefix="article-qa-stand-in-")
+            store = PassageStore(Path(self._stand_in_dir.name) / _STORE_FILE)
+        engine = _UnreachableEngine(resolve_engine(self.engine, 0), reason)
+        return SearchIndex(store, engine, self.analyzer, Corpus(()), {})
+
     def semantic_component(self, embedder: Embedder) -> SemanticIndexer:
         """The semantic component over this home's vector files (made once)."""
         if self.semantic is None:
@@ -370,6 +392,30 @@ class IndexHome:
             if self.semantic is not None:
                 self.semantic.cache.close()
                 self.semantic = None
+            if self._stand_in_dir is not None:
+                self._stand_in_dir.cleanup()
+                self._stand_in_dir = None
+
+
+class _UnreachableEngine:
+    """The engine of a stand-in view: holds nothing, and every search fails."""
+
+    def __init__(self, name: str, reason: str) -> None:
+        self.name = name
+        self.reason = reason
+
+    @property
+    def size(self) -> int:
+        return 0
+
+    def search(self, query: TermBag, k: int) -> list[ScoredId]:
+        raise SearchUnavailable(self.reason)
+
+    def document_frequency(self, field: str, term: str) -> int:
+        return 0  # asked for suggestions too: none, rather than a failure
+
+    def update(self, added: Iterable[tuple[str, TermBag]], removed: Iterable[str]) -> None:
+        raise SearchUnavailable(self.reason)
 
 
 def _known_of(corpus: Corpus, view: SearchIndex) -> dict[str, KnownFile]:

@@ -37,7 +37,14 @@ from urllib.parse import urlsplit, urlunsplit
 from ..errors import SearchUnavailable
 from .engine import Field, ScoredId, TermBag
 
-__all__ = ["OpenSearchConfig", "OpenSearchEngine", "index_body", "query_body"]
+__all__ = [
+    "OpenSearchConfig",
+    "OpenSearchEngine",
+    "call",
+    "index_body",
+    "make_client",
+    "query_body",
+]
 
 log = logging.getLogger(__name__)
 
@@ -154,7 +161,7 @@ class OpenSearchEngine:
     ) -> None:
         self.fields = tuple(fields)
         self.config = config
-        self.client = client if client is not None else _client(config)
+        self.client = client if client is not None else make_client(config)
         self._wait_for_cluster()
         self._pending = fresh  # not yet behind the alias
         self.index = self._new_index() if fresh else self._open_alias()
@@ -272,24 +279,43 @@ class OpenSearchEngine:
             yield [{"index": {"_index": self.index, "_id": doc_id}}, source]
 
     def _call(self, method: Callable[..., T], **kwargs: Any) -> T:
-        """``method`` with the client's errors turned into one that names OPENSEARCH_URL."""
-        from opensearchpy import exceptions
-
-        try:
-            return method(**kwargs)
-        except exceptions.ConnectionError as error:
-            raise SearchUnavailable(
-                f"OpenSearch at OPENSEARCH_URL={self.config.shown_url} is unreachable "
-                f"({type(error).__name__}: {error.info or error.error})"
-            ) from error
-        except exceptions.TransportError as error:
-            raise SearchUnavailable(
-                f"OpenSearch at OPENSEARCH_URL={self.config.shown_url} refused a request "
-                f"({error.status_code} {error.error})"
-            ) from error
+        return call(self.config, method, **kwargs)
 
 
-def _client(config: OpenSearchConfig) -> Any:
+def call(
+    config: OpenSearchConfig,
+    method: Callable[..., T],
+    *,
+    keep_conflicts: bool = False,
+    **kwargs: Any,
+) -> T:
+    """``method`` with the client's errors turned into one that names OPENSEARCH_URL;
+    ``keep_conflicts``: a 409 (a create-only or compare-and-set write that lost) is
+    raised as the client's ``ConflictError``, for the caller to expect."""
+    from opensearchpy import exceptions
+
+    try:
+        return method(**kwargs)
+    except exceptions.ConflictError:
+        if keep_conflicts:
+            raise
+        raise SearchUnavailable(
+            f"OpenSearch at OPENSEARCH_URL={config.shown_url} refused a write (409 conflict)"
+        ) from None
+    except exceptions.ConnectionError as error:
+        raise SearchUnavailable(
+            f"OpenSearch at OPENSEARCH_URL={config.shown_url} is unreachable "
+            f"({type(error).__name__}: {error.info or error.error})"
+        ) from error
+    except exceptions.TransportError as error:
+        raise SearchUnavailable(
+            f"OpenSearch at OPENSEARCH_URL={config.shown_url} refused a request "
+            f"({error.status_code} {error.error})"
+        ) from error
+
+
+def make_client(config: OpenSearchConfig) -> Any:
+    """The client for ``config``'s cluster (one try per request: callers retry)."""
     # The client logs each failed request with a traceback; our own line names the
     # setting instead. Left as configured if someone set its level on purpose.
     client_log = logging.getLogger("opensearch")

@@ -11,8 +11,6 @@ is checked by computing Lucene's formula here. Skipped when osmem-server can't s
 from __future__ import annotations
 
 import math
-import socket
-from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -30,6 +28,8 @@ from bot.search.opensearch_engine import (
     query_body,
 )
 
+from .conftest import closed_port
+
 opensearchpy = pytest.importorskip("opensearchpy", reason="the opensearch extra is not installed")
 
 PROJECT = Path(__file__).resolve().parents[2]
@@ -41,24 +41,6 @@ CORPUS: dict[str, TermBag] = {
     "busan": {"word": ["부산", "항구"], "gram": ["부산", "항구"]},
     "daejeon": {"word": ["대전", "과학"], "gram": []},
 }
-
-
-@pytest.fixture(scope="session")
-def osmem() -> Iterator[Any]:
-    """One osmem-server per test process; each test takes a clone (milliseconds)."""
-    server_module = pytest.importorskip("osmem_server", reason="osmem-server is not installed")
-    try:
-        server = server_module.OsmemServer.start(japanese=False, startup_timeout=15)
-    except (server_module.OsmemError, OSError) as error:
-        pytest.skip(f"osmem-server could not start: {error}")
-    yield server
-    server.close()
-
-
-@pytest.fixture
-def cluster(osmem: Any) -> Iterator[OpenSearchConfig]:
-    with osmem.clone() as clone:
-        yield OpenSearchConfig(url=clone.url, index="passages", wait_seconds=0)
 
 
 def client(config: OpenSearchConfig) -> Any:
@@ -227,12 +209,6 @@ def test_an_index_made_for_other_fields_is_not_reused(cluster: OpenSearchConfig)
 
 
 # -- failures ----------------------------------------------------------------------------
-
-
-def closed_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def test_an_unreachable_cluster_is_named_by_its_setting() -> None:

@@ -1,0 +1,144 @@
+"""The refresh lock: a lock document in the cluster (against osmem-server), the local
+lock file, and the refresher taking whichever the composition root chose."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot import Library, Settings
+from bot.locks import FileLock
+from bot.refresh import Refresher, RefreshInProgress
+from bot.search.cluster_lock import ClusterLock
+from bot.search.opensearch_engine import OpenSearchConfig
+
+PROJECT = Path(__file__).resolve().parents[2]
+
+
+class Clock:
+    """Wall-clock time as the test says it is."""
+
+    def __init__(self, now: float = 1_000_000.0) -> None:
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def holder(cluster: OpenSearchConfig, owner: str, clock: Clock | None = None) -> ClusterLock:
+    return ClusterLock(cluster, owner=owner, seconds=60, clock=clock or Clock(), renew=False)
+
+
+def lock_document(cluster: OpenSearchConfig) -> dict[str, Any] | None:
+    from opensearchpy import OpenSearch
+
+    found = OpenSearch(hosts=[cluster.url]).get(
+        index=f"{cluster.index}.locks", id="refresh", ignore=[404]
+    )
+    return found.get("_source") if found.get("found") else None
+
+
+def test_one_holder_at_a_time(cluster: OpenSearchConfig) -> None:
+    first, second = holder(cluster, "first"), holder(cluster, "second")
+    assert first.acquire()
+    assert lock_document(cluster) == {
+        "owner": "first",
+        "acquired": 1_000_000.0,
+        "expires": 1_000_060.0,
+    }
+    assert not second.acquire()  # create-only: the cluster refused the second
+    assert not first.acquire()  # nor is it taken twice by its holder
+    first.release()
+    assert lock_document(cluster) is None
+    assert second.acquire()
+    assert lock_document(cluster)["owner"] == "second"  # type: ignore[index]
+
+
+def test_an_expired_lock_is_taken_over_and_its_old_holder_cannot_free_it(
+    cluster: OpenSearchConfig,
+) -> None:
+    clock = Clock()
+    stalled, other = holder(cluster, "stalled", clock), holder(cluster, "other", clock)
+    assert stalled.acquire()
+    clock.now += 50
+    assert stalled.renew()  # now expires 60 s from here
+    clock.now += 50
+    assert not other.acquire()  # renewed: still held
+    clock.now += 11
+    assert other.acquire()  # expired: taken over (compare-and-set on its version)
+    assert lock_document(cluster)["owner"] == "other"  # type: ignore[index]
+    assert not stalled.renew()  # its version is gone: it knows it lost the lock
+    stalled.release()  # ... and never deletes its successor's
+    assert lock_document(cluster)["owner"] == "other"  # type: ignore[index]
+    other.release()
+    assert lock_document(cluster) is None
+
+
+def test_a_takeover_race_has_one_winner(cluster: OpenSearchConfig) -> None:
+    clock = Clock()
+    assert holder(cluster, "dead", clock).acquire()
+    clock.now += 61
+    fast, slow = holder(cluster, "fast", clock), holder(cluster, "slow", clock)
+    read = slow.client.get
+    won: list[bool] = []
+
+    def read_then_lose_the_race(**kwargs: Any) -> Any:
+        found = read(**kwargs)  # the expired version...
+        won.append(fast.acquire())  # ... taken over by the other before we write
+        return found
+
+    slow.client.get = read_then_lose_the_race
+    assert not slow.acquire()  # its compare-and-set on the old version fails
+    assert won == [True]
+    assert lock_document(cluster)["owner"] == "fast"  # type: ignore[index]
+
+
+def test_the_local_lock_file_is_one_holder_at_a_time(tmp_path: Path) -> None:
+    first, second = FileLock(tmp_path / "refresh.lock"), FileLock(tmp_path / "refresh.lock")
+    assert first.acquire()
+    assert not second.acquire()
+    first.release()
+    assert second.acquire()
+    second.release()
+
+
+def test_the_composition_root_chooses_the_lock(tmp_path: Path) -> None:
+    local = Library(Settings(corpus_dir=PROJECT / "corpus", data_dir=tmp_path / "a"))
+    assert isinstance(local.refresh_lock(), FileLock)
+    remote = Library(
+        Settings(
+            corpus_dir=PROJECT / "corpus",
+            data_dir=tmp_path / "b",
+            search_engine="opensearch",
+            opensearch_url="http://127.0.0.1:9",
+            opensearch_index="passages",
+        )
+    )
+    lock = remote.refresh_lock()
+    assert isinstance(lock, ClusterLock)
+    assert lock.index == "passages.locks"  # never one of the alias's generations
+
+
+def test_a_refresh_elsewhere_makes_this_one_busy(
+    cluster: OpenSearchConfig, library: Library, service: Any
+) -> None:
+    elsewhere = ClusterLock(cluster, owner="another machine", renew=False)
+    assert elsewhere.acquire()
+    seen: list[str] = []
+    refresher = Refresher(
+        library,
+        service,
+        lock=ClusterLock(cluster, renew=False),
+        observer=lambda result, _report: seen.append(result),
+    )
+    with pytest.raises(RefreshInProgress):
+        asyncio.run(refresher.refresh())
+    assert seen == ["busy"]
+    elsewhere.release()
+    report = asyncio.run(refresher.refresh())
+    assert seen == ["busy", "ok"]
+    assert report.articles == len(service.index.corpus.articles)
+    assert lock_document(cluster) is None  # released at the end
