@@ -126,7 +126,11 @@ def read_listed_file(listed: ListedFile, max_bytes: int) -> bytes:
 
 def shown_name(name: str) -> str:
     """A file name as text: bytes that aren't UTF-8 (surrogate-escaped) as ``\\xff``."""
-    return os.fsencode(name).decode("utf-8", "backslashreplace")
+    try:
+        name.encode("utf-8")  # the usual case, and fast: nothing escaped
+        return name
+    except UnicodeEncodeError:
+        return os.fsencode(name).decode("utf-8", "backslashreplace")
 
 
 def examine_file(entry: str | Path, inside: str, max_bytes: int) -> ListedFile | None:

@@ -96,7 +96,7 @@ class CorpusStore:
         """A digest of the article and synonyms files' names, sizes, times and inodes:
         changes whenever a file is written (every write replaces the file), without
         opening any file. Items that load() skips count too, with their reason."""
-        return _scan(self._listing())
+        return _scan([listed.identity for listed in self._listing()])
 
     def _listing(self) -> list[ListedFile]:
         listed = list_article_files(self.articles_dir, self.root, self.max_bytes)
@@ -127,9 +127,10 @@ class CorpusStore:
         # Listed before reading, and scanned as listed: a later write changes the scan.
         listing = list_article_files(self.articles_dir, self.root, self.max_bytes)
         synonyms_file = self._synonyms_listed()
-        scan = _scan([*listing, synonyms_file] if synonyms_file is not None else listing)
-        for listed in listing:
-            identity = f"{listed.identity}{self.max_chars}"  # the limit changes what is read
+        identities = [listed.identity for listed in listing]  # each computed once
+        scan = _scan([*identities, synonyms_file.identity] if synonyms_file else identities)
+        for listed, listed_identity in zip(listing, identities, strict=True):
+            identity = f"{listed_identity}{self.max_chars}"  # the limit changes what is read
             same = known.get(listed.name)
             if same is not None and same.identity == identity and same.article.id not in seen:
                 seen[same.article.id] = listed.name
@@ -227,10 +228,10 @@ class CorpusStore:
         return True
 
 
-def _scan(listing: list[ListedFile]) -> str:
+def _scan(identities: list[str]) -> str:
     digest = hashlib.blake2b(digest_size=16)
-    for listed in listing:
-        digest.update(os.fsencode(listed.identity))
+    for identity in identities:
+        digest.update(os.fsencode(identity))
     return digest.hexdigest()
 
 

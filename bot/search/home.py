@@ -295,8 +295,8 @@ class IndexHome:
             if corpus is None:  # unchanged files are not read again
                 corpus = self.corpus_store.load(self._known_files(files))
             scan = corpus.scan
-            changes = files.sync(corpus, scan, self.token_cache, progress)
-            view = files.view(corpus, files.store.digests())
+            changes, digests = files.sync(corpus, scan, self.token_cache, progress)
+            view = files.view(corpus, digests)
             wanted = resolve_engine(self.engine, view.size)
             if wanted != files.engine_name:
                 log.info("%d passages: switching to the %s engine", view.size, wanted)
@@ -304,8 +304,8 @@ class IndexHome:
                 files = self._index_files(wanted)
                 files.reset()
                 corpus = self.corpus_store.load()
-                files.sync(corpus, scan, self.token_cache, progress)
-                view = files.view(corpus, files.store.digests())
+                _, digests = files.sync(corpus, scan, self.token_cache, progress)
+                view = files.view(corpus, digests)
             self._files, self._view, self.verified = files, view, True
             self._known, self._known_of = _known_of(corpus, view), files
             changes = self._account(files.store, changes, reported)
@@ -422,8 +422,9 @@ def _known_of(corpus: Corpus, view: SearchIndex) -> dict[str, KnownFile]:
     """``corpus``' files with the view's metadata-only articles (no bodies kept)."""
     known = {}
     for article_id, file in corpus.files.items():
-        article = view.article(article_id)
-        if article is not None:
+        if not file.article.body:  # not read this time: already metadata only
+            known[file.name] = file
+        elif (article := view.article(article_id)) is not None:
             known[file.name] = replace(file, article=article)
     return known
 
@@ -550,8 +551,8 @@ class _IndexFiles:
 
     def sync(
         self, corpus: Corpus, scan: str, cache: TokenCache, progress: Progress
-    ) -> IndexChanges:
-        """Make store and engine hold ``corpus``; what changed."""
+    ) -> tuple[IndexChanges, dict[str, str]]:
+        """Make store and engine hold ``corpus``; what changed, and each article's digest."""
         store = self.store
         old = store.digests()
         rebuilt = store.meta("rebuilt") == "1"
@@ -584,7 +585,7 @@ class _IndexFiles:
         if not changed and not gone and not reread:  # nothing to index, nothing to commit
             if any(store.meta(key) != value for key, value in meta.items()):
                 store.set_meta(meta)
-            return changes
+            return changes, digests
         replaced = [*gone, *(a.id for a in changed if a.id in old)]
         passages = [pid for article_id in replaced for pid in store.passage_ids(article_id)]
         dirty = {"state": "dirty"}
@@ -606,7 +607,7 @@ class _IndexFiles:
             raise
         if changes:
             log.info("indexed %d changed articles, removed %d", len(changed), len(gone))
-        return changes
+        return changes, digests
 
     def _added(
         self, articles: Sequence[Article], cache: TokenCache, progress: Progress
