@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from .answers import Answer, Excerpt, Hit
 from .corpus import Article
 from .refresh import ChangeKind, RefreshReport
-from .texts import Texts, followup_line, unanswered_message
+from .texts import Texts, followup_line, plural_s, unanswered_message
 
 __all__ = [
     "AnswerView",
@@ -105,7 +105,9 @@ def present_answer(
             words=tuple(answer.suggestions.words),
         )
     header = texts.results_header.format(
-        count=len(answer.hits), question=answer.question if question is None else question
+        count=len(answer.hits),
+        s=plural_s(len(answer.hits)),
+        question=answer.question if question is None else question,
     )
     hits = tuple(
         present_hit(hit, texts, budget=budget, max_highlights=max_highlights, limits=limits)

@@ -14,6 +14,7 @@ __all__ = [
     "counted",
     "duration",
     "followup_line",
+    "plural_s",
     "texts_for",
     "unanswered_message",
 ]
@@ -28,7 +29,7 @@ class Texts:
     unavailable: str  # the search service is down for now
     articles_available: str
     words_to_try: str
-    results_header: str  # {count} {question}
+    results_header: str  # {count} {question}; {s}: "" for one, "s" for more
     followup: str  # which question a follow-up was taken as; {earlier} {question}
     translated_from: str
     read_more: str
@@ -71,7 +72,7 @@ ENGLISH = Texts(
     unavailable="The search service is unavailable right now. Please try again shortly.",
     articles_available="Articles you can ask about",
     words_to_try="Words to try",
-    results_header="🔎 {count} relevant passages · {question}",
+    results_header="🔎 {count} relevant passage{s} · {question}",
     followup="Following up: {earlier} → {question}",
     translated_from="translation",
     read_more="Read in full",
@@ -121,6 +122,11 @@ def _shorten(text: str) -> str:
 def texts_for(language_code: str | None) -> Texts:
     """English for English-speaking users, Korean for everyone else."""
     return ENGLISH if (language_code or "").lower().startswith("en") else KOREAN
+
+
+def plural_s(count: int) -> str:
+    """The English plural ending for ``count`` things: "" for one, "s" for more."""
+    return "" if count == 1 else "s"
 
 
 def counted(count: int, singular: str, plural: str = "") -> str:

@@ -73,3 +73,13 @@ def test_a_report_shows_every_change_but_the_unchanged_articles():
     ]
     assert lines[1].reason == "timed out"
     assert report.count(ChangeKind.UNCHANGED) == 4
+
+
+def test_the_english_header_says_passage_for_one_and_passages_for_more():
+    from tests.chat.conftest import make_hit
+
+    one = Answer("cost?", AnswerStatus.ANSWERED, hits=(make_hit(),))
+    two = Answer("cost?", AnswerStatus.ANSWERED, hits=(make_hit(), make_hit()))
+    assert present_answer(one, ENGLISH).header == "🔎 1 relevant passage · cost?"
+    assert present_answer(two, ENGLISH).header == "🔎 2 relevant passages · cost?"
+    assert present_answer(one, KOREAN).header == "🔎 관련 구절 1개 · cost?"

@@ -45,7 +45,7 @@ from ..presentation import (
     shorten,
 )
 from ..refresh import AddResult, ChangeKind, DocumentDraft, RefreshReport
-from ..texts import corpus_size, duration
+from ..texts import corpus_size, duration, plural_s
 from .callbacks import DocumentButton, FeedbackButton, PageButton, PassageButton
 from .history import Stats
 from .refs import ChatRef
@@ -382,7 +382,8 @@ def render_sources(
     first_passages: Mapping[str, str],
 ) -> list[str]:
     """The articles, with their original links and a link to read each from the start."""
-    blocks = [f"<b>{plain(texts.sources_header.format(count=len(articles)))}</b>"]
+    header = texts.sources_header.format(count=len(articles), s=plural_s(len(articles)))
+    blocks = [f"<b>{plain(header)}</b>"]
     for number, article in enumerate(articles, start=1):
         title = _a(article_link(article.url), plain(_cut(article.title, _TITLE_CHARS)) or "…")
         parts = [f"{number}. {title}", *_facts(article, texts)]
@@ -489,7 +490,7 @@ def render_add_result(result: AddResult, url: str, texts: ChatTexts) -> str:
         return plain(_cut(text, 1000))
     if result.article is None and result.report is not None:  # a feed
         added = result.report.count(ChangeKind.ADDED)
-        return plain(texts.add_feed.format(count=added))
+        return plain(texts.add_feed.format(count=added, s=plural_s(added)))
     if change.kind is ChangeKind.UNCHANGED:
         return plain(texts.add_duplicate.format(title=_cut(change.title, 200)))
     lines = [plain(texts.add_done.format(title=_cut(change.title, 200)))]
@@ -551,6 +552,9 @@ def render_document_result(result: AddResult, draft: DocumentDraft, texts: ChatT
                 passages=draft.passages,
                 articles=report.articles,
                 total=report.passages,
+                passages_s=plural_s(draft.passages),
+                articles_s=plural_s(report.articles),
+                total_s=plural_s(report.passages),
             )
         )
     ]

@@ -262,7 +262,7 @@ ENGLISH_CHAT = ChatTexts(
     busy="I'm busy with too many questions here; please ask again in a moment.",
     button_expired="This button has expired.",
     admin_only="Only the bot's admins can use this command.",
-    sources_header="📚 {count} articles you can ask about",
+    sources_header="📚 {count} article{s} you can ask about",
     sources_read="read",
     stats=(
         "<b>Statistics</b>\n"
@@ -297,7 +297,7 @@ ENGLISH_CHAT = ChatTexts(
     add_done="✅ Added: {title}",
     add_duplicate="Already in the corpus: {title}",
     add_failed="❌ Could not add {url}\nReason: {reason}",
-    add_feed="✅ Subscribed to the feed; {count} new articles added.",
+    add_feed="✅ Subscribed to the feed; {count} new article{s} added.",
     document_admin_only="Only the bot's admins can add articles from files.",
     document_refused={
         "too_large": "❌ The file is too large: bots can receive files of up to {limit}.",
@@ -324,7 +324,8 @@ ENGLISH_CHAT = ChatTexts(
     document_cancel="Cancel",
     document_adding="⏳ Adding {title}",
     document_added=(
-        "✅ Added: {title}\n{passages} passages · now {articles} articles, {total} passages"
+        "✅ Added: {title}\n{passages} passage{passages_s} · now {articles} article{articles_s},"
+        " {total} passage{total_s}"
     ),
     document_unchanged="Unchanged: an article with the same text is already there ({title}).",
     document_cancelled="Cancelled; nothing was stored: {title}",

@@ -269,3 +269,16 @@ def test_the_refresh_report_says_its_duration_and_counts_naturally():
     assert "Refreshed in 3.2 seconds" in english and "Now 1 article, 12 passages" in english
     (korean,) = render.render_refresh_report(report, KOREAN_CHAT)
     assert "(3.2초 걸림)" in korean and "지금 기사 1편, 구절 12개" in korean
+
+
+def test_english_counts_of_one_are_singular() -> None:
+    article = Article(id="a1", title="Title", body="x")
+    (message,) = render.render_sources([article], ENGLISH_CHAT, bot_username=BOT, first_passages={})
+    assert telegram_accepts(message).text.startswith("📚 1 article you can ask about")
+    assert ENGLISH_CHAT.add_feed.format(count=1, s="") == (
+        "✅ Subscribed to the feed; 1 new article added."
+    )
+    added = ENGLISH_CHAT.document_added.format(
+        title="T", passages=1, articles=1, total=1, passages_s="", articles_s="", total_s=""
+    )
+    assert added.endswith("1 passage · now 1 article, 1 passage")

@@ -60,6 +60,11 @@ VALUES = {
     "kept": "1,000",
     "total": "2,000",
     "limit": "20 MB",
+    # English plural endings ("1 article", "80 passages")
+    "s": "s",
+    "passages_s": "s",
+    "articles_s": "s",
+    "total_s": "s",
 }
 
 
