@@ -64,6 +64,7 @@ class _Candidate:
     share: float
     similarity: float | None  # cosine to the question; None without vectors
     rank: float
+    relevant: bool = True  # passes the relevance decision itself (not only close to it)
 
 
 @dataclass(frozen=True, slots=True)
@@ -220,7 +221,9 @@ class AnswerService:
                 if followup.keeps({t.text for t in c.terms})
             ]
             ranked.sort(key=lambda c: -c.rank)
-            if not ranked:  # nothing with the earlier question: maybe alone
+            # Only a passage that passes the relevance decision (not one merely close to
+            # the question) makes it answered; without one, maybe it is answered alone.
+            if not any(c.relevant for c in ranked):
                 return self._search(state, stripped, top, offset, None, True)
         mode = state.mode
         followup_of = followup.earlier if followup else None
@@ -301,12 +304,15 @@ class AnswerService:
             similarity = dense.get(pid)
             same_language = not language or hit.article.language in ("", language)
             gap = None if similarity is None else similarity - typical
+            relevant = True
             if not state.semantic:
                 if share < self.min_relevance:
                     continue
             elif is_relevant(share, gap, same_language=same_language):
                 answered = True
-            elif not supports(gap):
+            elif supports(gap):
+                relevant = False
+            else:
                 continue
             lexical_score = scores.get(pid, 0.0) / best_score
             semantic_score = (
@@ -326,7 +332,7 @@ class AnswerService:
                 )
                 rank = base + share_weight * share + sentence_weight * sentence
             hit = replace(hit, score=scores.get(pid, 0.0))
-            candidates.append(_Candidate(hit, terms, weights, share, similarity, rank))
+            candidates.append(_Candidate(hit, terms, weights, share, similarity, rank, relevant))
         if state.semantic and not answered:
             return []  # only passages that merely resemble the question: not found
         candidates.sort(key=lambda c: -c.rank)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections import Counter
 
 import pytest
@@ -157,6 +158,22 @@ def test_a_follow_up_nothing_answers_with_its_context_is_answered_alone(
 ) -> None:
     answer = service.ask("날씨는?", context=us_turn)
     assert answer.status is AnswerStatus.NOT_FOUND and answer.followup_of is None
+
+
+def test_a_follow_up_left_with_passages_that_only_resemble_it_is_answered_alone(
+    service: AnswerService, us_turn: Turn, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Only the relevance decision makes a question answered: if the follow-up's filter
+    keeps none of the passages that passed it, closeness alone never answers."""
+    original = service._rank
+
+    def only_close_ones_hold_the_word(state, query, k):  # type: ignore[no-untyped-def]
+        ranked = original(state, query, k)
+        return [dataclasses.replace(c, relevant="중국" not in c.hit.passage.text) for c in ranked]
+
+    monkeypatch.setattr(service, "_rank", only_close_ones_hold_the_word)
+    answer = service.ask("중국은?", context=us_turn)
+    assert answer.followup_of is None  # answered as if alone
 
 
 def test_a_question_with_its_own_topic_is_answered_as_if_alone(
