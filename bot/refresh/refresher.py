@@ -29,6 +29,7 @@ from ..errors import BotError, ImportFailed
 from ..library import Library
 from ..locks import RefreshLock
 from ..progress import Progress, no_progress
+from ..search import IndexChanges
 from ..sources import (
     FeedEntry,
     Fetcher,
@@ -310,7 +311,9 @@ class Refresher:
             changes=listed + failures + problems,
             articles=len(corpus.articles),
             passages=synced.view.size,
-            unchanged=changes.unchanged,
+            # An article whose page failed is kept as it was: counted as failed, not also
+            # as unchanged, so the counts add up to the articles.
+            unchanged=changes.unchanged - _kept_after_failing(corpus, changes, failures),
             rebuilt=changes.rebuilt,
         )
 
@@ -377,3 +380,12 @@ def _find_duplicate(corpus: Corpus, article: Article) -> Article | None:
         if existing.body == article.body:
             return existing
     return None
+
+
+def _kept_after_failing(corpus: Corpus, changes: IndexChanges, failures: list[Change]) -> int:
+    """How many of the unchanged articles are there only because their page failed."""
+    failed = {_key(c.source) for c in failures if c.kind is ChangeKind.FAILED and c.source}
+    changed = {a.id for a in (*changes.added, *changes.updated)}
+    return sum(
+        1 for a in corpus.articles if a.url and a.id not in changed and _key(a.url) in failed
+    )
