@@ -56,6 +56,11 @@ _POOLED = 20  # each side's best that become candidates
 _MIN_VECTOR_COVERAGE = 0.95
 
 
+# How much a follow-up's earlier words count when its excerpt is chosen: the quoted
+# sentences should say what the follow-up asks ("중국은?": a sentence about China).
+_EXCERPT_EARLIER_WEIGHT = 0.1
+
+
 @dataclass(frozen=True, slots=True)
 class _Candidate:
     hit: SearchHit
@@ -240,11 +245,19 @@ class AnswerService:
                 mode=mode,
                 followup_of=followup_of,
             )
+
+        def excerpt_weights(c: _Candidate) -> QuestionWeights:
+            if not followup:
+                return c.weights
+            # The follow-up's own words choose the sentences; the earlier ones break ties.
+            own = replace(query, scale={w: _EXCERPT_EARLIER_WEIGHT for w in query.scale})
+            return QuestionWeights(own, state.index.document_frequency, state.index.size)
+
         hits = tuple(
             Hit(
                 c.hit.article,
                 c.hit.passage,
-                best_excerpt(c.hit.passage, c.terms, c.weights),
+                best_excerpt(c.hit.passage, c.terms, excerpt_weights(c)),
                 c.hit.score,
                 c.share,
                 c.similarity,

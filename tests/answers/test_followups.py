@@ -153,6 +153,14 @@ def test_every_passage_of_a_follow_up_holds_its_own_word(
     assert answer.hits and all("중국" in hit.passage.text for hit in answer.hits)
 
 
+def test_the_quoted_sentences_say_what_the_follow_up_asks(service: AnswerService) -> None:
+    cost = Turn.of(service.ask(COST))
+    assert cost is not None
+    answer = service.ask("중국은?", context=cost)
+    assert answer.followup_of == COST and answer.hits
+    assert all("중국" in hit.excerpt.text for hit in answer.hits)
+
+
 def test_a_follow_up_nothing_answers_with_its_context_is_answered_alone(
     service: AnswerService, us_turn: Turn
 ) -> None:
