@@ -345,6 +345,10 @@ def _terminal_chat(settings: Settings) -> int:
         except EOFError:
             print(texts.goodbye if interactive else "", file=sys.stderr)
             return 0
+        if question.strip().split("@")[0] in ("/help", "/start"):  # as the bot answers them
+            titles = " · ".join(a.title for a in service.suggestions.articles[:8])
+            print(f"{texts.terminal_help}\n{texts.articles_available}: {titles}", end="\n\n")
+            continue
         recent = time.monotonic() - answered_at <= settings.followup_minutes * 60
         answer = service.ask(question, context=earlier if recent else None, explicit=False)
         earlier, answered_at = Turn.of(answer), time.monotonic()

@@ -36,6 +36,7 @@ class Texts:
     unknown_date: str
     prompt: str
     goodbye: str
+    terminal_help: str  # /help or /start typed in the terminal chat
     no_token: str
     index_stale: str  # the index is older than the corpus; {seconds}
 
@@ -55,6 +56,10 @@ KOREAN = Texts(
     unknown_date="날짜 미상",
     prompt="질문> ",
     goodbye="안녕히 가세요.",
+    terminal_help=(
+        "질문을 입력하면 기사에서 답이 되는 구절을 찾아 그대로 인용해요. 답에 이어서 "
+        "짧게 물어봐도 돼요 (예: 중국은?). 끝내려면 Ctrl-D."
+    ),
     no_token=(
         "TELEGRAM_BOT_TOKEN이 없어 터미널에서 답합니다. 질문을 입력하세요 (끝내려면 Ctrl-D)."
     ),
@@ -79,6 +84,10 @@ ENGLISH = Texts(
     unknown_date="date unknown",
     prompt="question> ",
     goodbye="Bye.",
+    terminal_help=(
+        "Type a question: I quote the passages of the articles that answer it. You can "
+        "follow an answer up briefly (e.g. 중국은?). Ctrl-D quits."
+    ),
     no_token=(
         "No TELEGRAM_BOT_TOKEN set: answering in the terminal. Type a question (Ctrl-D quits)."
     ),

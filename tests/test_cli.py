@@ -97,10 +97,14 @@ def test_sources_lists_the_articles(data_dir):
 
 
 def test_run_without_a_token_answers_in_the_terminal(data_dir):
-    result = run_cli("run", "--terminal", stdin="DeepSeek v3 훈련 비용은?\n", data_dir=data_dir)
+    result = run_cli(
+        "run", "--terminal", stdin="/help\nDeepSeek v3 훈련 비용은?\n", data_dir=data_dir
+    )
     assert result.returncode == 0, result.stderr
     assert "558만 달러" in result.stdout
     assert "TELEGRAM_BOT_TOKEN" in result.stderr
+    help_text, _ = result.stdout.split("\n\n", 1)  # /help as the bot answers it, not a question
+    assert help_text.startswith("질문을 입력하면") and "지금 볼 수 있는 기사" in help_text
 
 
 @pytest.mark.parametrize(
