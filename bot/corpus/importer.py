@@ -236,6 +236,15 @@ def article_from_extracted(page: ExtractedArticle, **metadata: str) -> Article:
     if not values["title"]:
         raise ImportFailed(f"{values['url'] or 'the page'} has no title I can find; give one")
     url = values.pop("url", "")
-    body = normalize_text(page.text)
+    body = _without_heading(normalize_text(page.text), values["title"])
     article_id = article_id_for(url=url, body=body)
     return Article(id=article_id, body=body, url=url, extra={}, **values)
+
+
+def _without_heading(body: str, title: str) -> str:
+    """The body without a first paragraph that only repeats the title (the page's <h1>):
+    the title is shown with every quote already, and would be glued to the first
+    paragraph's passage."""
+    first, _, rest = body.partition("\n\n")
+    same = " ".join(first.split()).casefold() == " ".join(title.split()).casefold()
+    return rest.lstrip("\n") if same and rest.strip() else body

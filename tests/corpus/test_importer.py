@@ -152,3 +152,20 @@ def test_a_saved_euc_kr_html_page_is_read_as_hangul(tmp_path):
     article = article_from_saved_page(page, url="https://news.example.kr/column/1")
     assert "\ufffd" not in article.body
     assert article.url == "https://news.example.kr/column/1"
+
+
+def test_a_heading_that_repeats_the_title_is_not_glued_to_the_first_paragraph():
+    from bot.corpus.importer import article_from_extracted
+    from bot.sources import extract_article
+
+    html = (
+        "<html><head><title>반도체 수출 규제 강화 - 뉴스</title></head><body>"
+        "<nav>홈 | 정치</nav><article><h1>반도체 수출 규제 강화</h1>"
+        "<p>미국 정부는 새로운 수출 규제를 발표했다. 이번 조치는 첨단 반도체를 겨냥한다.</p>"
+        "<p>업계는 우려를 나타냈다. 중국은 반발했다.</p></article></body></html>"
+    )
+    page = extract_article(html, "https://example.com/a", content_type="text/html")
+    article = article_from_extracted(page)
+    assert article.title == "반도체 수출 규제 강화"
+    assert article.body.startswith("미국 정부는 새로운 수출 규제를 발표했다.")
+    assert article.paragraphs[-1] == "업계는 우려를 나타냈다. 중국은 반발했다."
