@@ -7,8 +7,9 @@ from pathlib import Path
 import pytest
 
 from bot.corpus import CorpusStore
-from bot.corpus.importer import article_from_saved_page
+from bot.corpus.importer import article_from_extracted, article_from_saved_page
 from bot.errors import ImportFailed
+from bot.sources import extract_article
 
 SEEDS = Path(__file__).resolve().parents[3] / "shared" / "seeds"
 GALLERY = SEEDS / "003_a1e141918c49f7d7.txt"
@@ -155,9 +156,6 @@ def test_a_saved_euc_kr_html_page_is_read_as_hangul(tmp_path):
 
 
 def test_a_heading_that_repeats_the_title_is_not_glued_to_the_first_paragraph():
-    from bot.corpus.importer import article_from_extracted
-    from bot.sources import extract_article
-
     html = (
         "<html><head><title>반도체 수출 규제 강화 - 뉴스</title></head><body>"
         "<nav>홈 | 정치</nav><article><h1>반도체 수출 규제 강화</h1>"
