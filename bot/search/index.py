@@ -27,6 +27,8 @@ from .typos import corrections
 __all__ = ["Query", "SearchHit", "SearchIndex"]
 
 _TAG = re.compile(r"<[^>]{0,200}>")
+# Code pasted with markup is not part of the question ("<script>alert(1)</script>").
+_CODE = re.compile(r"<(script|style)\b[^>]{0,200}>.{0,2000}?</\1\s*>", re.IGNORECASE | re.DOTALL)
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,7 +153,7 @@ class SearchIndex:
 
     def query(self, question: str) -> Query:
         """The question's terms, plus its synonyms' where the corpus lacks its own words."""
-        text = " ".join(unescape(_TAG.sub("", question)).split())
+        text = " ".join(unescape(_TAG.sub("", _CODE.sub(" ", question))).split())
         analysis = self.analyzer.query_analysis(text)
         bag: dict[str, list[str]] = {name: list(terms) for name, terms in analysis.bag.items()}
         words = frozenset(analysis.bag.get("word", ()))

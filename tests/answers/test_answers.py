@@ -89,6 +89,8 @@ def test_html_in_a_question_is_text_not_markup(service):
     assert answer.answered
     assert "<" not in answer.question
     assert "558만 달러" in answer.hits[0].passage.text
+    assert "alert" not in answer.question  # pasted code is no part of the question
+    assert "1" not in service.query(answer.question).words
 
 
 @pytest.mark.parametrize(
