@@ -83,10 +83,10 @@ class ClusterLock:
         for _ in range(2):  # a lock released between our create and our read: once more
             try:
                 written = self._call(self.client.index, op_type="create", body=self._body())
+            except ConflictError:  # a lock document exists: whose, and is it expired?
+                found = self._call(self.client.get, ignore=[404])
+            else:
                 return self._hold(written)
-            except ConflictError:
-                pass
-            found = self._call(self.client.get, ignore=[404])
             if not found.get("found"):
                 continue
             holder = found.get("_source", {})
