@@ -28,6 +28,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from questions import count_refused  # noqa: E402
+
 from bot import Library, Settings  # noqa: E402
 from bot.corpus import CorpusStore  # noqa: E402
 from bot.corpus.importer import article_from_extracted  # noqa: E402
@@ -110,12 +112,7 @@ def main() -> None:
         if args.verbose and not first:
             got = hits[0].passage.text[:90] if hits else "(not found)"
             print(f"miss: {item['q']}\n      got: {got}")
-    refused = 0
-    for question in questions["unanswerable"]:
-        answered = service.ask(question).answered
-        refused += not answered
-        if args.verbose and answered:
-            print(f"false answer: {question}")
+    refused = count_refused(service, questions["unanswerable"], verbose=args.verbose)
     n, m = len(questions["answerable"]), len(questions["unanswerable"])
     version = analyzer_module.KoreanAnalyzer.version
     print(f"{n} answerable, {m} unanswerable questions; retrieval {service.mode}; {version}")

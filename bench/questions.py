@@ -21,7 +21,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bot import Library, Settings  # noqa: E402
+from bot import AnswerService, Library, Settings  # noqa: E402
 
 
 def main() -> None:
@@ -45,15 +45,21 @@ def main() -> None:
         r3 += any(item["expect"] in t for t in texts)
         if args.verbose and not first:
             print(f"miss: {item['q']}")
-    refused = 0
-    for question in questions["unanswerable"]:
-        answered = service.ask(question).answered
-        refused += not answered
-        if args.verbose and answered:
-            print(f"false answer: {question}")
+    refused = count_refused(service, questions["unanswerable"], verbose=args.verbose)
     n, m = len(questions["answerable"]), len(questions["unanswerable"])
     print(f"{n} answerable, {m} unanswerable questions, retrieval {service.mode}")
     print(f"top1={top1 / n:.3f} r3={r3 / n:.3f} not_found={refused / m:.3f}")
+
+
+def count_refused(service: AnswerService, questions: list[str], *, verbose: bool) -> int:
+    """How many of ``questions`` (which the articles don't answer) are refused."""
+    refused = 0
+    for question in questions:
+        answered = service.ask(question).answered
+        refused += not answered
+        if verbose and answered:
+            print(f"false answer: {question}")
+    return refused
 
 
 if __name__ == "__main__":
