@@ -22,7 +22,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from .answers import AnswerService
-from .corpus import Corpus, CorpusStore
+from .corpus import CorpusStore
 from .errors import SearchUnavailable, SettingsError
 from .locks import FileLock, RefreshLock
 from .progress import Progress, no_progress
@@ -88,11 +88,6 @@ class Library:
     def build_index(self, progress: Progress = no_progress) -> SearchIndex:
         """The index of the corpus folder as it is now (``sync``'s view)."""
         return self.sync(progress).view
-
-    def corpus(self) -> Corpus:
-        """The corpus folder as it is now, reading only the files changed since the
-        index last read them (the others: metadata only, see ``Corpus.unread``)."""
-        return self.store.load(self.home.known_files())
 
     @property
     def semantic(self) -> SemanticIndexer | None:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from .answers import Answer, Excerpt, Hit
 from .corpus import Article
 from .refresh import ChangeKind, RefreshReport
-from .texts import Texts, followup_line, plural_s, unanswered_message
+from .texts import Texts, followup_line, plural_s, shorten, unanswered_message
 
 __all__ = [
     "AnswerView",
@@ -205,12 +205,6 @@ def change_lines(report: RefreshReport) -> list[ChangeLine]:
         for change in report.changes
         if change.kind is not ChangeKind.UNCHANGED
     ]
-
-
-def shorten(text: str, limit: int) -> str:
-    """``text`` on one line, at most ``limit`` characters, with … when cut."""
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 def _shorten(text: str, limit: int | None) -> str:

@@ -15,6 +15,7 @@ __all__ = [
     "duration",
     "followup_line",
     "plural_s",
+    "shorten",
     "texts_for",
     "unanswered_message",
 ]
@@ -119,13 +120,15 @@ def followup_line(answer: Answer, texts: Texts) -> str:
     if answer.followup_of is None:
         return ""
     return texts.followup.format(
-        earlier=_shorten(answer.followup_of), question=_shorten(answer.question)
+        earlier=shorten(answer.followup_of, _FOLLOWUP_CHARS),
+        question=shorten(answer.question, _FOLLOWUP_CHARS),
     )
 
 
-def _shorten(text: str) -> str:
+def shorten(text: str, limit: int) -> str:
+    """``text`` on one line, at most ``limit`` characters, with … when cut."""
     text = " ".join(text.split())
-    return text if len(text) <= _FOLLOWUP_CHARS else text[: _FOLLOWUP_CHARS - 1].rstrip() + "…"
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 def texts_for(language_code: str | None) -> Texts:

@@ -246,18 +246,21 @@ class AnswerService:
                 followup_of=followup_of,
             )
 
-        def excerpt_weights(c: _Candidate) -> QuestionWeights:
-            if not followup:
-                return c.weights
-            # The follow-up's own words choose the sentences; the earlier ones break ties.
-            own = replace(query, scale={w: _EXCERPT_EARLIER_WEIGHT for w in query.scale})
-            return QuestionWeights(own, state.index.document_frequency, state.index.size)
-
+        # A follow-up's own words choose the sentences; the earlier ones break ties.
+        own_weights = (
+            QuestionWeights(
+                replace(query, scale={w: _EXCERPT_EARLIER_WEIGHT for w in query.scale}),
+                state.index.document_frequency,
+                state.index.size,
+            )
+            if followup
+            else None
+        )
         hits = tuple(
             Hit(
                 c.hit.article,
                 c.hit.passage,
-                best_excerpt(c.hit.passage, c.terms, excerpt_weights(c)),
+                best_excerpt(c.hit.passage, c.terms, own_weights or c.weights),
                 c.hit.score,
                 c.share,
                 c.similarity,

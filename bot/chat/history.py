@@ -42,7 +42,7 @@ from ..answers import Turn
 from ..errors import HistoryTooNew
 
 # Not derived state, but the same careful move: the damaged file is kept for inspection.
-from ..search.derived import SQLITE_COMPANIONS, move_aside
+from ..search.derived import SQLITE_COMPANIONS, damaged, move_aside
 from .refs import ChatRef, new_token
 
 __all__ = ["FrequentQuestion", "History", "Question", "Stats"]
@@ -88,6 +88,8 @@ _QUESTION_COLUMNS = (
     " parent_id"
 )
 _ANSWERED = "answered"
+# Asked while the search service was down: neither answered nor a gap in the articles.
+_UNAVAILABLE = "unavailable"
 DAY_SECONDS = 86_400.0
 # How often a running bot deletes what passed the retention period (at the next question).
 PRUNE_EVERY_SECONDS = 3_600.0
@@ -125,7 +127,7 @@ class FrequentQuestion:
 class Stats:
     asked: int
     answered: int
-    not_found: int  # every status but "answered": not found, no words, too long…
+    not_found: int  # every status but "answered" and "unavailable": not found, no words…
     feedback_up: int
     feedback_down: int
     unanswered: tuple[FrequentQuestion, ...]  # the most frequent first
@@ -173,7 +175,11 @@ class History:
         try:
             return cls(path, retention_days=retention_days)
         except sqlite3.DatabaseError as error:
-            aside = move_aside(path, "chat history", error, SQLITE_COMPANIONS)
+            if not damaged(error):  # locked, read-only, I/O: say so, never start afresh
+                raise
+            aside = move_aside(
+                path, "chat history", error, SQLITE_COMPANIONS, then="a new one is started"
+            )
             log.error(
                 "THE CHAT HISTORY %s COULD NOT BE OPENED (%s): it was moved to %s and a new, "
                 "empty one started; /stats and votes start from zero",
@@ -344,21 +350,23 @@ class History:
 
     def stats(self, *, top: int = 5) -> Stats:
         with self._lock:
-            asked, answered = self._db.execute(
-                "SELECT COUNT(*), COALESCE(SUM(status = ?), 0) FROM questions", (_ANSWERED,)
+            asked, answered, unavailable = self._db.execute(
+                "SELECT COUNT(*), COALESCE(SUM(status = ?), 0), COALESCE(SUM(status = ?), 0)"
+                " FROM questions",
+                (_ANSWERED, _UNAVAILABLE),
             ).fetchone()
             up, down = self._db.execute(
                 "SELECT COALESCE(SUM(up = 1), 0), COALESCE(SUM(up = 0), 0) FROM feedback"
             ).fetchone()
             rows = self._db.execute(
-                "SELECT MIN(text), COUNT(*) AS n FROM questions WHERE status != ?"
+                "SELECT MIN(text), COUNT(*) AS n FROM questions WHERE status NOT IN (?, ?)"
                 " GROUP BY lower(trim(text)) ORDER BY n DESC, MAX(asked_at) DESC LIMIT ?",
-                (_ANSWERED, top),
+                (_ANSWERED, _UNAVAILABLE, top),
             ).fetchall()
         return Stats(
             asked=asked,
             answered=answered,
-            not_found=asked - answered,
+            not_found=asked - answered - unavailable,
             feedback_up=up,
             feedback_down=down,
             unanswered=tuple(FrequentQuestion(text, count) for text, count in rows),

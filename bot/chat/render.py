@@ -158,9 +158,6 @@ def pack(blocks: Iterable[str], *, separator: str = "\n") -> list[str]:
     return messages
 
 
-_cut = shorten
-
-
 def plain(text: str) -> str:
     """Plain text as Telegram HTML."""
     return html.escape(text, quote=False)
@@ -231,7 +228,7 @@ def render_answer(
     ``page_size`` is how many hits a page has (the service's ``top``): ◀ goes back by it.
     """
     keyboard = _answer_keyboard(answer, texts, ref, page_size)
-    question = _cut(answer.question, _QUESTION_CHARS)
+    question = shorten(answer.question, _QUESTION_CHARS)
     shown = present_answer(answer, texts.answers, question=question, limits=_LIMITS)
     if not shown.answered:
         return Rendered(_render_unanswered(shown, texts), keyboard)
@@ -264,12 +261,12 @@ def _render_unanswered(shown: AnswerView, texts: ChatTexts) -> str:
     lines = [plain(shown.message)]
     if shown.articles:
         titles = " ".join(
-            f"{_NUMBERS[i]} {plain(_cut(title, _LIST_TITLE_CHARS))}"
+            f"{_NUMBERS[i]} {plain(shorten(title, _LIST_TITLE_CHARS))}"
             for i, title in enumerate(shown.articles[:_SUGGESTED_ARTICLES])
         )
         lines.append(f"{plain(words.articles_available)}: {titles}")
     if shown.words:
-        tried = " · ".join(plain(_cut(w, 30)) for w in shown.words[:_SUGGESTED_WORDS])
+        tried = " · ".join(plain(shorten(w, 30)) for w in shown.words[:_SUGGESTED_WORDS])
         lines.append(f"{plain(words.words_to_try)}: {tried}")
     return "\n".join(lines)
 
@@ -339,7 +336,7 @@ def render_passage(view: PassageView, texts: ChatTexts, *, bot_username: str | N
     """A whole passage, opened from a deep link, with ◀ ▶ for the passages around it."""
     article = view.article
     title = _a(
-        article_link(article.url), f"<b>{plain(_cut(article.title, _TITLE_CHARS)) or '…'}</b>"
+        article_link(article.url), f"<b>{plain(shorten(article.title, _TITLE_CHARS)) or '…'}</b>"
     )
     facts = " · ".join([title, *_facts(article, texts)])
     position = texts.passage_position.format(position=view.position, count=view.count)
@@ -385,7 +382,7 @@ def render_sources(
     header = texts.sources_header.format(count=len(articles), s=plural_s(len(articles)))
     blocks = [f"<b>{plain(header)}</b>"]
     for number, article in enumerate(articles, start=1):
-        title = _a(article_link(article.url), plain(_cut(article.title, _TITLE_CHARS)) or "…")
+        title = _a(article_link(article.url), plain(shorten(article.title, _TITLE_CHARS)) or "…")
         parts = [f"{number}. {title}", *_facts(article, texts)]
         passage_id = first_passages.get(article.id)
         read = deep_link(bot_username, passage_id) if passage_id else None
@@ -409,7 +406,7 @@ def render_stats(stats: Stats, texts: ChatTexts, *, retrieval: str = "") -> list
         blocks.append(plain(texts.stats_none))
     for number, question in enumerate(stats.unanswered, start=1):
         blocks.append(
-            f"{number}. {plain(_cut(question.text, _UNANSWERED_CHARS))} ({question.count})"
+            f"{number}. {plain(shorten(question.text, _UNANSWERED_CHARS))} ({question.count})"
         )
     return pack(blocks)
 
@@ -436,11 +433,11 @@ def render_inline_results(
             message = _hit_block(shown, texts, bot_username)
             if fits(message):
                 break
-        plain = _cut(hit.excerpt.text, _INLINE_DESCRIPTION_CHARS)
+        plain = shorten(hit.excerpt.text, _INLINE_DESCRIPTION_CHARS)
         results.append(
             InlineQueryResultArticle(
                 id=_result_id(hit.passage.id),
-                title=_cut(hit.article.title, _TITLE_CHARS) or "…",
+                title=shorten(hit.article.title, _TITLE_CHARS) or "…",
                 description=plain or None,
                 input_message_content=InputTextMessageContent(
                     message, parse_mode=ParseMode.HTML, link_preview_options=_PLAIN_LINK
@@ -479,29 +476,29 @@ def render_refresh_report(report: RefreshReport, texts: ChatTexts) -> list[str]:
             line += f" ({change.source})"
         if change.reason:
             line += f" — {change.reason}"
-        blocks.append(plain(_cut(line, _CHANGE_LINE_CHARS)))
+        blocks.append(plain(shorten(line, _CHANGE_LINE_CHARS)))
     return pack(blocks)
 
 
 def render_add_result(result: AddResult, url: str, texts: ChatTexts) -> str:
     change = result.change
     if change.kind is ChangeKind.FAILED:
-        text = texts.add_failed.format(url=_cut(url, 200), reason=change.reason)
-        return plain(_cut(text, 1000))
+        text = texts.add_failed.format(url=shorten(url, 200), reason=change.reason)
+        return plain(shorten(text, 1000))
     if result.article is None and result.report is not None:  # a feed
         added = result.report.count(ChangeKind.ADDED)
         return plain(texts.add_feed.format(count=added, s=plural_s(added)))
     if change.kind is ChangeKind.UNCHANGED:
-        return plain(texts.add_duplicate.format(title=_cut(change.title, 200)))
-    lines = [plain(texts.add_done.format(title=_cut(change.title, 200)))]
+        return plain(texts.add_duplicate.format(title=shorten(change.title, 200)))
+    lines = [plain(texts.add_done.format(title=shorten(change.title, 200)))]
     link = article_link(change.source)
     if link:
-        lines.append(_a(link, plain(_cut(change.source, 120))))
+        lines.append(_a(link, plain(shorten(change.source, 120))))
     for cut in result.report.of(ChangeKind.TRUNCATED) if result.report else ():
         label = texts.refresh_change[ChangeKind.TRUNCATED.value]
-        lines.append(plain(_cut(f"✂️ {label}: {cut.title} — {cut.reason}", _CHANGE_LINE_CHARS)))
+        lines.append(plain(shorten(f"✂️ {label}: {cut.title} — {cut.reason}", _CHANGE_LINE_CHARS)))
     if result.sample:
-        lines.append(f"<blockquote>{plain(_cut(result.sample, 600))}</blockquote>")
+        lines.append(f"<blockquote>{plain(shorten(result.sample, 600))}</blockquote>")
     return "\n".join(lines)
 
 
@@ -515,11 +512,11 @@ def render_document_preview(draft: DocumentDraft, texts: ChatTexts, ref: ChatRef
     """What a file would add (title, kind, passages, first sentences), with Add / Cancel."""
     article = draft.article
     text = texts.document_preview.format(
-        title=plain(_cut(article.title, _TITLE_CHARS)),
+        title=plain(shorten(article.title, _TITLE_CHARS)),
         kind=plain(texts.document_kinds[draft.kind.value]),
-        file=plain(_cut(draft.file_name, _FILE_NAME_CHARS)),
+        file=plain(shorten(draft.file_name, _FILE_NAME_CHARS)),
         passages=draft.passages,
-        lead=plain(_cut(draft.lead, _LEAD_CHARS)) or "…",
+        lead=plain(shorten(draft.lead, _LEAD_CHARS)) or "…",
     )
     if draft.cut is not None:
         cut = texts.document_cut.format(kept=f"{draft.cut.kept:,}", total=f"{draft.cut.total:,}")
@@ -541,7 +538,7 @@ def render_document_preview(draft: DocumentDraft, texts: ChatTexts, ref: ChatRef
 
 def render_document_result(result: AddResult, draft: DocumentDraft, texts: ChatTexts) -> str:
     """The change report of an Add: added (with counts, the cut, a passage) or unchanged."""
-    title = _cut(result.change.title, 200)
+    title = shorten(result.change.title, 200)
     if result.change.kind is not ChangeKind.ADDED or result.report is None:
         return plain(texts.document_unchanged.format(title=title))
     report = result.report
@@ -562,7 +559,7 @@ def render_document_result(result: AddResult, draft: DocumentDraft, texts: ChatT
         if cut.source == draft.file_name:  # not the cuts of other corpus files
             label = texts.refresh_change[ChangeKind.TRUNCATED.value]
             line = f"✂️ {label}: {cut.title} — {cut.reason}"
-            lines.append(plain(_cut(line, _CHANGE_LINE_CHARS)))
+            lines.append(plain(shorten(line, _CHANGE_LINE_CHARS)))
     if result.sample:
-        lines.append(f"<blockquote>{plain(_cut(result.sample, 600))}</blockquote>")
+        lines.append(f"<blockquote>{plain(shorten(result.sample, 600))}</blockquote>")
     return "\n".join(lines)

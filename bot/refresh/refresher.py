@@ -153,7 +153,7 @@ class Refresher:
             cuts = []
             if draft.cut is not None:
                 cut = draft.cut
-                cuts.append(Change(ChangeKind.TRUNCATED, cut.title, cut.source, cut.reason))
+                cuts.append(Change.cut(cut))
             return await self._added(article, progress, cuts)
 
     async def _added(self, article: Article, progress: Progress, cuts: list[Change]) -> AddResult:
@@ -294,7 +294,8 @@ class Refresher:
         served = self.service.index
         synced = await asyncio.to_thread(self.library.sync, progress)
         corpus, changes = synced.corpus, synced.changes
-        if changes or synced.view.engine is not served.engine:
+        renewed = synced.view.engine is not served.engine or synced.view.synonyms != served.synonyms
+        if changes or renewed:
             self.service.swap(synced.view)  # (the same articles: nothing to prepare anew)
             if self.library.embedding_in_background:  # a running bot: vectors for new passages
                 self.library.embed_in_background(self.service)
@@ -304,9 +305,7 @@ class Refresher:
             *(Change(ChangeKind.REMOVED, a.title, a.url) for a in changes.removed),
         ]
         problems = [Change(ChangeKind.FAILED, s.name, "", s.reason) for s in corpus.skipped]
-        problems += [
-            Change(ChangeKind.TRUNCATED, t.title, t.source, t.reason) for t in corpus.truncated
-        ]
+        problems += [Change.cut(t) for t in corpus.truncated]
         return RefreshReport(
             changes=listed + failures + problems,
             articles=len(corpus.articles),
@@ -325,7 +324,7 @@ class Refresher:
         if cut is None:
             return article, None
         log.warning("%s: %s", page.url, cut.reason)
-        return article, Change(ChangeKind.TRUNCATED, cut.title, article.url or page.url, cut.reason)
+        return article, Change.cut(cut, article.url or page.url)
 
     def _fetch_state(self) -> FetchState:
         return FetchState(self.library.data_dir / "fetch_state.json")

@@ -6,6 +6,7 @@ import enum
 from collections import Counter
 from dataclasses import dataclass, field
 
+from ..corpus.limits import Truncation
 from ..texts import corpus_size
 
 __all__ = ["Change", "ChangeKind", "RefreshReport"]
@@ -26,6 +27,12 @@ class Change:
     title: str  # the article's title, or the URL/file when there is no article
     source: str = ""  # URL or file name
     reason: str = ""  # why it failed
+
+    @classmethod
+    def cut(cls, cut: Truncation, source: str = "") -> Change:
+        """An article cut to ARTICLE_MAX_CHARS (``source``: where it came from, if not
+        the cut's own)."""
+        return cls(ChangeKind.TRUNCATED, cut.title, source or cut.source, cut.reason)
 
 
 @dataclass(slots=True)

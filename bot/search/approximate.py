@@ -55,7 +55,7 @@ class ApproximateVectorIndex(Covered):
         dim = int(matrix.shape[1])
         digest = _digest(self.ids)
         index: Index | None = None
-        if path is not None and path.exists() and _stamp(path).read_text("ascii") == digest:
+        if path is not None and path.exists() and _stamp_matches(path, digest):
             try:
                 restored = Index.restore(str(path), view=False)
                 if restored is not None and len(restored) == len(self.ids):
@@ -126,3 +126,12 @@ def _digest(ids: Sequence[str]) -> str:
 
 def _stamp(path: Path) -> Path:
     return path.with_name(path.name + ".ids")
+
+
+def _stamp_matches(path: Path, digest: str) -> bool:
+    """Whether the graph at ``path`` was saved for these ids (no stamp: a save that
+    didn't finish, so no)."""
+    try:
+        return _stamp(path).read_text("ascii") == digest
+    except (OSError, UnicodeDecodeError):
+        return False

@@ -89,8 +89,8 @@ class ClusterLock:
                 return self._hold(written)
             if not found.get("found"):
                 continue
-            holder = found.get("_source", {})
-            expires = float(holder.get("expires", 0))
+            holder = found.get("_source") or {}
+            expires = _expiry(holder)
             if expires > self._clock():
                 log.info(
                     "the %s lock is held by %s for %.0f s more",
@@ -201,3 +201,12 @@ class ClusterLock:
         return call(
             self.config, method, keep_conflicts=True, index=self.index, id=self.name, **kwargs
         )
+
+
+def _expiry(holder: Any) -> float:
+    """When a lock document expires; one that says nothing readable has expired (it
+    can then be taken over like any other)."""
+    try:
+        return float(holder.get("expires", 0))
+    except (AttributeError, TypeError, ValueError):
+        return 0.0

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import logging
 import os
+import sqlite3
 import time
 from collections.abc import Sequence
 from pathlib import Path
 
-__all__ = ["SQLITE_COMPANIONS", "move_aside"]
+__all__ = ["SQLITE_COMPANIONS", "damaged", "move_aside"]
 
 log = logging.getLogger(__name__)
 
@@ -22,9 +23,23 @@ log = logging.getLogger(__name__)
 SQLITE_COMPANIONS = ("-wal", "-shm")
 
 
-def move_aside(path: Path, what: str, error: BaseException, companions: Sequence[str] = ()) -> Path:
+def damaged(error: sqlite3.DatabaseError) -> bool:
+    """Whether ``error`` says the file itself is broken ("not a database", "malformed"),
+    rather than that it can't be used right now (locked by another process, read-only,
+    an I/O error): only a broken file may be moved aside."""
+    return not isinstance(error, sqlite3.OperationalError)
+
+
+def move_aside(
+    path: Path,
+    what: str,
+    error: BaseException,
+    companions: Sequence[str] = (),
+    *,
+    then: str = "it is rebuilt from the corpus",
+) -> Path:
     """Rename ``path`` (a file or folder) and its ``companions`` (suffixes of its name)
-    to ``<name>.broken-<time>``; where it went."""
+    to ``<name>.broken-<time>``; where it went. ``then`` says what happens next."""
     stamp = time.strftime("%Y%m%d-%H%M%S")
     aside = path.with_name(f"{path.name}.broken-{stamp}")
     number = 1
@@ -38,10 +53,11 @@ def move_aside(path: Path, what: str, error: BaseException, companions: Sequence
         if companion.exists():
             os.rename(companion, aside.with_name(aside.name + suffix))
     log.warning(
-        "%s %s can't be opened (%s): moved it aside to %s; it is rebuilt from the corpus",
+        "%s %s can't be opened (%s): moved it aside to %s; %s",
         what,
         path,
         error,
         aside.name,
+        then,
     )
     return aside

@@ -46,7 +46,7 @@ from ..corpus import (
 from ..errors import SearchUnavailable
 from ..progress import Progress, no_progress
 from .analyzer import KoreanAnalyzer
-from .derived import SQLITE_COMPANIONS, move_aside
+from .derived import SQLITE_COMPANIONS, damaged, move_aside
 from .embedder import Embedder
 from .engine import ScoredId, SearchEngine, TermBag
 from .engines import make_engine, resolve_engine
@@ -650,5 +650,7 @@ def _open_store(path: Path) -> PassageStore:
     try:
         return PassageStore(path)
     except sqlite3.DatabaseError as error:
+        if not damaged(error):  # locked by another process, read-only: not broken
+            raise
         move_aside(path, "the passage store", error, SQLITE_COMPANIONS)
         return PassageStore(path)

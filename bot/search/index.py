@@ -100,7 +100,7 @@ class SearchIndex:
         # Metadata only: bodies are in the store, cut into passages.
         articles = tuple(replace(a, body="") if a.body else a for a in corpus.articles)
         self._articles = {a.id: a for a in articles}
-        self._corpus = replace(corpus, articles=articles)
+        self._corpus = replace(corpus, articles=articles, files={})  # no bodies kept
 
     @property
     def corpus(self) -> Corpus:

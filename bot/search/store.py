@@ -52,8 +52,8 @@ def _metadata(article: Article) -> str:
     return json.dumps(values, ensure_ascii=False)
 
 
-# Where an article was read from, as columns: reading them back for 125,000 articles
-# must not cost a JSON parse each (a refresh with nothing changed does it).
+# Where an article was read from, as plain columns: a refresh with nothing changed reads
+# them back for every article, on top of its metadata (one JSON parse each).
 _FILE_COLUMNS = {
     "file_name": "TEXT NOT NULL DEFAULT ''",
     "file_identity": "TEXT NOT NULL DEFAULT ''",

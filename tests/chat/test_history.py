@@ -306,3 +306,35 @@ def test_the_bot_opens_its_history_with_the_retention_setting(tmp_path: Path, se
     assert history.path == tmp_path / HISTORY_FILE
     assert history._retention_seconds == 90 * DAY
     history.close()
+
+
+def test_a_history_locked_by_another_process_is_an_error_never_moved_aside(tmp_path):
+    path = tmp_path / HISTORY_FILE
+    History(path).close()
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("BEGIN EXCLUSIVE")  # another process is migrating or writing it
+    original = sqlite3.connect
+
+    def impatient(*args, **kwargs):  # type: ignore[no-untyped-def]
+        kwargs["timeout"] = 0  # fail at once instead of waiting five seconds
+        return original(*args, **kwargs)
+
+    try:
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(sqlite3, "connect", impatient)
+            with pytest.raises(sqlite3.OperationalError, match="locked"):
+                History.open(tmp_path)
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert [p.name for p in tmp_path.iterdir() if ".broken-" in p.name] == []
+    assert History.open(tmp_path).stats().asked == 0  # the same file, still usable
+
+
+def test_questions_asked_while_search_was_down_are_not_counted_as_unanswered(tmp_path):
+    history = History(tmp_path / HISTORY_FILE)
+    history.record_question(chat_id=1, user_id=2, text="딥시크 비용", status="unavailable")
+    history.record_question(chat_id=1, user_id=2, text="날씨", status="not_found")
+    stats = history.stats()
+    assert stats.asked == 2 and stats.answered == 0 and stats.not_found == 1
+    assert [q.text for q in stats.unanswered] == ["날씨"]

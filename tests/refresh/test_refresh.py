@@ -245,3 +245,12 @@ async def test_adding_a_page_robots_txt_disallows_is_refused(web, refresher):
     assert result.change.kind is ChangeKind.FAILED
     assert "robots.txt" in result.change.reason
     assert web.requests_for("/opinion/editorial/20240315-youth-rent.html") == []
+
+
+async def test_an_edited_synonyms_list_is_served_after_a_refresh(refresher, library, service):
+    assert "누리" not in service.index.query("DeepSeek 비용").all_words
+    synonyms = library.store.synonyms_file
+    synonyms.write_text(synonyms.read_text() + "DeepSeek, 누리호\n")
+    report = await refresher.refresh()
+    assert not report.of(ChangeKind.ADDED) and not report.of(ChangeKind.UPDATED)
+    assert "누리" in service.index.query("DeepSeek 비용").all_words  # 누리호, analyzed

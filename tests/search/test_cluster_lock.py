@@ -12,7 +12,7 @@ import pytest
 from bot import Library, Settings
 from bot.locks import FileLock
 from bot.refresh import Refresher, RefreshInProgress
-from bot.search.cluster_lock import ClusterLock
+from bot.search.cluster_lock import ClusterLock, _expiry
 from bot.search.opensearch_engine import OpenSearchConfig
 
 PROJECT = Path(__file__).resolve().parents[2]
@@ -142,3 +142,8 @@ def test_a_refresh_elsewhere_makes_this_one_busy(
     assert seen == ["busy", "ok"]
     assert report.articles == len(service.index.corpus.articles)
     assert lock_document(cluster) is None  # released at the end
+
+
+@pytest.mark.parametrize("holder", [{"expires": "soon"}, {"expires": None}, [], "junk"])
+def test_a_lock_document_that_says_nothing_readable_has_expired(holder):
+    assert _expiry(holder) == 0.0

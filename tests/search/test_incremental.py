@@ -265,3 +265,9 @@ def test_an_update_cut_short_is_recovered_incrementally_at_the_next_start(
     assert "오천 명" in hits[0].passage.text
     assert [a.id for a in synced.changes.updated] == ["a0000000001"]
     assert not synced.changes.added and not synced.changes.removed
+
+
+def test_a_view_keeps_no_article_bodies(settings, analyzer):
+    index = Library(settings, analyzer=analyzer).build_index()
+    assert index.corpus.articles and not index.corpus.files
+    assert all(not article.body for article in index.corpus.articles)

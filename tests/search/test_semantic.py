@@ -182,3 +182,16 @@ def test_the_graph_is_saved_and_reused_only_for_the_same_passages(tmp_path):
         ApproximateVectorIndex(ids[:150], matrix[:150], path=path).search(matrix[3], 1).hits[0].id
         == "p3"
     )
+
+
+def test_a_graph_saved_without_its_stamp_is_rebuilt_not_a_crash(tmp_path):
+    path = tmp_path / "vectors.usearch"
+    matrix = unit_vectors(200)
+    ids = [f"p{i}" for i in range(200)]
+    ApproximateVectorIndex(ids, matrix, path=path)
+    stamps = [p for p in tmp_path.iterdir() if p != path]
+    assert stamps
+    for stamp in stamps:  # the process died between saving the graph and its stamp
+        stamp.unlink()
+    graph = ApproximateVectorIndex(ids, matrix, path=path)
+    assert graph.search(matrix[3], 1).hits[0].id == "p3"

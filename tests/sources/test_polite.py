@@ -14,6 +14,7 @@ from bot.sources import (
     RobotsDisallowed,
     same_site,
 )
+from bot.sources.fetcher import _retry_after
 from tests.sources.conftest import StaticResolver, loopback_policy
 from tests.sources.local_web import LocalWeb, Response
 
@@ -187,3 +188,18 @@ async def test_a_refused_connection_is_tried_again_an_unknown_host_is_not(
 )
 def test_sites_are_told_apart_by_the_public_suffix_list(a: str, b: str, expected: bool):
     assert same_site(a, b) is expected
+
+
+@pytest.mark.parametrize(
+    ("header", "seconds"),
+    [
+        ("7", 7.0),
+        ("²", None),  # a digit to str.isdigit, not a number of seconds
+        ("Wed, 21 Oct 2015 07:28:00 -0000", 0.0),  # parsed without a time zone: in the past
+        ("Wed, 21 Oct 2015 07:28:00 GMT", 0.0),
+        ("soon", None),
+        ("", None),
+    ],
+)
+def test_a_hostile_retry_after_is_read_or_ignored_never_a_crash(header, seconds):
+    assert _retry_after(header) == seconds
