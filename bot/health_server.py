@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import logging
+import socket
 import threading
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -29,8 +30,9 @@ class HealthServer:
     """A small HTTP server answering ``/healthz`` and ``/metrics``; anything else is 404."""
 
     def __init__(self, metrics: Metrics, host: str, port: int) -> None:
+        server = _IPv6Server if ":" in host else ThreadingHTTPServer  # "[::1]:9100" gives "::1"
         try:
-            self._server = ThreadingHTTPServer((host, port), _handler_for(metrics))
+            self._server = server((host, port), _handler_for(metrics))
         except OSError as error:
             raise SettingsError(
                 f"METRICS_LISTEN: can't listen on {host}:{port}: {error.strerror or error}"
@@ -55,6 +57,10 @@ class HealthServer:
             self._server.shutdown()
             self._thread.join(5)
         self._server.server_close()
+
+
+class _IPv6Server(ThreadingHTTPServer):
+    address_family = socket.AF_INET6
 
 
 def _handler_for(metrics: Metrics) -> type[BaseHTTPRequestHandler]:

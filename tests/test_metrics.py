@@ -13,6 +13,7 @@ import pytest
 from bot.errors import SettingsError
 from bot.health_server import HealthServer
 from bot.metrics import CONTACT_MAX_AGE, Metrics
+from bot.settings import split_listen
 
 
 class Clock:
@@ -125,3 +126,17 @@ def test_an_address_in_use_is_a_settings_error(server):
     host, port = server.address
     with pytest.raises(SettingsError, match=f"METRICS_LISTEN: can't listen on {host}:{port}"):
         HealthServer(Metrics(), host, port)
+
+
+def test_an_ipv6_address_is_served(metrics):
+    host, port = split_listen("[::1]:0")
+    server = HealthServer(metrics, host, port).start()
+    try:
+        _, bound = server.address
+        with urllib.request.urlopen(f"http://[::1]:{bound}/healthz", timeout=10) as response:
+            status = response.status
+    except urllib.error.HTTPError as error:
+        status = error.code
+    finally:
+        server.stop()
+    assert status == 503  # the server answered: nothing loaded yet
