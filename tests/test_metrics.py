@@ -4,6 +4,7 @@ over real HTTP requests to the server on 127.0.0.1."""
 from __future__ import annotations
 
 import json
+import socket
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -128,6 +129,16 @@ def test_an_address_in_use_is_a_settings_error(server):
         HealthServer(Metrics(), host, port)
 
 
+def ipv6_loopback() -> bool:
+    try:
+        with socket.socket(socket.AF_INET6) as probe:
+            probe.bind(("::1", 0))
+    except OSError:
+        return False
+    return True
+
+
+@pytest.mark.skipif(not ipv6_loopback(), reason="this machine has no IPv6 loopback")
 def test_an_ipv6_address_is_served(metrics):
     host, port = split_listen("[::1]:0")
     server = HealthServer(metrics, host, port).start()
