@@ -225,7 +225,8 @@ SETTINGS: tuple[Setting, ...] = (
         DEFAULT_API_BASE_FILE_URL,
         _url,
         "where files sent to the bot are downloaded from (python-telegram-bot's "
-        "`base_file_url`; the same server as above)",
+        "`base_file_url`; the same server as above). Unset with another "
+        "`TELEGRAM_API_BASE_URL` ending in `/bot`: that URL with `/file/bot` instead",
     ),
     Setting(
         "WEBHOOK_URL",
@@ -451,6 +452,8 @@ class Settings:
         _check_webhook_port(
             parsed["webhook_url"], official=parsed["telegram_api_base_url"] == DEFAULT_API_BASE_URL
         )
+        if not environ.get("TELEGRAM_API_BASE_FILE_URL", "").strip():
+            parsed["telegram_api_base_file_url"] = _file_url_for(parsed["telegram_api_base_url"])
         if parsed["search_engine"] == "opensearch" and not parsed["opensearch_url"].strip():
             raise SettingsError(
                 "SEARCH_ENGINE=opensearch needs OPENSEARCH_URL (e.g. http://localhost:9200)"
@@ -460,6 +463,19 @@ class Settings:
     @property
     def has_token(self) -> bool:
         return bool(self.telegram_bot_token)
+
+
+def _file_url_for(base_url: str) -> str:
+    """The file download URL of the Bot API server at ``base_url`` (downloads must go to
+    the same server as the calls: a self-hosted one keeps its own files)."""
+    if base_url == DEFAULT_API_BASE_URL:
+        return DEFAULT_API_BASE_FILE_URL
+    if base_url.rstrip("/").endswith("/bot"):
+        return base_url.rstrip("/").removesuffix("/bot") + "/file/bot"
+    raise SettingsError(
+        "TELEGRAM_API_BASE_FILE_URL must be set when TELEGRAM_API_BASE_URL doesn't end in "
+        f"/bot (got {base_url!r}): where does that server serve files?"
+    )
 
 
 def unknown_setting_warnings(names: Iterable[str], source: str = DOTENV) -> list[str]:

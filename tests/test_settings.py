@@ -176,3 +176,19 @@ def test_unknown_names_in_dotenv_are_warned_about_with_a_suggestion(tmp_path, mo
 
 def test_the_environment_is_never_warned_about():
     assert Settings.from_env({"ADMIN_IDS": "1", "PATH": "/bin"}).warnings == ()
+
+
+def test_files_come_from_the_same_bot_api_server_as_the_calls():
+    default = Settings.from_env({})
+    assert default.telegram_api_base_file_url == "https://api.telegram.org/file/bot"
+    local = Settings.from_env({"TELEGRAM_API_BASE_URL": "http://127.0.0.1:8081/bot"})
+    assert local.telegram_api_base_file_url == "http://127.0.0.1:8081/file/bot"
+    given = Settings.from_env(
+        {
+            "TELEGRAM_API_BASE_URL": "http://127.0.0.1:8081/bot",
+            "TELEGRAM_API_BASE_FILE_URL": "http://files.local/bot",
+        }
+    )
+    assert given.telegram_api_base_file_url == "http://files.local/bot"
+    with pytest.raises(SettingsError, match="TELEGRAM_API_BASE_FILE_URL must be set"):
+        Settings.from_env({"TELEGRAM_API_BASE_URL": "http://127.0.0.1:8081/api"})
