@@ -60,7 +60,7 @@ class Library:
             self.store,
             self.analyzer,
             engine=settings.search_engine,
-            remote=_opensearch(settings),
+            remote=opensearch_config(settings),
         )
         self.catching_up: threading.Thread | None = None
         self._semantic: SemanticIndexer | None = None
@@ -271,8 +271,9 @@ class Library:
         self.home.close()
 
 
-def _opensearch(settings: Settings) -> OpenSearchConfig | None:
-    """The cluster's settings, with SEARCH_ENGINE=opensearch."""
+def opensearch_config(settings: Settings) -> OpenSearchConfig | None:
+    """The cluster's settings, with SEARCH_ENGINE=opensearch (the index's, the refresh
+    lock's and the chat history's)."""
     if settings.search_engine != "opensearch":
         return None
     return OpenSearchConfig(
