@@ -101,3 +101,42 @@ async def test_replica_b_handles_buttons_and_replies_on_replica_as_answers(
     assert not [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
     for folder in ("a", "b"):  # nothing in SQLite: the cluster holds it all
         assert not (tmp_path / folder / HISTORY_FILE).exists()
+
+
+async def test_the_cluster_lost_answers_still_go_out_and_buttons_say_they_cant_be_checked(
+    service: AnswerService,
+    tmp_path: Path,
+    osmem: Any,  # noqa: F811
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.WARNING)
+    async with FakeBotAPI() as fake:
+        admin = fake.user("관리자")
+        admin_chat = fake.private_chat(admin)
+        alice = fake.user("서연")
+        group = fake.group(members=[alice])
+        with osmem.clone() as clone:
+            app = replica(fake, service, tmp_path, str(clone.url), admin.id)
+            async with polling(app):
+                fake.send_text(group, alice, f"/ask {US_LEAD}")
+                (lead,) = await fake.wait_for_messages(group, 1)
+                more = lead.callback_data[0]
+                clone.close()  # the cluster is gone; the bot goes on
+
+                fake.press_button(lead, more, alice)
+                await fake.wait_for(lambda: fake.callback_answers)
+                fake.send_text(group, alice, "중국은?", reply_to=lead)
+                (_, alone) = await fake.wait_for_messages(group, 2)
+                fake.send_text(admin_chat, admin, "/stats")
+                (stats,) = await fake.wait_for_messages(admin_chat, 1)
+
+    (pressed,) = fake.callback_answers
+    assert pressed.text == "지금은 이 버튼을 확인할 수 없어요. 잠시 뒤에 다시 눌러 주세요."
+    assert pressed.show_alert and not lead.edits
+    # answered on its own (search is local here), with no buttons to check later
+    assert "이어서" not in alone.text and alone.spans("blockquote")
+    assert alone.callback_data == []
+    assert stats.text == "지금은 대화 기록에 연결할 수 없어 통계를 보여 드릴 수 없어요."
+    logged = [r for r in caplog.records if r.levelno >= logging.WARNING]
+    assert logged and all(r.levelno == logging.WARNING and not r.exc_info for r in logged)
+    assert all("is unreachable" in r.getMessage() for r in logged if r.name.startswith("bot."))
