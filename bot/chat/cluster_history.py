@@ -311,11 +311,18 @@ class ClusterHistory:
         query = {
             "bool": {"filter": [{"term": {"kind": _QUESTION}}, {"term": {"chat_id": old_chat_id}}]}
         }
+        moved: set[str] = set()
         while True:
             body = {"size": _MIGRATE_BATCH, "_source": False, "query": query}
             hits = self._call(self.client.search, index=self.index, body=body)["hits"]["hits"]
             if not hits:
                 return
+            if moved.intersection(hit["_id"] for hit in hits):  # never loop on a no-op
+                raise SearchUnavailable(
+                    f"OpenSearch at OPENSEARCH_URL={self.config.shown_url} did not move "
+                    f"chat {old_chat_id}'s questions to {new_chat_id}"
+                )
+            moved.update(hit["_id"] for hit in hits)
             actions: list[dict[str, Any]] = []
             for hit in hits:
                 actions.append({"update": {"_index": self.index, "_id": hit["_id"]}})
@@ -429,7 +436,8 @@ class ClusterHistory:
 
 
 def _key(text: str) -> str:
-    """What /stats groups questions by: SQLite's ``lower(trim(text))``."""
+    """What /stats groups questions by: SQLite's ``lower(trim(text))`` (which folds only
+    ASCII letters; this folds every letter: Korean has no case, so the groups agree)."""
     return text.strip(" ").lower()
 
 
