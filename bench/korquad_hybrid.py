@@ -22,7 +22,7 @@ if str(ROOT) not in sys.path:
 
 from bench.korquad import DEFAULT_DATA  # noqa: E402
 from bench.tydi import raw_ranking  # noqa: E402
-from bench.tydi_data import Question, TyDi, embed_all  # noqa: E402
+from bench.tydi_data import Question, TyDi, embed_all, paragraph_inputs  # noqa: E402
 from bot.search.embedder import load_embedder  # noqa: E402
 from bot.search.vectors import VectorCache  # noqa: E402
 
@@ -50,7 +50,7 @@ def main() -> None:
         sys.exit(f"{DEFAULT_DATA} is missing: this benchmark reads ../shared/data/korquad/")
     korquad = load()
     cache = VectorCache(CACHE)
-    embed_all(load_embedder(), cache, list(korquad.paragraphs))
+    embed_all(load_embedder(), cache, paragraph_inputs(korquad))
     print(f"{len(korquad.paragraphs)} paragraphs, {len(korquad.questions)} questions")
     for name, values in raw_ranking(korquad, korquad.questions, cache).items():
         print(f"raw {name:8s} " + " ".join(f"{k}={v:.3f}" for k, v in values.items()))

@@ -166,6 +166,7 @@ def fill_random_vectors(settings: Settings) -> None:
     import numpy as np
 
     from bot.search.embedder import E5Embedder
+    from bot.search.semantic import embedding_input
     from bot.search.vectors import VectorCache, vector_key
 
     done = settings.data_dir / "random-vectors.done"
@@ -178,7 +179,8 @@ def fill_random_vectors(settings: Settings) -> None:
     for batch in index.passage_texts():
         vectors = rng.standard_normal((len(batch), 384), dtype=np.float32)
         vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
-        keys = [vector_key(E5Embedder.version, text) for _, text in batch]
+        inputs = [embedding_input(title, text) for _, title, text in batch]
+        keys = [vector_key(E5Embedder.version, text) for text in inputs]
         cache.put_many(dict(zip(keys, vectors, strict=True)))
     cache.close()
     library.close()

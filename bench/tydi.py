@@ -9,10 +9,9 @@ halves (bench/tydi_data.py); the fusion weight and relevance thresholds were fit
 the ``fit`` half (``--half fit``) and the figures reported are the ``test`` half.
 
 - **raw**: rank the 1,269 paragraphs for each question, with the bot's analyzer and
-  BM25 fields (paragraph + title), the model's vectors (cosine) or their linear
-  fusion with the service's weight (``bot/answers/fusion.py``: 0.5 where BM25's two
-  best scores are close, down to 0.25 where its best stands clear). A hit is the
-  question's own paragraph.
+  BM25 fields (paragraph + title), the model's vectors (cosine; title and paragraph
+  embedded together) or their linear fusion with the service's weight
+  (``bot/answers/fusion.py``). A hit is the question's own paragraph.
 - **answer**: the whole answer path, as ``ask --json`` runs it: every paragraph
   becomes an article, split into passages, indexed, and each question goes through
   ``AnswerService.ask`` (relevance decision, re-ranking, excerpts). A hit is a
@@ -39,7 +38,15 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench.tydi_data import DEFAULT_CACHE, DEFAULT_DATA, TyDi, all_texts, embed_all, load  # noqa: E402
+from bench.tydi_data import (  # noqa: E402
+    DEFAULT_CACHE,
+    DEFAULT_DATA,
+    TyDi,
+    all_texts,
+    embed_all,
+    load,
+    paragraph_inputs,
+)
 from bot import Library, Settings  # noqa: E402
 from bot.answers.fusion import fusion_weight  # noqa: E402
 from bot.corpus import CorpusStore  # noqa: E402
@@ -66,7 +73,7 @@ def raw_ranking(tydi: TyDi, questions, cache: VectorCache) -> dict[str, dict[str
     bags = analyzer.analyze_many(list(zip(tydi.paragraphs, tydi.titles, strict=True)))
     engine.update([(str(i), bag) for i, bag in enumerate(bags)], [])
     embedder = load_embedder()
-    keys = [vector_key(embedder.version, p) for p in tydi.paragraphs]
+    keys = [vector_key(embedder.version, text) for text in paragraph_inputs(tydi)]
     stored = cache.get_many(keys)
     matrix = np.stack([stored[k] for k in keys])
     ranks: dict[str, list[int | None]] = {"bm25": [], "dense": [], "hybrid": []}

@@ -24,6 +24,7 @@ if str(ROOT) not in sys.path:
 
 from bot.corpus import Article, split_article  # noqa: E402
 from bot.search.embedder import Embedder  # noqa: E402
+from bot.search.semantic import embedding_input  # noqa: E402
 from bot.search.vectors import VectorCache, vector_key  # noqa: E402
 
 DEFAULT_DATA = ROOT.parent / "shared/data/tydiqa-ko/korean_tydiqa_train.json"
@@ -84,9 +85,16 @@ def embed_all(
         cache.put_many(dict(zip(chunk, vectors, strict=True)))
 
 
+def paragraph_inputs(tydi: TyDi) -> list[str]:
+    """What the model reads of each paragraph, as of a passage: title, then text."""
+    return [embedding_input(t, p) for p, t in zip(tydi.paragraphs, tydi.titles, strict=True)]
+
+
 def all_texts(tydi: TyDi) -> list[str]:
-    passages = [p.text for a in tydi.articles() for p in split_article(a)]
-    return list(dict.fromkeys([*tydi.paragraphs, *passages]))
+    """Every text the benchmarks embed: whole paragraphs (raw ranking) and the passages
+    the answer path splits them into."""
+    passages = [embedding_input(a.title, p.text) for a in tydi.articles() for p in split_article(a)]
+    return list(dict.fromkeys([*paragraph_inputs(tydi), *passages]))
 
 
 if __name__ == "__main__":

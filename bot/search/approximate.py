@@ -53,7 +53,7 @@ class ApproximateVectorIndex(Covered):
         self.total = len(ids) if total is None else total
         self._row = {pid: row for row, pid in enumerate(self.ids)}
         dim = int(matrix.shape[1])
-        digest = _digest(self.ids)
+        digest = _digest(self.ids, matrix)
         index: Index | None = None
         if path is not None and path.exists() and _stamp_matches(path, digest):
             try:
@@ -117,10 +117,13 @@ def vector_index(
     return ApproximateVectorIndex(ids, matrix, total, path)
 
 
-def _digest(ids: Sequence[str]) -> str:
+def _digest(ids: Sequence[str], matrix: Vectors) -> str:
+    """What a saved graph was built from: the ids and their vectors (a passage whose
+    text, title or model changed keeps its id, not its vector)."""
     digest = hashlib.blake2b(digest_size=16)
     for pid in ids:
         digest.update(pid.encode() + b"\0")
+    digest.update(np.ascontiguousarray(matrix, dtype=np.float32).data)
     return digest.hexdigest()
 
 

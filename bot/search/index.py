@@ -204,8 +204,8 @@ class SearchIndex:
             hits.append(SearchHit(passage, article, score, passage_terms(bag)))
         return hits
 
-    def passage_texts(self) -> Iterator[list[tuple[str, str]]]:
-        """Every passage's (id, text), in batches (for embedding)."""
+    def passage_texts(self) -> Iterator[list[tuple[str, str, str]]]:
+        """Every passage's (id, its article's title, text), in batches (for embedding)."""
         return self._store.texts()
 
     # -- looking things up -----------------------------------------------------

@@ -20,11 +20,23 @@ from .embedder import Embedder
 from .index import SearchIndex
 from .vectors import DenseIndex, VectorCache, VectorIndex, vector_key
 
-__all__ = ["SemanticIndexer"]
+__all__ = ["SemanticIndexer", "embedding_input"]
 
 log = logging.getLogger(__name__)
 
 _BATCH = 16  # passages per call to the model: progress stays smooth, stopping is quick
+
+
+def embedding_input(title: str, text: str) -> str:
+    """What the model reads of a passage: its article's title, then its text.
+
+    A passage alone often never names what it is about (a paragraph on "his" second
+    term, on "the model"); the title does, and questions name it. On TyDi's paragraphs
+    (bench/tydi.py, raw ranking, test half) dense top-1 0.630 → 0.669. (Mixing a
+    separately embedded title into each passage's vector instead ranked TyDi as well
+    but lost answers on the two bundled articles, whose titles share a topic.)
+    """
+    return f"{title}\n{text}" if title else text
 
 
 class SemanticIndexer:
@@ -59,9 +71,10 @@ class SemanticIndexer:
         texts: dict[str, str] = {}
         found = {}
         for batch in index.passage_texts():
-            batch_keys = [vector_key(version, text) for _, text in batch]
+            inputs = [(pid, embedding_input(title, text)) for pid, title, text in batch]
+            batch_keys = [vector_key(version, text) for _, text in inputs]
             found.update(self.cache.get_many(batch_keys))
-            for (pid, text), key in zip(batch, batch_keys, strict=True):
+            for (pid, text), key in zip(inputs, batch_keys, strict=True):
                 ids.append(pid)
                 keys.append(key)
                 if embed and key not in found:

@@ -190,13 +190,16 @@ class PassageStore:
         )
         return {row[0]: (Passage(*row[:4]), json.loads(row[4])) for row in rows}
 
-    def texts(self, batch: int = 1000) -> Iterator[list[tuple[str, str]]]:
-        """Every passage's (id, text), in batches of ``batch``, by id."""
+    def texts(self, batch: int = 1000) -> Iterator[list[tuple[str, str, str]]]:
+        """Every passage's (id, its article's title, text), in batches of ``batch``, by id."""
         after = ""
         while rows := self._query(
-            "SELECT id, text FROM passages WHERE id > ? ORDER BY id LIMIT ?", (after, batch)
+            "SELECT p.id, coalesce(json_extract(a.meta, '$.title'), ''), p.text"
+            " FROM passages p LEFT JOIN articles a ON a.id = p.article_id"
+            " WHERE p.id > ? ORDER BY p.id LIMIT ?",
+            (after, batch),
         ):
-            yield [(pid, text) for pid, text in rows]
+            yield [(pid, title, text) for pid, title, text in rows]
             after = rows[-1][0]
 
     def cache_keys(self, batch: int = 5000) -> Iterator[list[tuple[str, str]]]:

@@ -56,8 +56,8 @@ class _OneDirection:
 def _with_close_passage(service: AnswerService, avoid: Sequence[str]) -> tuple[AnswerService, str]:
     """A hybrid service over ``service``'s index whose vectors put one passage holding
     none of ``avoid`` right at every question, and every other passage far from it."""
-    ids = [pid for batch in service.index.passage_texts() for pid, _ in batch]
-    texts = dict(pair for batch in service.index.passage_texts() for pair in batch)
+    texts = {pid: text for batch in service.index.passage_texts() for pid, _, text in batch}
+    ids = list(texts)
     close = next(pid for pid in ids if not any(w.lower() in texts[pid].lower() for w in avoid))
     matrix = np.tile(np.eye(4, dtype=np.float32)[1], (len(ids), 1))
     matrix[ids.index(close)] = np.eye(4, dtype=np.float32)[0]

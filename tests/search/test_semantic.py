@@ -92,15 +92,16 @@ class CountingEmbedder:
 class TwoPassages:
     """Stands in for a SearchIndex: what SemanticIndexer reads of one."""
 
-    def __init__(self, texts: dict[str, str]) -> None:
+    def __init__(self, texts: dict[str, str], title: str = "") -> None:
         self.texts = texts
+        self.title = title
 
     @property
     def size(self) -> int:
         return len(self.texts)
 
     def passage_texts(self):
-        yield list(self.texts.items())
+        yield [(pid, self.title, text) for pid, text in self.texts.items()]
 
 
 def test_only_texts_never_embedded_before_are_embedded(model, tmp_path):
@@ -119,6 +120,19 @@ def test_only_texts_never_embedded_before_are_embedded(model, tmp_path):
     assert counting.embedded == [*first.texts.values(), "WEF는 일자리 보고서를 냈다."]
     assert set(again.ids) == {"p1", "p3"}
     assert cache.get_many([vector_key(model.version, "스타게이트는 AI 인프라다.")])
+
+
+def test_passages_are_embedded_with_their_articles_title(model, tmp_path):
+    """"he", "the model": the title says who and what, and questions name it."""
+    counting = CountingEmbedder(model)
+    indexer = SemanticIndexer(counting, VectorCache(tmp_path / "vectors.sqlite"))
+    text = "그는 취임 첫날 5,000억 달러 규모의 AI 인프라 계획을 발표했다."
+    titled = indexer.vectors(TwoPassages({"p1": text}, title="트럼프의 스타게이트"))
+    assert counting.embedded == [f"트럼프의 스타게이트\n{text}"]
+    untitled = indexer.vectors(TwoPassages({"p1": text}))  # another text: embedded anew
+    assert counting.embedded[-1] == text
+    question = model.embed_query("트럼프가 발표한 AI 계획은?")
+    assert titled.similarities(question, ["p1"])["p1"] > untitled.similarities(question, ["p1"])["p1"]
 
 
 def test_embedding_stops_when_asked_and_keeps_what_it_made(model, tmp_path):
@@ -182,6 +196,18 @@ def test_the_graph_is_saved_and_reused_only_for_the_same_passages(tmp_path):
         ApproximateVectorIndex(ids[:150], matrix[:150], path=path).search(matrix[3], 1).hits[0].id
         == "p3"
     )
+
+
+def test_a_graph_is_rebuilt_when_its_passages_vectors_change_under_the_same_ids(tmp_path):
+    """An edited passage (or title, or model) keeps its id, not its vector."""
+    path = tmp_path / "vectors.usearch"
+    ids = [f"p{i}" for i in range(200)]
+    ApproximateVectorIndex(ids, unit_vectors(200), path=path)
+    saved = path.stat().st_mtime_ns
+    changed = unit_vectors(200)[::-1].copy()
+    graph = ApproximateVectorIndex(ids, changed, path=path)
+    assert path.stat().st_mtime_ns != saved
+    assert graph.search(changed[7], 1).hits[0].id == "p7"
 
 
 def test_a_graph_saved_without_its_stamp_is_rebuilt_not_a_crash(tmp_path):
