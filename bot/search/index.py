@@ -20,6 +20,7 @@ from html import unescape
 
 from ..corpus import Article, Corpus, Passage, Synonyms
 from .analyzer import KoreanAnalyzer, Term, passage_terms
+from .cluster_store import ClusterStore
 from .engine import SearchEngine, TermBag
 from .store import PassageStore
 from .typos import corrections
@@ -71,7 +72,7 @@ class SearchIndex:
 
     def __init__(
         self,
-        store: PassageStore,
+        store: PassageStore | ClusterStore,
         engine: SearchEngine,
         analyzer: KoreanAnalyzer,
         corpus: Corpus | None,
@@ -79,10 +80,13 @@ class SearchIndex:
         *,
         synonyms: Synonyms | None = None,
         fingerprint: str = "",
+        stamp: str = "",
     ) -> None:
         """A view of ``corpus``; with ``corpus`` None, of the articles the store holds,
-        read from it only when needed (start-up reads nothing of the corpus)."""
+        read from it only when needed (start-up reads nothing of the corpus). ``stamp``:
+        the cluster's index and generation it shows (OpenSearch), compared by the poll."""
         self._store = store
+        self.stamp = stamp
         self.analyzer = analyzer
         self.engine = engine
         self._lock = threading.Lock()

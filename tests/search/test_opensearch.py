@@ -66,7 +66,11 @@ def test_the_mapping_gives_each_field_its_own_bm25(cluster: OpenSearchConfig) ->
     settings = stored["settings"]["index"]
     mapping = stored["mappings"]
     assert mapping["dynamic"] == "strict"
-    assert set(mapping["properties"]) == {"word", "gram"}
+    properties = mapping["properties"]
+    assert set(properties) == {"word", "gram", "kind", "article_id", "ordinal", "position", "data"}
+    # What views read is kept, not indexed; what they filter and sort on is a keyword/number.
+    assert properties["data"] == {"type": "object", "enabled": False}
+    assert properties["kind"]["type"] == properties["article_id"]["type"] == "keyword"
     for field in FIELDS:
         prop = mapping["properties"][field.name]
         assert prop["type"] == "text"

@@ -1,0 +1,187 @@
+"""Several processes on one OpenSearch cluster (osmem-server): one indexes and refreshes,
+another, with an empty data folder and no corpus folder, answers from the cluster alone,
+and a running bot sees another process's update without a restart."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot import Library, Settings
+from bot.search.home import NoClusterIndex, ReadOnlyIndex
+from bot.search.opensearch_engine import OpenSearchConfig
+
+PROJECT = Path(__file__).resolve().parents[2]
+QUESTION = "DeepSeek v3 훈련 비용은 얼마였나요?"
+# An article no bundled one resembles: the replica quotes it only once it reads it.
+NEW_ARTICLE = """---
+id: jejutangerine01
+title: 제주 감귤 수확 소식
+publisher: 테스트 신문
+published: 2026-11-30
+url: https://example.org/jeju-tangerine
+---
+올해 제주 감귤 수확량은 지난해보다 늘어 약 오십만 톤으로 집계되었습니다.
+감귤 농가는 이른 추위에도 당도가 높았다고 말했습니다.
+"""
+NEW_QUESTION = "제주 감귤 수확량은 얼마인가요?"
+
+pytestmark = pytest.mark.usefixtures("osmem")
+
+
+def bot(
+    cluster: OpenSearchConfig, cwd: Path, *args: str, stdin: str | None = None, **env: str
+) -> subprocess.CompletedProcess[str]:
+    environment = {
+        **os.environ,
+        "TELEGRAM_BOT_TOKEN": "",
+        "LOG_LEVEL": "WARNING",
+        "RETRIEVAL": "bm25",
+        "SEARCH_ENGINE": "opensearch",
+        "OPENSEARCH_URL": cluster.url,
+        "OPENSEARCH_INDEX": cluster.index,
+        "OPENSEARCH_WAIT_SECONDS": "0",
+        **env,
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        cwd=cwd,  # no .env there
+        env=environment,
+        timeout=180,
+    )
+
+
+def ask(cluster: OpenSearchConfig, cwd: Path, *questions: str, **env: str) -> list[Any]:
+    """The answers of one process to ``questions`` (one a line on its standard input)."""
+    result = bot(cluster, cwd, "ask", "--json", stdin="\n".join(questions) + "\n", **env)
+    assert result.returncode == 0, result.stderr
+    return [json.loads(line) for line in result.stdout.splitlines()]
+
+
+def test_a_replica_with_an_empty_data_folder_answers_from_the_cluster(
+    cluster: OpenSearchConfig, tmp_path: Path
+) -> None:
+    corpus = tmp_path / "corpus"
+    shutil.copytree(PROJECT / "corpus", corpus)
+    writer = {"CORPUS_DIR": str(corpus), "DATA_DIR": str(tmp_path / "writer-data")}
+    replica_data, no_corpus = tmp_path / "replica-data", tmp_path / "no-corpus"
+    replica = {
+        "CORPUS_DIR": str(no_corpus),
+        "DATA_DIR": str(replica_data),
+        "REFRESH_ENABLED": "false",
+    }
+
+    built = bot(cluster, tmp_path, "index", **writer)
+    assert built.returncode == 0, built.stderr
+    assert "engine opensearch" in built.stdout
+
+    answer, unknown = ask(cluster, tmp_path, QUESTION, NEW_QUESTION, **replica)
+    assert answer["answered"] is True
+    first = answer["results"][0]
+    assert "558만 달러" in first["passage"]
+    assert first["title"] and first["passage_id"]  # metadata and deep-link ids, from the cluster
+    assert unknown["answered"] is False
+
+    # The writer adds an article and indexes it (incrementally, under the lock).
+    (corpus / "articles" / "jejutangerine01.txt").write_text(NEW_ARTICLE, encoding="utf-8")
+    again = bot(cluster, tmp_path, "index", **writer)
+    assert again.returncode == 0, again.stderr
+    assert "added 1" in again.stdout
+
+    answer, old = ask(cluster, tmp_path, NEW_QUESTION, QUESTION, **replica)
+    assert answer["answered"] is True
+    quoted = answer["results"][0]
+    assert quoted["title"] == "제주 감귤 수확 소식"
+    assert quoted["url"] == "https://example.org/jeju-tangerine"
+    assert "오십만 톤" in quoted["passage"]
+    assert "558만 달러" in old["results"][0]["passage"]
+
+    # The replica made nothing of its own: no corpus folder, no passage store.
+    assert not no_corpus.exists()
+    assert not (replica_data / "index" / "passages.sqlite").exists()
+    # ... and it does not change the index.
+    refused = bot(cluster, tmp_path, "index", **replica)
+    assert refused.returncode == 1
+    assert "REFRESH_ENABLED=false" in refused.stderr
+
+
+def test_a_replica_before_any_index_says_so(
+    cluster: OpenSearchConfig, analyzer: Any, tmp_path: Path
+) -> None:
+    settings = Settings(
+        corpus_dir=tmp_path / "none",
+        data_dir=tmp_path / "data",
+        retrieval="bm25",
+        search_engine="opensearch",
+        opensearch_url=cluster.url,
+        opensearch_index=cluster.index,
+        opensearch_wait_seconds=0,
+        refresh_enabled=False,
+    )
+    library = Library(settings, analyzer=analyzer)
+    try:
+        with pytest.raises(NoClusterIndex, match="has no index for this bot") as raised:
+            library.open_service()
+        assert "REFRESH_ENABLED=true" in str(raised.value)
+        with pytest.raises(ReadOnlyIndex):
+            library.sync()
+    finally:
+        library.close()
+    assert not (tmp_path / "data" / "index").exists()
+
+
+def test_a_running_replica_sees_another_process_update_without_a_restart(
+    cluster: OpenSearchConfig, analyzer: Any, tmp_path: Path
+) -> None:
+    corpus = tmp_path / "corpus"
+    shutil.copytree(PROJECT / "corpus", corpus)
+    common = {
+        "retrieval": "bm25",
+        "search_engine": "opensearch",
+        "opensearch_url": cluster.url,
+        "opensearch_index": cluster.index,
+        "opensearch_wait_seconds": 0,
+    }
+    writer = Library(
+        Settings(corpus_dir=corpus, data_dir=tmp_path / "writer", **common), analyzer=analyzer
+    )
+    replica = Library(
+        Settings(
+            corpus_dir=tmp_path / "no-corpus",
+            data_dir=tmp_path / "replica",
+            refresh_enabled=False,
+            **common,
+        ),
+        analyzer=analyzer,
+    )
+    replica.poll_seconds = 0.05  # injected: polled quickly here
+    try:
+        writer.sync()
+        service = replica.open_service(degraded=True)  # the running bot: it polls
+        assert service.ask(NEW_QUESTION).answered is False
+        served = service.index
+
+        (corpus / "articles" / "jejutangerine01.txt").write_text(NEW_ARTICLE, encoding="utf-8")
+        assert writer.sync().changes.added[0].title == "제주 감귤 수확 소식"
+
+        poller = replica._polling
+        assert poller is not None
+        with poller.changed:
+            assert poller.changed.wait_for(lambda: poller.swapped >= 1, timeout=30)
+        assert service.index is not served
+        answer = service.ask(NEW_QUESTION)
+        assert answer.answered
+        assert answer.hits[0].article.title == "제주 감귤 수확 소식"
+    finally:
+        replica.close()
+        writer.close()
