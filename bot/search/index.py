@@ -27,6 +27,7 @@ from .typos import corrections
 
 __all__ = ["Query", "SearchHit", "SearchIndex"]
 
+_FREQUENCIES_KEPT = 200_000  # cached document frequencies per view, at most
 _TAG = re.compile(r"<[^>]{0,200}>")
 # Code pasted with markup is not part of the question ("<script>alert(1)</script>").
 _CODE = re.compile(r"<(script|style)\b[^>]{0,200}>.{0,2000}?</\1\s*>", re.IGNORECASE | re.DOTALL)
@@ -96,6 +97,9 @@ class SearchIndex:
         self._synonyms = synonyms if synonyms is not None else Synonyms()
         self._fingerprint = fingerprint
         self._looked_up: dict[str, Article | None] = {}
+        # Word document frequencies asked for on this view (one engine state: a change
+        # makes a new view); a cluster is asked each word once, and in batches.
+        self._frequencies: dict[str, int] = {}
         if corpus is not None:
             self._set_corpus(corpus)
         self._size = self._store.size
@@ -176,7 +180,7 @@ class SearchIndex:
                         bag.setdefault(name, []).extend(terms)
             for word in mentioned:
                 alternatives[word] = alternatives.get(word, frozenset()) | frozenset(added)
-        for word, correction in corrections(analysis.words, self.document_frequency):
+        for word, correction in corrections(analysis.words, self.document_frequencies):
             if any(self.document_frequency(f) for f in alternatives.get(word, ())):
                 continue  # a synonym already has it
             alternatives[word] = alternatives.get(word, frozenset()) | {correction}
@@ -236,4 +240,20 @@ class SearchIndex:
         return passage_terms(bag) if bag else []
 
     def document_frequency(self, term: str) -> int:
-        return self.engine.document_frequency("word", term)
+        return self.document_frequencies((term,))[term]
+
+    def document_frequencies(self, terms: Iterable[str]) -> dict[str, int]:
+        """In how many passages each word term occurs: the engine is asked only for the
+        terms not asked before, all at once where it can (``document_frequencies``)."""
+        wanted = list(dict.fromkeys(terms))
+        missing = [t for t in wanted if t not in self._frequencies]
+        if missing:
+            batch = getattr(self.engine, "document_frequencies", None)
+            if callable(batch):
+                found = dict(batch("word", missing))
+            else:
+                found = {t: self.engine.document_frequency("word", t) for t in missing}
+            if len(self._frequencies) > _FREQUENCIES_KEPT:
+                self._frequencies.clear()
+            self._frequencies.update(found)
+        return {t: self._frequencies.get(t, 0) for t in wanted}

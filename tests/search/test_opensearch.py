@@ -258,6 +258,17 @@ def test_the_bot_answers_from_the_cluster(
         answer = service.ask("DeepSeek v3 훈련 비용은 얼마였나요?")
         assert answer.answered
         assert "558만 달러에 불과한" in answer.hits[0].passage.text
+
+        # A misspelt question: its typo correction asks for hundreds of neighbours'
+        # frequencies, in a batch, not in a request each.
+        requests: list[str] = []
+        engine_client = service.index.engine.client
+        for method in ("count", "search", "msearch", "mget", "get"):
+            real = getattr(engine_client, method)
+            setattr(engine_client, method, _counting(requests, method, real))
+        misspelt = service.ask("딥시크 훈련 비융 얼마")
+        assert misspelt.answered and "비용" in misspelt.hits[0].passage.text
+        assert len(requests) < 15, requests
         served = aliased(cluster)
         passages = service.index.size
     finally:
@@ -283,3 +294,11 @@ def test_the_bot_answers_from_the_cluster(
         assert OpenSearchEngine(library.analyzer.fields, moved).size == passages
     finally:
         elsewhere.close()
+
+
+def _counting(requests: list[str], name: str, method: Any) -> Any:
+    def counted(**kwargs: Any) -> Any:
+        requests.append(name)
+        return method(**kwargs)
+
+    return counted
