@@ -140,6 +140,40 @@ def test_a_replica_before_any_index_says_so(
     assert not (tmp_path / "data" / "index").exists()
 
 
+def test_indexing_at_start_waits_for_the_cluster_refresh_lock(
+    cluster: OpenSearchConfig, analyzer: Any, tmp_path: Path
+) -> None:
+    from opensearchpy import OpenSearch
+
+    from bot.errors import SearchUnavailable
+    from bot.search.cluster_lock import ClusterLock
+
+    settings = Settings(
+        corpus_dir=PROJECT / "corpus",
+        data_dir=tmp_path / "data",
+        retrieval="bm25",
+        search_engine="opensearch",
+        opensearch_url=cluster.url,
+        opensearch_index=cluster.index,
+        opensearch_wait_seconds=0,
+    )
+    other = ClusterLock(cluster, owner="another process", renew=False)
+    assert other.acquire()
+    library = Library(settings, analyzer=analyzer)
+    library.lock_wait_seconds = 0  # injected: gives up at once here
+    try:
+        with pytest.raises(SearchUnavailable, match="refresh lock"):
+            library.open_service()
+        # Nothing was written meanwhile: no index, no alias.
+        assert not OpenSearch(hosts=[cluster.url]).indices.exists_alias(name=cluster.index)
+        other.release()
+        service = library.open_service()
+        assert service.ask(QUESTION).answered
+        assert library.refresh_lock().acquire()  # released again after indexing
+    finally:
+        library.close()
+
+
 def test_a_running_replica_sees_another_process_update_without_a_restart(
     cluster: OpenSearchConfig, analyzer: Any, tmp_path: Path
 ) -> None:
