@@ -65,6 +65,7 @@ from .token_cache import TokenCache, cache_key
 from .vectors import VectorCache
 
 if TYPE_CHECKING:
+    from .cluster_vectors import ClusterVectorCache
     from .opensearch_engine import OpenSearchConfig
 
 __all__ = ["IndexChanges", "IndexHome", "NoClusterIndex", "ReadOnlyIndex", "Synced"]
@@ -552,7 +553,13 @@ class IndexHome:
     def semantic_component(self, embedder: Embedder) -> SemanticIndexer:
         """The semantic component over this home's vector files (made once)."""
         if self.semantic is None:
-            cache = VectorCache(self.data_dir / "vectors.sqlite")
+            cache: VectorCache | ClusterVectorCache = VectorCache(self.data_dir / "vectors.sqlite")
+            if self.remote is not None:  # shared through the cluster (cluster_vectors.py)
+                from .cluster_vectors import ClusterVectorCache
+
+                cache = ClusterVectorCache(
+                    cache, self.remote, self.cluster_client(), write=self.can_refresh
+                )
             self.semantic = SemanticIndexer(
                 embedder, cache, graph=self.data_dir / "vectors.usearch"
             )
