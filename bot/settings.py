@@ -475,6 +475,11 @@ class Settings:
             raise SettingsError(
                 "SEARCH_ENGINE=opensearch needs OPENSEARCH_URL (e.g. http://localhost:9200)"
             )
+        if not parsed["refresh_enabled"] and parsed["refresh_interval_minutes"]:
+            raise SettingsError(
+                "REFRESH_INTERVAL_MINUTES needs REFRESH_ENABLED=true: a replica does not "
+                "refresh (set REFRESH_INTERVAL_MINUTES=0 there, and schedule the refreshing one)"
+            )
         if not parsed["refresh_enabled"] and parsed["search_engine"] != "opensearch":
             raise SettingsError(
                 "REFRESH_ENABLED=false needs SEARCH_ENGINE=opensearch: only a replica answering "

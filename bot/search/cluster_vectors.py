@@ -78,6 +78,8 @@ class ClusterVectorCache:
         if not self.write or not items:
             return
         self._make_index(len(next(iter(items.values()))))
+        if not self.write:
+            return
         rows = list(items.items())
         for start in range(0, len(rows), _BATCH):
             body: list[dict[str, Any]] = []
@@ -99,8 +101,12 @@ class ClusterVectorCache:
                 "properties": {"vector": {"type": "knn_vector", "dimension": dim}},
             },
         }
-        # 400: it exists already (made by another process, maybe just now).
+        # 400: it exists already (made by another process, maybe just now), or the
+        # cluster has no k-NN plugin: then the vectors stay local.
         call(self.config, self.client.indices.create, index=self.index, body=body, ignore=[400])
+        if not call(self.config, self.client.indices.exists, index=self.index):
+            log.warning("the cluster can't hold passage vectors (%s): kept locally", self.index)
+            self.write = False
         self._made = True
 
     def close(self) -> None:

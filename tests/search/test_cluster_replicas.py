@@ -33,8 +33,6 @@ url: https://example.org/jeju-tangerine
 """
 NEW_QUESTION = "제주 감귤 수확량은 얼마인가요?"
 
-pytestmark = pytest.mark.usefixtures("osmem")
-
 
 def bot(
     cluster: OpenSearchConfig, cwd: Path, *args: str, stdin: str | None = None, **env: str
@@ -219,3 +217,14 @@ def test_a_running_replica_sees_another_process_update_without_a_restart(
     finally:
         replica.close()
         writer.close()
+
+
+def test_refresh_enabled_false_is_for_a_replica_of_a_cluster() -> None:
+    from bot import SettingsError
+
+    cluster = {"SEARCH_ENGINE": "opensearch", "OPENSEARCH_URL": "http://localhost:9200"}
+    assert Settings.from_env({**cluster, "REFRESH_ENABLED": "false"}).refresh_enabled is False
+    with pytest.raises(SettingsError, match="REFRESH_ENABLED=false needs SEARCH_ENGINE"):
+        Settings.from_env({"REFRESH_ENABLED": "false"})
+    with pytest.raises(SettingsError, match="REFRESH_INTERVAL_MINUTES needs REFRESH_ENABLED"):
+        Settings.from_env({**cluster, "REFRESH_ENABLED": "false", "REFRESH_INTERVAL_MINUTES": "60"})
