@@ -811,8 +811,8 @@ class _IndexFiles:
         reread = len(corpus.unread) < len(corpus.articles)  # files to record anew
         cluster = self._cluster_changes(corpus, digests, changed, store)
         if not changed and not gone and not reread:  # nothing to index, nothing to commit
-            if cluster is not None:  # but the cluster lacks the synonyms or problems
-                articles, cluster_meta = cluster
+            if cluster is not None and cluster[2]:  # but the cluster lacks the synonyms…
+                articles, cluster_meta, _ = cluster
                 meta.update(
                     self._write_cluster((), (), articles, (), cluster_meta, cache, progress)
                 )
@@ -831,7 +831,8 @@ class _IndexFiles:
         try:
             store.remove_articles(replaced)
             if self.remote is not None:
-                articles, cluster_meta = cluster or ([], {})
+                assert cluster is not None
+                articles, cluster_meta, _ = cluster
                 meta.update(
                     self._write_cluster(
                         changed, passages, articles, gone, cluster_meta, cache, progress
@@ -856,9 +857,9 @@ class _IndexFiles:
         digests: Mapping[str, str],
         changed: Sequence[Article],
         store: PassageStore,
-    ) -> tuple[list[tuple[str, dict[str, Any]]], dict[str, Any]] | None:
-        """With the cluster: the article documents to write (changed or moved) and its
-        meta values, or None when neither differs from what it holds (by this store)."""
+    ) -> tuple[list[tuple[str, dict[str, Any]]], dict[str, Any], bool] | None:
+        """With the cluster: the article documents to write (changed or moved), its meta
+        values, and whether either differs from what it holds (by this store)."""
         if self.remote is None:
             return None
         from .cluster_store import article_record
@@ -872,15 +873,14 @@ class _IndexFiles:
         ]
         cluster_meta = {
             "analyzer": self.analyzer.version,
-            "fingerprint": corpus.fingerprint,
+            # No fingerprint: it differs with how much of the folder was read, and no
+            # view needs it.
             "synonyms": [list(group) for group in corpus.synonyms.groups],
             "problems": _problems(corpus),
         }
         recorded = store.meta("cluster_meta")
         same_meta = recorded == json.dumps(cluster_meta, ensure_ascii=False, sort_keys=True)
-        if not articles and same_meta and store.meta("cluster"):
-            return None
-        return articles, cluster_meta
+        return articles, cluster_meta, bool(articles or not same_meta or not store.meta("cluster"))
 
     def _write_cluster(
         self,

@@ -228,3 +228,31 @@ def test_refresh_enabled_false_is_for_a_replica_of_a_cluster() -> None:
         Settings.from_env({"REFRESH_ENABLED": "false"})
     with pytest.raises(SettingsError, match="REFRESH_INTERVAL_MINUTES needs REFRESH_ENABLED"):
         Settings.from_env({**cluster, "REFRESH_ENABLED": "false", "REFRESH_INTERVAL_MINUTES": "60"})
+
+
+def test_only_a_change_makes_a_new_generation_and_synonyms_reach_replicas(
+    cluster: OpenSearchConfig, analyzer: Any, tmp_path: Path
+) -> None:
+    corpus = tmp_path / "corpus"
+    shutil.copytree(PROJECT / "corpus", corpus)
+    settings = Settings(
+        corpus_dir=corpus,
+        data_dir=tmp_path / "data",
+        retrieval="bm25",
+        search_engine="opensearch",
+        opensearch_url=cluster.url,
+        opensearch_index=cluster.index,
+        opensearch_wait_seconds=0,
+    )
+    writer = Library(settings, analyzer=analyzer)
+    try:
+        first = writer.sync().view.stamp
+        assert first.endswith(":1")
+        assert writer.sync().view.stamp == first  # nothing changed: nothing written
+        with (corpus / "synonyms.txt").open("a", encoding="utf-8") as synonyms:
+            synonyms.write("\n감귤, 귤, 밀감\n")
+        assert writer.sync().view.stamp.endswith(":2")
+        groups = writer.home.cluster_view().synonyms.groups  # what a replica reads
+        assert ("감귤", "귤", "밀감") in groups
+    finally:
+        writer.close()
