@@ -553,12 +553,13 @@ class IndexHome:
     def semantic_component(self, embedder: Embedder) -> SemanticIndexer:
         """The semantic component over this home's vector files (made once)."""
         if self.semantic is None:
-            cache: VectorCache | ClusterVectorCache = VectorCache(self.data_dir / "vectors.sqlite")
+            local = VectorCache(self.data_dir / "vectors.sqlite")
+            cache: VectorCache | ClusterVectorCache = local
             if self.remote is not None:  # shared through the cluster (cluster_vectors.py)
                 from .cluster_vectors import ClusterVectorCache
 
                 cache = ClusterVectorCache(
-                    cache, self.remote, self.cluster_client(), write=self.can_refresh
+                    local, self.remote, self.cluster_client(), write=self.can_refresh
                 )
             self.semantic = SemanticIndexer(
                 embedder, cache, graph=self.data_dir / "vectors.usearch"
