@@ -577,6 +577,9 @@ class IndexHome:
             if self._stand_in_dir is not None:
                 self._stand_in_dir.cleanup()
                 self._stand_in_dir = None
+            if self._client is not None:
+                self._client.close()  # its connection pool
+                self._client = None
 
 
 class _UnreachableEngine:
