@@ -62,7 +62,7 @@ class Library:
         self.settings = settings
         self.store = CorpusStore(settings.corpus_dir, max_chars=settings.article_max_chars)
         self.analyzer = analyzer or KoreanAnalyzer()
-        remote = _opensearch(settings)
+        remote = opensearch_config(settings)
         self.home = IndexHome(
             settings.data_dir,
             self.store,
@@ -353,8 +353,9 @@ class Library:
         self.home.close()
 
 
-def _opensearch(settings: Settings) -> OpenSearchConfig | None:
-    """The cluster's settings, with SEARCH_ENGINE=opensearch."""
+def opensearch_config(settings: Settings) -> OpenSearchConfig | None:
+    """The cluster's settings, with SEARCH_ENGINE=opensearch (the index's, the refresh
+    lock's and the chat history's)."""
     if settings.search_engine != "opensearch":
         return None
     return OpenSearchConfig(

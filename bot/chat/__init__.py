@@ -9,7 +9,9 @@ package imports ``telegram``.
     render.py     answers, passages and lists as Telegram HTML within Telegram's limits
     callbacks.py  button data ↔ ≤ 64-byte strings
     refs.py       ChatRef: a button's id + random token, valid only in its row's chat
-    history.py    questions and feedback in SQLite (versioned schema), for buttons and /stats
+    history.py    ChatHistory (what the handlers keep: questions for buttons, votes,
+                  follow-up context, /stats) and History, its SQLite file (versioned schema)
+    cluster_history.py  ClusterHistory: the same in the OpenSearch cluster, for replicas
     limits.py     the per-user question throttle, the per-chat backlog cap, busy notices
     context.py    the typed CallbackContext (context.service, .history, .settings)
     texts.py      every Telegram text, Korean and English; the command menus

@@ -26,6 +26,7 @@ from telegram import Message, Update
 from telegram.error import BadRequest
 from telegram.ext import BaseHandler, CommandHandler
 
+from ..errors import SearchUnavailable
 from ..refresh import RefreshInProgress
 from .context import ChatContext
 from .handlers import NEW_MESSAGE
@@ -71,7 +72,12 @@ async def cmd_stats(update: Update, context: ChatContext) -> None:
     if message is None:
         return
     texts = texts_for_update(update)
-    stats = await asyncio.to_thread(context.history.stats)
+    try:
+        stats = await asyncio.to_thread(context.history.stats)
+    except SearchUnavailable as error:
+        log.warning("/stats: %s", error)
+        await message.reply_text(plain(texts.stats_unavailable))
+        return
     for text in render_stats(stats, texts, retrieval=context.service.mode):
         await message.reply_text(text)
 

@@ -53,7 +53,7 @@ from . import documents, handlers
 from .admin import admin_handlers, scheduled_refresh
 from .context import SERVICES_KEY, ChatApplication, ChatContext, Services
 from .errors import on_error
-from .history import History
+from .history import ChatHistory, History
 from .limits import ChatBacklog, ChatRateLimiter, QuestionThrottle
 from .observed import ObservedRequest
 from .redaction import redact_token_in_logs
@@ -63,7 +63,7 @@ if TYPE_CHECKING:
     from ..health_server import HealthServer
     from ..library import Library
 
-__all__ = ["ALLOWED_UPDATES", "build_application", "run_bot", "webhook_options"]
+__all__ = ["ALLOWED_UPDATES", "build_application", "open_history", "run_bot", "webhook_options"]
 
 log = logging.getLogger(__name__)
 
@@ -99,14 +99,14 @@ def build_application(
     service: AnswerService,
     library: Library | None = None,
     *,
-    history: History | None = None,
+    history: ChatHistory | None = None,
     extra_handlers: Iterable[BaseHandler[Any, ChatContext, Any]] = (),
     rate_limiter: BaseRateLimiter[Any] | None = None,
     metrics: Metrics | None = None,
 ) -> ChatApplication:
     """The bot, ready for ``run_polling``/``run_webhook`` or ``async with app: app.start()``.
 
-    ``history`` defaults to the SQLite file in DATA_DIR (closed at shutdown);
+    ``history`` defaults to ``open_history(settings)`` (closed at shutdown);
     ``extra_handlers`` are added after the built-in commands, before the text handlers;
     ``rate_limiter`` defaults to ``ChatRateLimiter`` (Telegram's flood limits; a benchmark
     of the bot's own capacity passes an unlimited one); ``metrics`` records what happens
@@ -117,8 +117,7 @@ def build_application(
     services = Services(
         settings=settings,
         service=service,
-        history=history
-        or History.open(settings.data_dir, retention_days=settings.history_retention_days),
+        history=history or open_history(settings),
         throttle=QuestionThrottle(settings.user_questions_per_minute),
         backlog=ChatBacklog(ANSWERS_PENDING_PER_CHAT),
         library=library,
@@ -153,6 +152,20 @@ def build_application(
         _job_queue(application).run_repeating(scheduled_refresh, interval=interval, first=interval)
     application.add_error_handler(on_error)
     return application
+
+
+def open_history(settings: Settings) -> ChatHistory:
+    """The chat history: in the OpenSearch cluster with SEARCH_ENGINE=opensearch, shared
+    by every replica using it (``cluster_history.py``); otherwise the SQLite file in
+    DATA_DIR."""
+    from ..library import opensearch_config
+
+    remote = opensearch_config(settings)
+    if remote is not None:
+        from .cluster_history import ClusterHistory
+
+        return ClusterHistory(remote, retention_days=settings.history_retention_days)
+    return History.open(settings.data_dir, retention_days=settings.history_retention_days)
 
 
 def _add_handlers(

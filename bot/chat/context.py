@@ -15,7 +15,7 @@ from telegram.ext import Application, CallbackContext, ExtBot
 from ..answers import AnswerService
 from ..metrics import Metrics
 from ..settings import Settings
-from .history import History
+from .history import ChatHistory
 from .limits import ChatBacklog, Cooldown, QuestionThrottle
 from .pending import PendingDocuments
 
@@ -34,7 +34,7 @@ class Services:
 
     settings: Settings
     service: AnswerService
-    history: History
+    history: ChatHistory
     throttle: QuestionThrottle
     backlog: ChatBacklog = field(default_factory=ChatBacklog)
     busy_notices: Cooldown = field(default_factory=Cooldown)  # once per chat and minute
@@ -74,7 +74,7 @@ class ChatContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], 
         return self.services.service
 
     @property
-    def history(self) -> History:
+    def history(self) -> ChatHistory:
         return self.services.history
 
     @property

@@ -10,6 +10,7 @@ which keeps each question's reply message and quoted passages.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,10 +18,13 @@ from telegram import Message
 from telegram.constants import ChatType
 
 from ..answers import Answer, Turn
+from ..errors import SearchUnavailable
 from ..settings import Settings
-from .history import History, Question
+from .history import ChatHistory, Question
 
 __all__ = ["Earlier", "earlier_question", "page_context", "record_fields"]
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,8 +40,17 @@ class Earlier:
         return self.question.turn
 
 
-def earlier_question(history: History, settings: Settings, message: Message) -> Earlier | None:
-    """The answer ``message`` may follow up; None: it is a new question."""
+def earlier_question(history: ChatHistory, settings: Settings, message: Message) -> Earlier | None:
+    """The answer ``message`` may follow up; None: it is a new question (also when the
+    chat history can't be reached: the question is then answered on its own)."""
+    try:
+        return _earlier_question(history, settings, message)
+    except SearchUnavailable as error:
+        log.warning("message %s is answered as a new question: %s", message.message_id, error)
+        return None
+
+
+def _earlier_question(history: ChatHistory, settings: Settings, message: Message) -> Earlier | None:
     replied = message.reply_to_message
     if replied is not None:
         author = replied.from_user
@@ -63,7 +76,7 @@ def record_fields(answer: Answer, earlier: Earlier | None) -> dict[str, Any]:
     }
 
 
-def page_context(history: History, asked: Question) -> Turn | None:
+def page_context(history: ChatHistory, asked: Question) -> Turn | None:
     """The context a stored follow-up was answered with, for its further pages."""
     parent = history.question(asked.parent_id) if asked.parent_id is not None else None
     return parent.turn if parent else None

@@ -19,6 +19,7 @@ from telegram.error import ChatMigrated
 from telegram.ext import ApplicationHandlerStop, filters
 
 from ..answers import AnswerStatus
+from ..errors import SearchUnavailable
 from . import render
 from .callbacks import (
     DocumentButton,
@@ -31,6 +32,7 @@ from .callbacks import (
 from .context import ChatContext
 from .documents import on_document_button
 from .followups import Earlier, earlier_question, page_context, record_fields
+from .refs import ChatRef
 from .texts import ChatTexts, texts_for_update
 
 __all__ = [
@@ -199,14 +201,18 @@ async def _answer_question(
             explicit=earlier.explicit if earlier else True,
         )
         services.metrics.question(_OUTCOMES[answer.status], seconds=time.perf_counter() - started)
-        ref = await asyncio.to_thread(
-            context.history.record_question,
-            chat_id=chat.id,
-            user_id=user.id if user else None,
-            text=answer.question,
-            status=answer.status.value,
-            **record_fields(answer, earlier),
-        )
+        try:
+            ref: ChatRef | None = await asyncio.to_thread(
+                context.history.record_question,
+                chat_id=chat.id,
+                user_id=user.id if user else None,
+                text=answer.question,
+                status=answer.status.value,
+                **record_fields(answer, earlier),
+            )
+        except SearchUnavailable as error:  # the answer still goes out, without buttons
+            log.warning("the answer in chat %s goes out without buttons: %s", chat.id, error)
+            ref = None
         rendered = render.render_answer(
             answer,
             texts,
@@ -215,7 +221,11 @@ async def _answer_question(
             page_size=context.service.top,
         )
         sent = await _reply(message, rendered.text, rendered.keyboard)
-        await asyncio.to_thread(context.history.note_reply, ref, sent.message_id)
+        if ref is not None:
+            try:
+                await asyncio.to_thread(context.history.note_reply, ref, sent.message_id)
+            except SearchUnavailable as error:
+                log.warning("a reply to message %s won't follow it up: %s", sent.message_id, error)
 
 
 # -- commands ----------------------------------------------------------------------------
@@ -304,12 +314,18 @@ async def _show_page(
 ) -> None:
     """More (or previous) results: the same message, edited."""
     chat_id = update.effective_chat.id if update.effective_chat else None
-    asked = await asyncio.to_thread(context.history.find_question, button.ref, chat_id=chat_id)
+    earlier = None
+    try:
+        asked = await asyncio.to_thread(context.history.find_question, button.ref, chat_id=chat_id)
+        if asked is not None:
+            earlier = await asyncio.to_thread(page_context, context.history, asked)
+    except SearchUnavailable as error:
+        await _unavailable(query, texts, error)
+        return
     if asked is None:
         await _expire(update, query, texts, "no such question in this chat")
         return
     await query.answer()
-    earlier = await asyncio.to_thread(page_context, context.history, asked)
     answer = await asyncio.to_thread(
         context.service.ask, asked.text, offset=button.offset, context=earlier
     )
@@ -332,13 +348,17 @@ async def _record_vote(
 ) -> None:
     """👍 / 👎: stored (one vote per person and answer) and acknowledged."""
     chat_id = update.effective_chat.id if update.effective_chat else None
-    stored = await asyncio.to_thread(
-        context.history.record_feedback,
-        button.ref,
-        chat_id=chat_id,
-        user_id=query.from_user.id,
-        up=button.up,
-    )
+    try:
+        stored = await asyncio.to_thread(
+            context.history.record_feedback,
+            button.ref,
+            chat_id=chat_id,
+            user_id=query.from_user.id,
+            up=button.up,
+        )
+    except SearchUnavailable as error:
+        await _unavailable(query, texts, error)
+        return
     if not stored:
         await _expire(update, query, texts, "no such question in this chat")
         return
@@ -376,6 +396,13 @@ async def _expire(update: Update, query: CallbackQuery, texts: ChatTexts, reason
         reason,
     )
     await query.answer(texts.button_expired)
+
+
+async def _unavailable(query: CallbackQuery, texts: ChatTexts, error: SearchUnavailable) -> None:
+    """A button the chat history can't check now (the cluster is unreachable): it may be
+    valid, so not "expired"; it can be pressed again once the cluster is back."""
+    log.warning("button %.70r can't be checked now: %s", query.data, error)
+    await query.answer(texts.button_unavailable, show_alert=True)
 
 
 # -- inline mode -------------------------------------------------------------------------
@@ -424,7 +451,11 @@ async def on_migration(update: Update, context: ChatContext) -> None:
         return  # the same migration, as seen from the new supergroup
     old, new = message.chat.id, message.migrate_to_chat_id
     context.application.migrate_chat_data(old_chat_id=old, new_chat_id=new)
-    await asyncio.to_thread(context.history.migrate_chat, old, new)
+    try:
+        await asyncio.to_thread(context.history.migrate_chat, old, new)
+    except SearchUnavailable as error:
+        log.error("chat %s's questions stay under its old id: %s", old, error)
+        return
     log.info("chat %s migrated to %s", old, new)
 
 

@@ -37,6 +37,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 from ..answers import Turn
 from ..errors import HistoryTooNew
@@ -45,7 +46,7 @@ from ..errors import HistoryTooNew
 from ..search.derived import SQLITE_COMPANIONS, damaged, move_aside
 from .refs import ChatRef, new_token
 
-__all__ = ["FrequentQuestion", "History", "Question", "Stats"]
+__all__ = ["ChatHistory", "FrequentQuestion", "History", "Question", "Stats"]
 
 HISTORY_FILE = "chat_history.sqlite"
 
@@ -131,6 +132,54 @@ class Stats:
     feedback_up: int
     feedback_down: int
     unanswered: tuple[FrequentQuestion, ...]  # the most frequent first
+
+
+class ChatHistory(Protocol):
+    """The chat state the Telegram layer reads and writes: questions (what buttons refer
+    to, with their owner's chat), 👍/👎 votes, follow-up context, and /stats.
+
+    ``History`` keeps it in SQLite under DATA_DIR (one process); ``ClusterHistory``
+    (``cluster_history.py``) in the OpenSearch cluster, shared by every replica using
+    it. Synchronous: the handlers call it with ``asyncio.to_thread``. The cluster's
+    methods raise ``SearchUnavailable`` when it can't be reached; the handlers then
+    degrade (``handlers.py``).
+    """
+
+    def record_question(
+        self,
+        *,
+        chat_id: int,
+        user_id: int | None,
+        text: str,
+        status: str,
+        passages: Sequence[str] = (),
+        followup_of: str | None = None,
+        parent_id: int | None = None,
+    ) -> ChatRef: ...
+
+    def note_reply(self, ref: ChatRef, message_id: int) -> None: ...
+
+    def replied_question(
+        self, chat_id: int, message_id: int, *, max_age: float
+    ) -> Question | None: ...
+
+    def last_question(self, chat_id: int, *, max_age: float) -> Question | None: ...
+
+    def question(self, question_id: int) -> Question | None: ...
+
+    def find_question(self, ref: ChatRef, *, chat_id: int | None) -> Question | None: ...
+
+    def record_feedback(
+        self, ref: ChatRef, *, chat_id: int | None, user_id: int, up: bool
+    ) -> bool: ...
+
+    def migrate_chat(self, old_chat_id: int, new_chat_id: int) -> None: ...
+
+    def prune(self) -> int: ...
+
+    def stats(self, *, top: int = 5) -> Stats: ...
+
+    def close(self) -> None: ...
 
 
 class History:

@@ -75,12 +75,14 @@ class ChatTexts:
     flood: str  # {seconds}
     busy: str  # a question the chat's backlog had no room for
     button_expired: str  # forged, stale, other chat's or empty button data
+    button_unavailable: str  # the chat history (the cluster) can't be reached to check it
     admin_only: str
     sources_header: str  # {count}
     sources_read: str
     stats: str  # HTML, {asked} {answered} {not_found} {up} {down}
     stats_unanswered: str
     stats_none: str
+    stats_unavailable: str  # the chat history (the cluster) can't be reached
     stats_retrieval: dict[str, str]  # AnswerService.mode -> the line /stats shows
     error: str  # {incident}
     inline_read: str
@@ -149,6 +151,7 @@ KOREAN_CHAT = ChatTexts(
     flood="질문이 너무 빨라요. {seconds}초 뒤에 다시 물어봐 주세요.",
     busy="지금 질문이 많아 답하지 못했어요. 잠시 뒤에 다시 물어봐 주세요.",
     button_expired="이 버튼은 만료됐어요.",
+    button_unavailable="지금은 이 버튼을 확인할 수 없어요. 잠시 뒤에 다시 눌러 주세요.",
     admin_only="이 명령은 봇 관리자만 쓸 수 있어요.",
     sources_header="📚 볼 수 있는 기사 {count}편",
     sources_read="읽기",
@@ -159,6 +162,7 @@ KOREAN_CHAT = ChatTexts(
     ),
     stats_unanswered="<b>자주 나온, 답하지 못한 질문</b>",
     stats_none="아직 없어요.",
+    stats_unavailable="지금은 대화 기록에 연결할 수 없어 통계를 보여 드릴 수 없어요.",
     stats_retrieval={
         "hybrid": "검색: BM25 + 의미 검색 (hybrid)",
         "bm25": "검색: BM25만 (의미 검색 모델이 없거나 아직 준비 중)",
@@ -261,6 +265,7 @@ ENGLISH_CHAT = ChatTexts(
     flood="You are asking too fast. Please ask again in {seconds} seconds.",
     busy="I'm busy with too many questions here; please ask again in a moment.",
     button_expired="This button has expired.",
+    button_unavailable="This button can't be checked right now. Please try again shortly.",
     admin_only="Only the bot's admins can use this command.",
     sources_header="📚 {count} article{s} you can ask about",
     sources_read="read",
@@ -271,6 +276,7 @@ ENGLISH_CHAT = ChatTexts(
     ),
     stats_unanswered="<b>Most frequent unanswered questions</b>",
     stats_none="None yet.",
+    stats_unavailable="The chat history can't be reached right now, so there are no statistics.",
     stats_retrieval={
         "hybrid": "Retrieval: BM25 + semantic (hybrid)",
         "bm25": "Retrieval: BM25 only (no semantic model, or its vectors aren't ready yet)",

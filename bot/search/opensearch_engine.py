@@ -441,8 +441,9 @@ def call(
         ) from error
 
 
-def make_client(config: OpenSearchConfig) -> Any:
-    """The client for ``config``'s cluster (one try per request: callers retry)."""
+def make_client(config: OpenSearchConfig, *, connections: int | None = None) -> Any:
+    """The client for ``config``'s cluster (one try per request: callers retry);
+    ``connections``: how many it keeps open per node, for callers in many threads."""
     # The client logs each failed request with a traceback; our own line names the
     # setting instead. Left as configured if someone set its level on purpose.
     client_log = logging.getLogger("opensearch")
@@ -462,6 +463,8 @@ def make_client(config: OpenSearchConfig) -> Any:
         # One try: waiting for the cluster is _wait_for_cluster's job.
         "max_retries": 0,
     }
+    if connections is not None:
+        options["pool_maxsize"] = connections
     if config.username or config.password:
         options["http_auth"] = (config.username, config.password)
     if config.ca_certs:

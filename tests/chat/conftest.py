@@ -1,16 +1,27 @@
 """Helpers for the Telegram front end's unit tests.
 
+``open_history`` opens the chat history in SQLite and in an osmem cluster (the tests
+using it run against both: the same behaviour is expected of each).
+
 ``telegram_accepts(html)`` checks a message the way Telegram would (the fake Bot API's
 port of TDLib's HTML parser) and returns what users would see.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
 from telegram import InlineKeyboardMarkup
 
 from bot.answers import Answer, AnswerStatus, Excerpt, Hit
 from bot.chat.callbacks import MAX_CALLBACK_BYTES
+from bot.chat.cluster_history import ClusterHistory
+from bot.chat.history import HISTORY_FILE, ChatHistory, History
 from bot.corpus import Article, Passage
+from bot.search.opensearch_engine import OpenSearchConfig
 from tests.botapi import FormattedText, format_text
 
 MAX_TEXT = 4096
@@ -63,3 +74,27 @@ def make_answer(*hits: Hit, offset: int = 0, has_more: bool = False) -> Answer:
     return Answer(
         "DeepSeek 훈련 비용", AnswerStatus.ANSWERED, hits=hits, offset=offset, has_more=has_more
     )
+
+
+# -- the chat history, in SQLite and in an OpenSearch cluster -----------------------------
+
+# The session's osmem-server (started only by tests that use the cluster).
+from tests.search.conftest import osmem  # noqa: E402, F401
+
+
+@pytest.fixture
+def chat_cluster(osmem: Any) -> Iterator[OpenSearchConfig]:  # noqa: F811
+    """A fresh osmem cluster (a clone of the session's server) for one test."""
+    with osmem.clone() as clone:
+        yield OpenSearchConfig(url=clone.url, index="passages", wait_seconds=0)
+
+
+@pytest.fixture(params=["sqlite", "cluster"])
+def open_history(request: pytest.FixtureRequest, tmp_path: Path) -> Callable[..., ChatHistory]:
+    """Opens the chat history of one kind, each call on the same storage (a reopened
+    history, or another replica's); keyword arguments: ``retention_days``, ``clock``."""
+    if request.param == "sqlite":
+        path = tmp_path / HISTORY_FILE
+        return lambda **options: History(path, **options)
+    config = request.getfixturevalue("chat_cluster")
+    return lambda **options: ClusterHistory(config, **options)

@@ -9,7 +9,7 @@ from pathlib import Path
 from bot import AnswerService
 from bot.answers import Answer, AnswerStatus, Turn
 from bot.chat import render
-from bot.chat.followups import Earlier, page_context, record_fields
+from bot.chat.followups import Earlier, record_fields
 from bot.chat.history import SCHEMA_VERSION, History
 from bot.chat.texts import ENGLISH_CHAT, KOREAN_CHAT
 from tests.chat.conftest import make_answer, make_hit, telegram_accepts
@@ -53,59 +53,6 @@ def test_the_follow_up_line_is_escaped() -> None:
         )
         == 0
     )
-
-
-def test_a_reply_finds_the_question_its_message_answered_until_it_expires(tmp_path: Path) -> None:
-    clock = Clock()
-    history = History(tmp_path / "h.sqlite", clock=clock)
-    ref = history.record_question(
-        chat_id=-5, user_id=1, text=US_LEAD, status="answered", passages=["p1", "p2"]
-    )
-    history.note_reply(ref, 42)
-
-    asked = history.replied_question(-5, 42, max_age=60)
-    assert asked is not None and asked.turn == Turn(US_LEAD, ("p1", "p2"))
-    assert history.replied_question(-6, 42, max_age=60) is None  # another chat's message 42
-    assert history.replied_question(-5, 41, max_age=60) is None
-    clock.now += 61
-    assert history.replied_question(-5, 42, max_age=60) is None
-
-
-def test_the_last_question_of_a_chat_expires_and_unanswered_ones_give_no_context(
-    tmp_path: Path,
-) -> None:
-    clock = Clock()
-    history = History(tmp_path / "h.sqlite", clock=clock)
-    history.record_question(chat_id=7, user_id=7, text=US_LEAD, status="answered")
-    history.record_question(chat_id=8, user_id=8, text="딴 채팅", status="answered")
-
-    last = history.last_question(7, max_age=600)
-    assert last is not None and last.text == US_LEAD
-    clock.now += 601
-    assert history.last_question(7, max_age=600) is None
-    history.record_question(chat_id=7, user_id=7, text="날씨 어때", status="not_found")
-    last = history.last_question(7, max_age=600)
-    assert last is not None and last.turn is None
-
-
-def test_a_page_of_a_follow_up_is_answered_with_the_same_context(tmp_path: Path) -> None:
-    history = History(tmp_path / "h.sqlite")
-    first = history.record_question(
-        chat_id=7, user_id=7, text=US_LEAD, status="answered", passages=["p1"]
-    )
-    earlier = history.question(first.id)
-    assert earlier is not None
-    answer = Answer("중국은?", AnswerStatus.ANSWERED, followup_of=US_LEAD)
-    fields = record_fields(answer, Earlier(earlier, explicit=False))
-    assert fields == {"passages": [], "followup_of": US_LEAD, "parent_id": first.id}
-    second = history.record_question(
-        chat_id=7, user_id=7, text="중국은?", status="answered", **fields
-    )
-    asked = history.question(second.id)
-    assert asked is not None and asked.turn == Turn(US_LEAD, ())  # its follow-ups: same topic
-
-    assert page_context(history, asked) == Turn(US_LEAD, ("p1",))
-    assert page_context(history, earlier) is None
 
 
 def test_an_answer_not_taken_as_a_follow_up_records_no_parent(tmp_path: Path) -> None:
