@@ -79,7 +79,9 @@ def _main(argv: Sequence[str] | None) -> int:
         configure_logging("WARNING" if quiet else settings.log_level, settings.log_format)
         for warning in settings.warnings:
             logging.getLogger("bot.settings").warning("%s", warning)
-        if args.command in SEEDING_COMMANDS and (seeded := seed_corpus(settings.corpus_dir)):
+        # A replica (REFRESH_ENABLED=false) answers from the cluster: no corpus folder made.
+        seeding = args.command in SEEDING_COMMANDS and settings.refresh_enabled
+        if seeding and (seeded := seed_corpus(settings.corpus_dir)):
             print(
                 f"{settings.corpus_dir} did not exist: created it with the {seeded} sample "
                 "articles bundled with the bot (add your own there, or set CORPUS_DIR)",

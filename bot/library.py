@@ -11,14 +11,19 @@ even when the cluster is unreachable: it serves a stand-in view whose questions 
 answered "unavailable" (``AnswerService.search_problem`` says why, and /healthz), and a
 background thread retries with backoff until the cluster answers, then opens the index
 and swaps it in. A cluster lost later is retried the same way after a failed search.
+The running bot also polls the cluster (OPENSEARCH_POLL_SECONDS): when another process
+has updated the index or switched the alias, a new view of it is swapped in the same way.
+Every sync into the cluster (start-up indexing, catch-up, ``index``) holds the cluster's
+refresh lock, as a refresh does.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable
-from dataclasses import replace
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from .answers import AnswerService
@@ -48,6 +53,8 @@ log = logging.getLogger(__name__)
 # Retrying an unreachable search cluster: the first try after this many seconds, then
 # twice as long each time, up to the second figure.
 SEARCH_RETRY_SECONDS = (1.0, 30.0)
+# How long a sync into the cluster waits for another process's refresh lock.
+CLUSTER_LOCK_WAIT_SECONDS = 900.0
 
 
 class Library:
@@ -55,13 +62,21 @@ class Library:
         self.settings = settings
         self.store = CorpusStore(settings.corpus_dir, max_chars=settings.article_max_chars)
         self.analyzer = analyzer or KoreanAnalyzer()
+        remote = opensearch_config(settings)
         self.home = IndexHome(
             settings.data_dir,
             self.store,
             self.analyzer,
             engine=settings.search_engine,
-            remote=opensearch_config(settings),
+            remote=remote,
+            refresh_enabled=settings.refresh_enabled,
+            exclusive=self._cluster_exclusive if remote is not None else None,
         )
+        # How often the running bot asks the cluster for another process's changes.
+        self.poll_seconds = settings.opensearch_poll_seconds
+        self.lock_wait_seconds = CLUSTER_LOCK_WAIT_SECONDS
+        self._polling: _Poller | None = None
+        self._closing = threading.Event()
         self.catching_up: threading.Thread | None = None
         self._semantic: SemanticIndexer | None = None
         self._semantic_checked = False
@@ -80,10 +95,39 @@ class Library:
     def index_dir(self) -> Path:
         return self.home.directory
 
-    def sync(self, progress: Progress = no_progress) -> Synced:
+    def sync(self, progress: Progress = no_progress, *, locked: bool = False) -> Synced:
         """Bring the index up to the corpus folder (only what changed) and say what
-        changed since the last report; the new view is not served yet (see swap)."""
-        return self.home.sync(progress)
+        changed since the last report; the new view is not served yet (see swap).
+        ``locked``: the caller holds the refresh lock (a refresh); otherwise a sync into
+        the cluster takes it first."""
+        return self.home.sync(progress, locked=locked)
+
+    @property
+    def can_refresh(self) -> bool:
+        """Whether this process changes the index (see ``IndexHome.can_refresh``)."""
+        return self.home.can_refresh
+
+    @contextmanager
+    def _cluster_exclusive(self) -> Iterator[None]:
+        """The cluster's refresh lock, waited for while another process holds it."""
+        lock = self.refresh_lock()
+        deadline = time.monotonic() + self.lock_wait_seconds
+        said = False
+        while not lock.acquire():
+            if time.monotonic() > deadline:
+                raise SearchUnavailable(
+                    "another process has held the cluster's refresh lock for over "
+                    f"{self.lock_wait_seconds:.0f} s: not indexing now"
+                )
+            if not said:
+                log.info("another process is changing the cluster's index: waiting for it")
+                said = True
+            if self._closing.wait(1.0):  # a stoppable wait for the other process
+                raise SearchUnavailable("stopped while waiting for the cluster's refresh lock")
+        try:
+            yield
+        finally:
+            lock.release()
 
     def build_index(self, progress: Progress = no_progress) -> SearchIndex:
         """The index of the corpus folder as it is now (``sync``'s view)."""
@@ -177,11 +221,10 @@ class Library:
         OPENSEARCH_WAIT_SECONDS.
         """
         self.preload_analyzer()
-        remote = self.home.remote
-        if degraded and remote is not None:
-            self.home.remote = replace(remote, wait_seconds=0)  # retried in the background
         try:
-            index = self.home.open(progress, verify=False)
+            # Not waited for by the bot: retried in the background (home.remote is left as
+            # it is, for the syncs and locks that follow).
+            index = self.home.open(progress, verify=False, wait=not degraded)
         except SearchUnavailable as error:
             if not degraded:
                 raise
@@ -199,12 +242,44 @@ class Library:
             )
             self._watch_search(service)
             self._reconnecting.request(lambda: self._reconnect(service))
+            self._poll(service)
             return service
         service = AnswerService(index, top=self.settings.results_per_answer)
         self._serve(service, index)
         if degraded:
             self._watch_search(service)
+            self._poll(service)
         return service
+
+    def _poll(self, service: AnswerService) -> None:
+        """With the cluster, the running bot checks for other processes' changes."""
+        if self.home.remote is not None and self._polling is None:
+            self._polling = _Poller(self.poll_seconds, lambda: self._follow_cluster(service))
+            self._polling.start()
+
+    def _follow_cluster(self, service: AnswerService) -> bool:
+        """One poll: a new view swapped in when the cluster's index is not the one served
+        (another process updated or rebuilt it); whether one was."""
+        from .search.opensearch_engine import current_stamp
+
+        remote = self.home.remote
+        if remote is None or service.standing_in or self.home.busy:
+            return False  # reconnecting, or this process is writing it now
+        client = self.home.cluster_client()
+        if current_stamp(remote, client) in ("", service.index.stamp):
+            return False
+        view = self.home.cluster_view()
+        if view.stamp == service.index.stamp:
+            return False
+        service.swap(view)
+        if self.semantic is not None:
+            service.use_vectors(self.semantic.embedder, self.semantic.vectors(view, embed=False))
+            if self.embedding_in_background:
+                self.embed_in_background(service)
+        log.info(
+            "the cluster's index changed (%s): answering from %d passages", view.stamp, view.size
+        )
+        return True
 
     def _serve(self, service: AnswerService, index: SearchIndex) -> None:
         """What follows opening ``index`` for ``service``: its vectors, and the catch-up."""
@@ -231,14 +306,18 @@ class Library:
         """One try: open the index and swap it in (a stand-in served), or ask the served
         engine how many passages it holds; raises ``SearchUnavailable`` while it can't."""
         if service.standing_in:
-            index = self.home.open(verify=False)
+            index = self.home.open(verify=False, wait=False)
             service.swap(index)
             self._serve(service, index)
             if self.embedding_in_background:
                 self.embed_in_background(service)
             log.info("the search engine is reachable: answering from %d passages", index.size)
         else:
-            _ = service.index.engine.size  # a request to the cluster
+            engine = service.index.engine
+            # A request to the cluster, through the alias: the index this view reads may
+            # have been replaced (and deleted) by another process meanwhile.
+            probe = getattr(engine, "probe", None)
+            _ = probe() if callable(probe) else engine.size
             service.search_recovered()
 
     def wait_for_search(self, timeout: float) -> bool:
@@ -266,6 +345,9 @@ class Library:
             log.exception("could not index the corpus changes made while stopped")
 
     def close(self) -> None:
+        self._closing.set()
+        if self._polling is not None:
+            self._polling.stop()
         self._reconnecting.stop()
         self._embedding.stop()
         self.home.close()
@@ -330,6 +412,42 @@ class _EmbeddingWorker:
             thread.join(timeout)
             if timeout is not None:
                 return
+
+
+class _Poller:
+    """A background thread running ``job`` every ``seconds`` until stopped; a failure is
+    logged (the reconnect path deals with an unreachable cluster) and polling goes on."""
+
+    def __init__(self, seconds: float, job: Callable[[], bool]) -> None:
+        self.seconds = seconds
+        self.job = job
+        self.swapped = 0  # views swapped in, for tests waiting on a condition
+        self.changed = threading.Condition()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="cluster-poll", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.seconds):
+            try:
+                swapped = self.job()
+            except SearchUnavailable as error:
+                log.debug("polling the cluster: %s", error)
+                continue
+            except Exception:
+                log.exception("polling the cluster failed")
+                continue
+            if swapped:
+                with self.changed:
+                    self.swapped += 1
+                    self.changed.notify_all()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread.is_alive():
+            self._thread.join(timeout=10)
 
 
 class _Reconnector:

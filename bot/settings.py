@@ -301,6 +301,21 @@ SETTINGS: tuple[Setting, ...] = (
         "itself",
     ),
     Setting(
+        "OPENSEARCH_POLL_SECONDS",
+        "5",
+        _seconds(1, 3600),
+        "how often a running bot asks the cluster whether another process changed the index "
+        "(a new generation behind `OPENSEARCH_INDEX`), and then answers from the new one",
+    ),
+    Setting(
+        "REFRESH_ENABLED",
+        "true",
+        _bool,
+        "whether this process changes the index; `false` (needs `SEARCH_ENGINE=opensearch`): "
+        "a replica that only answers from the cluster's index, with no corpus folder needed, "
+        "and refuses `/refresh`, `/add` and scheduled refreshes",
+    ),
+    Setting(
         "RETRIEVAL",
         "auto",
         _choice("auto", "bm25", "hybrid"),
@@ -407,6 +422,8 @@ class Settings:
     opensearch_verify_certs: bool = field(default_factory=_table("OPENSEARCH_VERIFY_CERTS"))
     opensearch_ca_certs: str = field(default_factory=_table("OPENSEARCH_CA_CERTS"))
     opensearch_wait_seconds: float = field(default_factory=_table("OPENSEARCH_WAIT_SECONDS"))
+    opensearch_poll_seconds: float = field(default_factory=_table("OPENSEARCH_POLL_SECONDS"))
+    refresh_enabled: bool = field(default_factory=_table("REFRESH_ENABLED"))
     retrieval: str = field(default_factory=_table("RETRIEVAL"))
     results_per_answer: int = field(default_factory=_table("RESULTS_PER_ANSWER"))
     refresh_interval_minutes: int = field(default_factory=_table("REFRESH_INTERVAL_MINUTES"))
@@ -457,6 +474,16 @@ class Settings:
         if parsed["search_engine"] == "opensearch" and not parsed["opensearch_url"].strip():
             raise SettingsError(
                 "SEARCH_ENGINE=opensearch needs OPENSEARCH_URL (e.g. http://localhost:9200)"
+            )
+        if not parsed["refresh_enabled"] and parsed["refresh_interval_minutes"]:
+            raise SettingsError(
+                "REFRESH_INTERVAL_MINUTES needs REFRESH_ENABLED=true: a replica does not "
+                "refresh (set REFRESH_INTERVAL_MINUTES=0 there, and schedule the refreshing one)"
+            )
+        if not parsed["refresh_enabled"] and parsed["search_engine"] != "opensearch":
+            raise SettingsError(
+                "REFRESH_ENABLED=false needs SEARCH_ENGINE=opensearch: only a replica answering "
+                "from a cluster's index, kept by another process, can leave indexing to others"
             )
         return cls(**parsed, warnings=warnings)
 

@@ -15,6 +15,7 @@ a corpus of whole files (old or new) that the next start indexes as usual.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import time
 from collections.abc import AsyncIterator, Callable
@@ -30,6 +31,7 @@ from ..library import Library
 from ..locks import RefreshLock
 from ..progress import Progress, no_progress
 from ..search import IndexChanges
+from ..search.home import ReadOnlyIndex
 from ..sources import (
     FeedEntry,
     Fetcher,
@@ -292,7 +294,9 @@ class Refresher:
         what the index changed (since the last report), then ``failures``, then what
         the folder holds that could not be used as it is."""
         served = self.service.index
-        synced = await asyncio.to_thread(self.library.sync, progress)
+        # Under the refresh lock already (``_exclusive``).
+        sync = functools.partial(self.library.sync, progress, locked=True)
+        synced = await asyncio.to_thread(sync)
         corpus, changes = synced.corpus, synced.changes
         renewed = synced.view.engine is not served.engine or synced.view.synonyms != served.synonyms
         if changes or renewed:
@@ -345,6 +349,8 @@ class Refresher:
 
     @asynccontextmanager
     async def _exclusive(self) -> AsyncIterator[None]:
+        if not self.library.can_refresh:
+            raise ReadOnlyIndex()  # a replica: the process with the corpus refreshes
         if self._lock.locked():
             raise RefreshInProgress()
         async with self._lock:  # this process; the refresh lock: every other one

@@ -14,7 +14,9 @@ owner (host, process id and a random part) and when it expires (Unix time):
   ``LOCK_SECONDS``; a renewal that loses (the lock was taken over after this process
   stalled for longer than that) says so in the log;
 - **releasing it** deletes the document, again only at the version this holder wrote,
-  so a holder that lost it never deletes its successor's.
+  so a holder that lost it never deletes its successor's. A renewal and the release
+  never overlap (one guard around both): a release waits for a renewal in flight and
+  deletes the version it wrote, and no renewal writes after the release.
 
 What is approximate: expiry compares the machines' wall clocks (a clock ahead by more
 than ``LOCK_SECONDS`` would take over a live lock), and a holder stalled for longer than
@@ -70,6 +72,8 @@ class ClusterLock:
         self._index_made = False
         self._stop = threading.Event()
         self._renewing: threading.Thread | None = None
+        # Held by a renewal's and the release's read-and-write of ``_version``.
+        self._guard = threading.Lock()
 
     @property
     def held(self) -> bool:
@@ -121,32 +125,34 @@ class ClusterLock:
         """Push the expiry on (compare-and-set); False when the lock was lost."""
         from opensearchpy.exceptions import ConflictError
 
-        version = self._version
-        if version is None:
-            return False
-        try:
-            written = self._call(
-                self.client.index,
-                body=self._body(),
-                if_seq_no=version[0],
-                if_primary_term=version[1],
-            )
-        except ConflictError:
-            log.warning("the %s lock was taken over by another process", self.name)
-            self._version = None
-            return False
-        self._version = (int(written["_seq_no"]), int(written["_primary_term"]))
-        return True
+        with self._guard:
+            version = self._version
+            if version is None:  # released (or lost): never written again
+                return False
+            try:
+                written = self._call(
+                    self.client.index,
+                    body=self._body(),
+                    if_seq_no=version[0],
+                    if_primary_term=version[1],
+                )
+            except ConflictError:
+                log.warning("the %s lock was taken over by another process", self.name)
+                self._version = None
+                return False
+            self._version = (int(written["_seq_no"]), int(written["_primary_term"]))
+            return True
 
     def release(self) -> None:
         """Delete the lock, if it is still the version this holder wrote."""
         from opensearchpy.exceptions import ConflictError
 
         self._stop.set()
+        with self._guard:  # after a renewal in flight, whose version is then the one to delete
+            version, self._version = self._version, None
         if self._renewing is not None:
             self._renewing.join(timeout=10)
             self._renewing = None
-        version, self._version = self._version, None
         if version is None:
             return
         try:

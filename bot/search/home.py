@@ -19,6 +19,13 @@ a refresh report is true wherever it runs.
 Store and engine are changed in one engine commit and one store transaction. A store
 left ``dirty`` (the process died between the two), made by another analyzer version
 or disagreeing with the engine's count is rebuilt when opened.
+
+With OpenSearch the cluster is the index: views read it (``cluster_store.py``), and a
+process that doesn't refresh (REFRESH_ENABLED=false, or no corpus folder) needs nothing
+in its data folder. The cluster's index is trusted when its meta document says it was
+made by this analyzer; the refreshing process's local store is only its record of what
+it wrote, valid while it names the cluster's current stamp (index and generation), and
+every sync into the cluster runs under the cluster's refresh lock (``exclusive``).
 """
 
 from __future__ import annotations
@@ -29,10 +36,11 @@ import shutil
 import sqlite3
 import tempfile
 import threading
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ..corpus import (
     Article,
@@ -43,7 +51,7 @@ from ..corpus import (
     Synonyms,
     split_article,
 )
-from ..errors import SearchUnavailable
+from ..errors import BotError, SearchUnavailable
 from ..progress import Progress, no_progress
 from .analyzer import KoreanAnalyzer
 from .derived import SQLITE_COMPANIONS, damaged, move_aside
@@ -57,9 +65,10 @@ from .token_cache import TokenCache, cache_key
 from .vectors import VectorCache
 
 if TYPE_CHECKING:
+    from .cluster_vectors import ClusterVectorCache
     from .opensearch_engine import OpenSearchConfig
 
-__all__ = ["IndexChanges", "IndexHome", "Synced"]
+__all__ = ["IndexChanges", "IndexHome", "NoClusterIndex", "ReadOnlyIndex", "Synced"]
 
 _BATCH = 1024  # passages analyzed (on every core) and indexed at a time
 _STORE_FILE = "passages.sqlite"
@@ -68,6 +77,21 @@ _UNREPORTED_KEPT = 10_000  # changes kept for the next report; beyond, a rebuild
 _ENGINES = ("bm25", "tantivy", "opensearch")  # what a store may have been made for
 
 log = logging.getLogger(__name__)
+
+
+class NoClusterIndex(SearchUnavailable):
+    """The cluster answers but holds no index this bot can serve (yet)."""
+
+
+class ReadOnlyIndex(BotError):
+    """This process only reads the cluster's index (REFRESH_ENABLED=false, or no corpus
+    folder): another process changes it."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "this bot only answers from the cluster's index (REFRESH_ENABLED=false, or no "
+            "corpus folder): the process with REFRESH_ENABLED=true and the corpus refreshes it"
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,12 +196,18 @@ class IndexHome:
         *,
         engine: str = "auto",
         remote: OpenSearchConfig | None = None,
+        refresh_enabled: bool = True,
+        exclusive: Callable[[], AbstractContextManager[None]] | None = None,
     ) -> None:
         self.data_dir = data_dir
         self.corpus_store = corpus_store
         self.analyzer = analyzer
         self.engine = engine  # SEARCH_ENGINE: auto, bm25, tantivy or opensearch
         self.remote = remote  # the cluster, for opensearch
+        self.refresh_enabled = refresh_enabled  # REFRESH_ENABLED
+        # Held around every sync into the cluster (the refresh lock, from the Library).
+        self.exclusive = exclusive
+        self._client: Any = None  # one client for the cluster views
         self._cache: TokenCache | None = None
         self._files: _IndexFiles | None = None
         self._view: SearchIndex | None = None
@@ -206,22 +236,123 @@ class IndexHome:
         """The latest view, once opened."""
         return self._view
 
+    @property
+    def can_refresh(self) -> bool:
+        """Whether this process changes the index: always with a local engine; with the
+        cluster, only with REFRESH_ENABLED and the corpus folder there."""
+        if self.remote is None:
+            return True
+        return self.refresh_enabled and self.corpus_store.root.is_dir()
+
+    @property
+    def busy(self) -> bool:
+        """A sync (or an open) is running in this process."""
+        return self._lock.locked()
+
     # -- opening ----------------------------------------------------------------
 
-    def open(self, progress: Progress = no_progress, *, verify: bool = True) -> SearchIndex:
+    def open(
+        self, progress: Progress = no_progress, *, verify: bool = True, wait: bool = True
+    ) -> SearchIndex:
         """The view of the stored index: at once when it is valid (and, with ``verify``,
         made from the corpus folder as it is now, by its files' names, sizes and
         times); otherwise the folder is indexed first (a reported sync). With
-        ``verify`` False, ``verified`` stays False until ``sync`` or ``matches``."""
+        ``verify`` False, ``verified`` stays False until ``sync`` or ``matches``.
+        ``wait`` False: an unreachable cluster fails at once (OPENSEARCH_WAIT_SECONDS
+        is for one-shot commands)."""
         with self._lock:
             if self._view is not None:
                 return self._view
-            stored = self._stored(verify)
-            if stored is not None:
-                self._view = stored
-                self.verified = verify
-                return stored
+            if self.remote is not None:
+                served = self._open_cluster(verify, wait)
+                if served is not None:
+                    return served
+            else:
+                stored = self._stored(verify)
+                if stored is not None:
+                    self._view = stored
+                    self.verified = verify
+                    return stored
         return self.sync(progress).view
+
+    def _open_cluster(self, verify: bool, wait: bool) -> SearchIndex | None:
+        """The cluster's view, if it holds an index for this analyzer; None when this
+        process must (and can) index the corpus into it first."""
+        try:
+            view = self.cluster_view(wait=wait)
+        except NoClusterIndex:
+            if not self.can_refresh:
+                raise
+            return None
+        if not self.can_refresh:  # nothing here to check it against
+            self._view, self.verified = view, True
+            return view
+        self._adopt_local(view.stamp)
+        if verify and not self.matches():
+            return None
+        self._view, self.verified = view, verify
+        return view
+
+    def cluster_client(self) -> Any:
+        """One client for this process's requests to the cluster (made when first asked)."""
+        from .opensearch_engine import make_client
+
+        assert self.remote is not None
+        if self._client is None:
+            self._client = make_client(self.remote)
+        return self._client
+
+    def cluster_view(self, *, wait: bool = True) -> SearchIndex:
+        """A view of the index behind the alias now (another process may have changed
+        it); ``NoClusterIndex`` when there is none for this analyzer."""
+        from .cluster_store import ClusterStore
+        from .opensearch_engine import OpenSearchEngine
+
+        assert self.remote is not None
+        remote = self.remote if wait else replace(self.remote, wait_seconds=0)
+        try:
+            engine = OpenSearchEngine(
+                self.analyzer.fields, remote, create=False, client=self.cluster_client()
+            )
+        except SearchUnavailable as error:
+            if "has no index" in str(error):
+                raise NoClusterIndex(str(error)) from None
+            raise
+        meta = engine.meta()
+        generation = int(meta.get("generation", 0))
+        if meta.get("analyzer") != self.analyzer.version or not generation:
+            raise NoClusterIndex(
+                f"the OpenSearch index {engine.index} behind OPENSEARCH_INDEX="
+                f"{self.remote.index} was made by another analyzer version, or is not "
+                "complete yet: a process with REFRESH_ENABLED=true and the corpus rebuilds it"
+            )
+        return SearchIndex(
+            ClusterStore(engine),
+            engine,
+            self.analyzer,
+            None,
+            None,
+            synonyms=_synonyms(meta.get("synonyms")),
+            fingerprint=str(meta.get("fingerprint", "")),
+            stamp=f"{engine.index}:{generation}",
+        )
+
+    def _adopt_local(self, stamp: str) -> None:
+        """Keep the local store as this process's record if it was the last to write the
+        cluster's index (same stamp); otherwise the next sync indexes afresh."""
+        path = self.directory / _STORE_FILE
+        if not path.exists():
+            return
+        store = _open_store(path)
+        if (
+            store.meta("state") != "clean"
+            or store.meta("engine") != "opensearch"
+            or store.meta("analyzer") != self.analyzer.version
+            or store.meta("cluster") != stamp
+        ):
+            store.close()
+            return
+        self._files = self._index_files("opensearch", store)
 
     def _stored(self, verify: bool) -> SearchIndex | None:
         """The stored index's view, if it is valid for SEARCH_ENGINE (and up to date)."""
@@ -281,15 +412,33 @@ class IndexHome:
 
     # -- changing ---------------------------------------------------------------
 
-    def sync(self, progress: Progress = no_progress, *, reported: bool = True) -> Synced:
+    def sync(
+        self, progress: Progress = no_progress, *, reported: bool = True, locked: bool = False
+    ) -> Synced:
         """Bring the index up to the corpus folder as it is now.
 
         Only files whose name, size, time or inode changed are read; their articles
         are re-split and analyzed (terms come from the token cache when the text was
         seen before). ``reported`` False (the start-up catch-up) keeps the changes for
-        the next reported sync instead of returning them."""
+        the next reported sync instead of returning them. With the cluster, the sync
+        runs under ``exclusive`` (the refresh lock) unless the caller holds it
+        (``locked``); a process that only reads raises ``ReadOnlyIndex``."""
+        if self.remote is not None:
+            if not self.can_refresh:
+                raise ReadOnlyIndex()
+            if self.exclusive is not None and not locked:
+                with self.exclusive():
+                    return self._sync(progress, reported)
+        return self._sync(progress, reported)
+
+    def _sync(self, progress: Progress, reported: bool) -> Synced:
         with self._lock:
             files, corpus = self._files, None
+            if files is not None and self.remote is not None and not files.valid():
+                # Another process wrote the cluster since: this record of it is stale.
+                log.info("the cluster's index changed since this process wrote it: indexing afresh")
+                files.reset()
+                self._known = None
             if files is None:
                 files, corpus = self._open_files()
             if corpus is None:  # unchanged files are not read again
@@ -300,9 +449,20 @@ class IndexHome:
             wanted = resolve_engine(self.engine, view.size)
             if wanted != files.engine_name:
                 log.info("%d passages: switching to the %s engine", view.size, wanted)
+                # Changes not reported yet survive the switch (the new store starts empty).
+                unreported = files.store.meta("unreported") or ""
                 files.abandon()
-                files = self._index_files(wanted)
-                files.reset()
+                files = _IndexFiles(
+                    self.analyzer,
+                    wanted,
+                    self.directory,
+                    self.token_cache,
+                    files.close_engine(),  # the same store, no second connection to it
+                    remote=self.remote,
+                    fresh=True,
+                )
+                if unreported:
+                    files.store.set_meta({"unreported": unreported})
                 corpus = self.corpus_store.load()
                 _, digests = files.sync(corpus, scan, self.token_cache, progress)
                 view = files.view(corpus, digests)
@@ -324,6 +484,12 @@ class IndexHome:
         else:
             corpus = self.corpus_store.load()
             engine = resolve_engine("auto", sum(len(split_article(a)) for a in corpus.articles))
+        recorded = store.meta("state") == "clean" and store.meta("cluster")
+        if engine == "opensearch" and not recorded:
+            # Nothing this process wrote to check the cluster against: a new index at once
+            # (opening the alias first would make an empty one when there is none).
+            files = self._index_files(engine, store, fresh=True)
+            return files, corpus
         try:
             files = self._index_files(engine, store)
         except SearchUnavailable:
@@ -333,9 +499,18 @@ class IndexHome:
             files.reset()
         return files, corpus
 
-    def _index_files(self, engine: str, store: PassageStore | None = None) -> _IndexFiles:
+    def _index_files(
+        self, engine: str, store: PassageStore | None = None, *, fresh: bool = False
+    ) -> _IndexFiles:
         return _IndexFiles(
-            self.analyzer, engine, self.directory, self.token_cache, store, remote=self.remote
+            self.analyzer,
+            engine,
+            self.directory,
+            self.token_cache,
+            store,
+            remote=self.remote,
+            client=self._client,
+            fresh=fresh,
         )
 
     def _account(self, store: PassageStore, changes: IndexChanges, reported: bool) -> IndexChanges:
@@ -378,7 +553,14 @@ class IndexHome:
     def semantic_component(self, embedder: Embedder) -> SemanticIndexer:
         """The semantic component over this home's vector files (made once)."""
         if self.semantic is None:
-            cache = VectorCache(self.data_dir / "vectors.sqlite")
+            local = VectorCache(self.data_dir / "vectors.sqlite")
+            cache: VectorCache | ClusterVectorCache = local
+            if self.remote is not None:  # shared through the cluster (cluster_vectors.py)
+                from .cluster_vectors import ClusterVectorCache
+
+                cache = ClusterVectorCache(
+                    local, self.remote, self.cluster_client(), write=self.can_refresh
+                )
             self.semantic = SemanticIndexer(
                 embedder, cache, graph=self.data_dir / "vectors.usearch"
             )
@@ -395,6 +577,9 @@ class IndexHome:
             if self._stand_in_dir is not None:
                 self._stand_in_dir.cleanup()
                 self._stand_in_dir = None
+            if self._client is not None:
+                self._client.close()  # its connection pool
+                self._client = None
 
 
 class _UnreachableEngine:
@@ -442,12 +627,19 @@ class _IndexFiles:
         store: PassageStore | None = None,
         *,
         remote: OpenSearchConfig | None = None,
+        client: Any = None,
+        fresh: bool = False,
     ) -> None:
+        """``fresh``: start empty at once (``reset``), without opening the engine there."""
         self.analyzer = analyzer
         self.engine_name = engine
         self.directory = directory
-        self.remote = remote
+        self.remote = remote if engine == "opensearch" else None
+        self._client = client
         self.store = store or _open_store(directory / _STORE_FILE)
+        if fresh:
+            self.reset()
+            return
         self.engine = self._make_engine()
         if self.store.meta("state") == "dirty" and self.store.meta("pending"):
             self._recover()
@@ -458,9 +650,23 @@ class _IndexFiles:
         """The engine; ``fresh``: an empty one (tantivy's directory is emptied first, an
         OpenSearch rebuild gets a new index that its first update switches in)."""
         path = self.directory / _ENGINE_DIR if self.engine_name == "tantivy" else None
+        if self.remote is not None:
+            from .opensearch_engine import OpenSearchEngine
+
+            return OpenSearchEngine(
+                self.analyzer.fields, self.remote, fresh=fresh, client=self._client
+            )
         return make_engine(
             self.engine_name, self.analyzer.fields, path=path, remote=self.remote, fresh=fresh
         )
+
+    def close_engine(self) -> PassageStore:
+        """Let the engine go for another's (its files are removed by the next ``reset``);
+        the store, to be reused."""
+        close = getattr(self.engine, "close", None)
+        if callable(close):
+            close()
+        return self.store
 
     def _fill_from_store(self, cache: TokenCache) -> None:
         """The in-memory engine, from the stored passages' cached terms; left empty
@@ -482,6 +688,21 @@ class _IndexFiles:
         synonyms: Synonyms | None = None,
         fingerprint: str = "",
     ) -> SearchIndex:
+        if self.remote is not None:  # views read the cluster, as every other process does
+            from .cluster_store import ClusterStore
+            from .opensearch_engine import OpenSearchEngine
+
+            assert isinstance(self.engine, OpenSearchEngine)
+            return SearchIndex(
+                ClusterStore(self.engine),
+                self.engine,
+                self.analyzer,
+                corpus,
+                digests,
+                synonyms=synonyms,
+                fingerprint=fingerprint,
+                stamp=self.store.meta("cluster") or "",
+            )
         return SearchIndex(
             self.store,
             self.engine,
@@ -534,8 +755,18 @@ class _IndexFiles:
         )
 
     def valid(self) -> bool:
-        """The store is complete, made by this analyzer for this engine, and agrees with it."""
-        return self._complete() and self.store.size == self.engine.size
+        """The store is complete, made by this analyzer for this engine, and agrees with it
+        (with the cluster: it names the stamp the alias's index has now, i.e. this
+        process was the last to write it)."""
+        if not self._complete():
+            return False
+        if self.remote is not None:
+            from .opensearch_engine import OpenSearchEngine, current_stamp
+
+            assert isinstance(self.engine, OpenSearchEngine)
+            stamp = current_stamp(self.remote, self.engine.client)
+            return bool(stamp) and self.store.meta("cluster") == stamp
+        return self.store.size == self.engine.size
 
     def reset(self) -> None:
         """Empty store, empty engine (a rebuild)."""
@@ -582,7 +813,13 @@ class _IndexFiles:
             rebuilt,
         )
         reread = len(corpus.unread) < len(corpus.articles)  # files to record anew
+        cluster = self._cluster_changes(corpus, digests, changed, store)
         if not changed and not gone and not reread:  # nothing to index, nothing to commit
+            if cluster is not None and cluster[2]:  # but the cluster lacks the synonyms…
+                articles, cluster_meta, _ = cluster
+                meta.update(
+                    self._write_cluster((), (), articles, (), cluster_meta, cache, progress)
+                )
             if any(store.meta(key) != value for key, value in meta.items()):
                 store.set_meta(meta)
             return changes, digests
@@ -597,8 +834,17 @@ class _IndexFiles:
         store.begin()
         try:
             store.remove_articles(replaced)
-            if changed or passages:
-                self.engine.update(self._added(changed, cache, progress), passages)
+            if self.remote is not None:
+                assert cluster is not None
+                articles, cluster_meta, _ = cluster
+                meta.update(
+                    self._write_cluster(
+                        changed, passages, articles, gone, cluster_meta, cache, progress
+                    )
+                )
+            elif changed or passages:
+                added = ((p.id, bag) for p, bag in self._added(changed, cache, progress))
+                self.engine.update(added, passages)
             store.put_articles(((a, digests[a.id]) for a in corpus.articles), corpus.files)
             store.set_meta_in_transaction(meta)
             store.commit()
@@ -609,9 +855,64 @@ class _IndexFiles:
             log.info("indexed %d changed articles, removed %d", len(changed), len(gone))
         return changes, digests
 
+    def _cluster_changes(
+        self,
+        corpus: Corpus,
+        digests: Mapping[str, str],
+        changed: Sequence[Article],
+        store: PassageStore,
+    ) -> tuple[list[tuple[str, dict[str, Any]]], dict[str, Any], bool] | None:
+        """With the cluster: the article documents to write (changed or moved), its meta
+        values, and whether either differs from what it holds (by this store)."""
+        if self.remote is None:
+            return None
+        from .cluster_store import article_record
+
+        positions = store.positions()
+        touched = {a.id for a in changed}
+        articles = [
+            (a.id, article_record(a, digests[a.id], n))
+            for n, a in enumerate(corpus.articles)
+            if a.id in touched or positions.get(a.id) != n
+        ]
+        cluster_meta = {
+            "analyzer": self.analyzer.version,
+            # No fingerprint: it differs with how much of the folder was read, and no
+            # view needs it.
+            "synonyms": [list(group) for group in corpus.synonyms.groups],
+            "problems": _problems(corpus),
+        }
+        recorded = store.meta("cluster_meta")
+        same_meta = recorded == json.dumps(cluster_meta, ensure_ascii=False, sort_keys=True)
+        return articles, cluster_meta, bool(articles or not same_meta or not store.meta("cluster"))
+
+    def _write_cluster(
+        self,
+        changed: Sequence[Article],
+        removed: Sequence[str],
+        articles: Sequence[tuple[str, dict[str, Any]]],
+        gone: Sequence[str],
+        cluster_meta: dict[str, Any],
+        cache: TokenCache,
+        progress: Progress,
+    ) -> dict[str, str]:
+        """One write into the cluster; the store's meta values recording it."""
+        from .cluster_store import passage_record
+        from .opensearch_engine import ClusterWrite, OpenSearchEngine
+
+        assert isinstance(self.engine, OpenSearchEngine)
+        added = (
+            (p.id, bag, passage_record(p, bag)) for p, bag in self._added(changed, cache, progress)
+        )
+        stamp = self.engine.write(ClusterWrite(added, removed, articles, gone, cluster_meta))
+        return {
+            "cluster": stamp,
+            "cluster_meta": json.dumps(cluster_meta, ensure_ascii=False, sort_keys=True),
+        }
+
     def _added(
         self, articles: Sequence[Article], cache: TokenCache, progress: Progress
-    ) -> Iterator[tuple[str, TermBag]]:
+    ) -> Iterator[tuple[Passage, TermBag]]:
         """Split ``articles`` and stream their passages' bags, storing each batch."""
         titles = {a.id: a.title for a in articles}
         progress("indexing", 0, len(articles))
@@ -625,7 +926,7 @@ class _IndexFiles:
 
     def _index_batch(
         self, passages: Sequence[Passage], titles: Mapping[str, str], cache: TokenCache
-    ) -> Iterable[tuple[str, TermBag]]:
+    ) -> Iterable[tuple[Passage, TermBag]]:
         version = self.analyzer.version
         keys = [cache_key(version, titles[p.article_id], p.text) for p in passages]
         bags = cache.get_many(keys)
@@ -636,7 +937,14 @@ class _IndexFiles:
             cache.put_many(fresh)
             bags.update(fresh)
         self.store.put_passages((p, k, bags[k]) for p, k in zip(passages, keys, strict=True))
-        return [(p.id, bags[k]) for p, k in zip(passages, keys, strict=True)]
+        return [(p, bags[k]) for p, k in zip(passages, keys, strict=True)]
+
+
+def _synonyms(groups: Any) -> Synonyms:
+    """Synonyms as the cluster's meta document holds them (lists of members)."""
+    if not isinstance(groups, list):
+        return Synonyms()
+    return Synonyms(tuple(tuple(str(m) for m in g) for g in groups if isinstance(g, list)))
 
 
 def _problems(corpus: Corpus) -> list[str]:

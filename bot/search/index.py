@@ -20,12 +20,14 @@ from html import unescape
 
 from ..corpus import Article, Corpus, Passage, Synonyms
 from .analyzer import KoreanAnalyzer, Term, passage_terms
+from .cluster_store import ClusterStore
 from .engine import SearchEngine, TermBag
 from .store import PassageStore
 from .typos import corrections
 
 __all__ = ["Query", "SearchHit", "SearchIndex"]
 
+_FREQUENCIES_KEPT = 200_000  # cached document frequencies per view, at most
 _TAG = re.compile(r"<[^>]{0,200}>")
 # Code pasted with markup is not part of the question ("<script>alert(1)</script>").
 _CODE = re.compile(r"<(script|style)\b[^>]{0,200}>.{0,2000}?</\1\s*>", re.IGNORECASE | re.DOTALL)
@@ -71,7 +73,7 @@ class SearchIndex:
 
     def __init__(
         self,
-        store: PassageStore,
+        store: PassageStore | ClusterStore,
         engine: SearchEngine,
         analyzer: KoreanAnalyzer,
         corpus: Corpus | None,
@@ -79,10 +81,13 @@ class SearchIndex:
         *,
         synonyms: Synonyms | None = None,
         fingerprint: str = "",
+        stamp: str = "",
     ) -> None:
         """A view of ``corpus``; with ``corpus`` None, of the articles the store holds,
-        read from it only when needed (start-up reads nothing of the corpus)."""
+        read from it only when needed (start-up reads nothing of the corpus). ``stamp``:
+        the cluster's index and generation it shows (OpenSearch), compared by the poll."""
         self._store = store
+        self.stamp = stamp
         self.analyzer = analyzer
         self.engine = engine
         self._lock = threading.Lock()
@@ -92,6 +97,9 @@ class SearchIndex:
         self._synonyms = synonyms if synonyms is not None else Synonyms()
         self._fingerprint = fingerprint
         self._looked_up: dict[str, Article | None] = {}
+        # Word document frequencies asked for on this view (one engine state: a change
+        # makes a new view); a cluster is asked each word once, and in batches.
+        self._frequencies: dict[str, int] = {}
         if corpus is not None:
             self._set_corpus(corpus)
         self._size = self._store.size
@@ -172,7 +180,7 @@ class SearchIndex:
                         bag.setdefault(name, []).extend(terms)
             for word in mentioned:
                 alternatives[word] = alternatives.get(word, frozenset()) | frozenset(added)
-        for word, correction in corrections(analysis.words, self.document_frequency):
+        for word, correction in corrections(analysis.words, self.document_frequencies):
             if any(self.document_frequency(f) for f in alternatives.get(word, ())):
                 continue  # a synonym already has it
             alternatives[word] = alternatives.get(word, frozenset()) | {correction}
@@ -232,4 +240,20 @@ class SearchIndex:
         return passage_terms(bag) if bag else []
 
     def document_frequency(self, term: str) -> int:
-        return self.engine.document_frequency("word", term)
+        return self.document_frequencies((term,))[term]
+
+    def document_frequencies(self, terms: Iterable[str]) -> dict[str, int]:
+        """In how many passages each word term occurs: the engine is asked only for the
+        terms not asked before, all at once where it can (``document_frequencies``)."""
+        wanted = list(dict.fromkeys(terms))
+        missing = [t for t in wanted if t not in self._frequencies]
+        if missing:
+            batch = getattr(self.engine, "document_frequencies", None)
+            if callable(batch):
+                found = dict(batch("word", missing))
+            else:
+                found = {t: self.engine.document_frequency("word", t) for t in missing}
+            if len(self._frequencies) > _FREQUENCIES_KEPT:
+                self._frequencies.clear()
+            self._frequencies.update(found)
+        return {t: self._frequencies.get(t, 0) for t in wanted}

@@ -21,16 +21,27 @@ once rather than piecemeal). A fresh engine (a full rebuild) writes a new index 
 nobody reads; its first completed update switches the alias to it in one atomic
 ``_aliases`` call. The index it replaced is kept until the next switch, so a view still
 reading it (until the new one is swapped in) never finds it gone.
+
+The index holds everything a view needs, so a process with an empty data folder answers
+from it (``cluster_store.py`` reads it): each passage document keeps, beside its two
+searched fields, its article, its position in it and (in ``data``, stored but not
+indexed) its text and word terms with their spans; each article has a document
+(``kind: article``) with its metadata, digest and position; one ``meta`` document holds
+the analyzer version, the synonyms, the corpus problems and a generation counter that
+every completed update increments. The alias's target and that counter, together the
+*stamp*, are what other processes poll to notice a change.
 """
 
 from __future__ import annotations
 
 import logging
+import re
 import secrets
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from typing import Any, TypeVar
 from urllib.parse import urlsplit, urlunsplit
 
@@ -38,9 +49,14 @@ from ..errors import SearchUnavailable
 from .engine import Field, ScoredId, TermBag
 
 __all__ = [
+    "ARTICLE_PREFIX",
+    "META_ID",
+    "ClusterWrite",
     "OpenSearchConfig",
     "OpenSearchEngine",
     "call",
+    "current_stamp",
+    "generation_pattern",
     "index_body",
     "make_client",
     "query_body",
@@ -50,11 +66,15 @@ log = logging.getLogger(__name__)
 
 # The fields' names and parameters and this layout's version, kept in the mapping's
 # _meta: an index made for other fields or parameters is not reused.
-_LAYOUT_VERSION = 1
+_LAYOUT_VERSION = 2  # 2: passages' texts, articles and the meta document in the index
 _ANALYZER = "analyzed_terms"
 _EMPTY = "\x00"  # the one term of an empty field, as in the other engines
 _SEPARATOR = " "
 _BULK_ACTIONS = 1_000  # index or delete operations per bulk request
+_FREQUENCY_BATCH = 500  # terms counted per request (one ``filters`` aggregation)
+# Documents beside the passages; a passage id never starts with "~".
+ARTICLE_PREFIX = "~article~"
+META_ID = "~meta"
 
 T = TypeVar("T")
 
@@ -90,7 +110,7 @@ def index_body(fields: Sequence[Field], config: OpenSearchConfig) -> dict[str, A
     similarity = {
         f"bm25_{field.name}": {"type": "BM25", "k1": field.k1, "b": field.b} for field in fields
     }
-    properties = {
+    properties: dict[str, Any] = {
         field.name: {
             "type": "text",
             "analyzer": _ANALYZER,
@@ -99,6 +119,17 @@ def index_body(fields: Sequence[Field], config: OpenSearchConfig) -> dict[str, A
         }
         for field in fields
     }
+    # What the passages and articles are, for views: filtered and sorted on, never scored.
+    properties.update(
+        {
+            "kind": {"type": "keyword"},
+            "article_id": {"type": "keyword"},
+            "ordinal": {"type": "integer"},
+            "position": {"type": "integer"},
+            # Texts, terms, metadata: returned with the document, not indexed.
+            "data": {"type": "object", "enabled": False},
+        }
+    )
     return {
         "settings": {
             "index": {
@@ -157,14 +188,17 @@ class OpenSearchEngine:
         config: OpenSearchConfig,
         *,
         fresh: bool = False,
+        create: bool = True,
         client: Any = None,
     ) -> None:
+        """``create`` False (a process that only reads): the alias must already point at
+        an index made for these fields, else ``SearchUnavailable`` says so."""
         self.fields = tuple(fields)
         self.config = config
         self.client = client if client is not None else make_client(config)
         self._wait_for_cluster()
         self._pending = fresh  # not yet behind the alias
-        self.index = self._new_index() if fresh else self._open_alias()
+        self.index = self._new_index() if fresh else self._open_alias(create)
 
     # -- opening ----------------------------------------------------------------------
 
@@ -185,7 +219,7 @@ class OpenSearchEngine:
                 time.sleep(min(delay, left))  # a real wait for a real cluster, not a test
                 delay = min(delay * 2, 15.0)
 
-    def _open_alias(self) -> str:
+    def _open_alias(self, create: bool = True) -> str:
         alias = self.config.index
         found = self._call(self.client.indices.get_alias, name=alias, ignore=[404])
         names = sorted(str(name) for name in found if name not in ("error", "status"))
@@ -199,7 +233,14 @@ class OpenSearchEngine:
             mapping = self._call(self.client.indices.get_mapping, index=index)
             if mapping.get(index, {}).get("mappings", {}).get("_meta") == _layout(self.fields):
                 return index
-            log.warning("OpenSearch index %s was made differently: making a new one", index)
+            if create:
+                log.warning("OpenSearch index %s was made differently: making a new one", index)
+        if not create:
+            raise SearchUnavailable(
+                f"OpenSearch at OPENSEARCH_URL={self.config.shown_url} has no index for this "
+                f"bot behind OPENSEARCH_INDEX={alias} yet: it is made by a process with "
+                "REFRESH_ENABLED=true and the corpus folder"
+            )
         index = self._new_index()
         self._publish(index)
         return index
@@ -224,7 +265,10 @@ class OpenSearchEngine:
         self._call(self.client.indices.update_aliases, body={"actions": actions})
         keep = {index, *current}
         every = self._call(self.client.indices.get, index=f"{alias}-*", ignore=[404])
-        stale = [name for name in every if name not in keep and name not in ("error", "status")]
+        # Only this alias's generations: "<alias>-*" also matches another deployment's
+        # whose alias merely starts the same ("passages-eu-…" for "passages").
+        mine = generation_pattern(alias)
+        stale = [name for name in every if name not in keep and mine.fullmatch(str(name))]
         for name in stale:
             self._call(self.client.indices.delete, index=name, ignore=[404])
         self._pending = False
@@ -234,7 +278,25 @@ class OpenSearchEngine:
 
     @property
     def size(self) -> int:
-        return int(self._call(self.client.count, index=self.index)["count"])
+        body = {"query": {"term": {"kind": "passage"}}}
+        return int(self._call(self.client.count, index=self.index, body=body)["count"])
+
+    def probe(self) -> int:
+        """Passages behind the alias (whatever index it points at now): the reconnect
+        probe, which must not depend on an index another process may have replaced."""
+        body = {"query": {"term": {"kind": "passage"}}}
+        return int(self._call(self.client.count, index=self.config.index, body=body)["count"])
+
+    def meta(self) -> dict[str, Any]:
+        """The meta document of this index ({} when it has none yet)."""
+        found = self._call(self.client.get, index=self.index, id=META_ID, ignore=[404])
+        data = (found.get("_source") or {}).get("data") if found.get("found") else None
+        return dict(data) if isinstance(data, dict) else {}
+
+    @property
+    def stamp(self) -> str:
+        """This index and its generation: what changes when anyone updates it."""
+        return f"{self.index}:{int(self.meta().get('generation', 0))}"
 
     def search(self, query: TermBag, k: int) -> list[ScoredId]:
         body = query_body(self.fields, query, k)
@@ -251,35 +313,100 @@ class OpenSearchEngine:
         body = {"query": {"term": {field: term}}}
         return int(self._call(self.client.count, index=self.index, body=body)["count"])
 
+    def document_frequencies(self, field: str, terms: Sequence[str]) -> dict[str, int]:
+        """``document_frequency`` of many terms in one request per 500 (a ``filters``
+        aggregation), instead of one ``_count`` each: typo correction asks for hundreds."""
+        wanted = {f.name for f in self.fields}
+        counts = dict.fromkeys(terms, 0)
+        askable = [t for t in counts if field in wanted and _terms([t]) == [t]]
+        for chunk in _chunks(askable, _FREQUENCY_BATCH):
+            filters = {str(n): {"term": {field: term}} for n, term in enumerate(chunk)}
+            body = {"size": 0, "aggs": {"df": {"filters": {"filters": filters}}}}
+            response = self._call(self.client.search, index=self.index, body=body)
+            buckets = response.get("aggregations", {}).get("df", {}).get("buckets", {})
+            for n, term in enumerate(chunk):
+                counts[term] = int(buckets.get(str(n), {}).get("doc_count", 0))
+        return counts
+
     def update(self, added: Iterable[tuple[str, TermBag]], removed: Iterable[str]) -> None:
         """Delete, then index (replacing), in bulk requests of bounded size; then one
         refresh makes it all visible. A fresh index is then switched in by the alias."""
-        for chunk in _chunks(self._actions(added, removed), _BULK_ACTIONS):
+        self.write(ClusterWrite(((doc_id, bag, None) for doc_id, bag in added), removed))
+
+    def write(self, change: ClusterWrite) -> str:
+        """``update`` with what views read: passages' records, articles, the meta document
+        (its generation incremented last, once everything else is in). The new stamp."""
+        actions = self._actions(change)
+        for chunk in _chunks(actions, _BULK_ACTIONS):
             body = [line for action in chunk for line in action]
             response = self._call(self.client.bulk, body=body)
             failure = _bulk_failure(response, self.config) if response.get("errors") else None
             if failure:
                 raise SearchUnavailable(failure)
+        # Read now, under the refresh lock: another process may have written since we opened.
+        meta = {**self.meta(), **change.meta}
+        meta["generation"] = int(meta.get("generation", 0)) + 1
+        source = {"kind": "meta", "data": meta}
+        self._call(self.client.index, index=self.index, id=META_ID, body=source)
         self._call(self.client.indices.refresh, index=self.index)
         if self._pending:
             self._publish(self.index)
+        return f"{self.index}:{meta['generation']}"
 
     # -- helpers ----------------------------------------------------------------------
 
-    def _actions(
-        self, added: Iterable[tuple[str, TermBag]], removed: Iterable[str]
-    ) -> Iterator[list[dict[str, Any]]]:
-        for doc_id in removed:
+    def _actions(self, change: ClusterWrite) -> Iterator[list[dict[str, Any]]]:
+        for doc_id in change.removed:
             yield [{"delete": {"_index": self.index, "_id": doc_id}}]
-        for doc_id, bag in added:
-            source = {
+        for article_id in change.removed_articles:
+            yield [{"delete": {"_index": self.index, "_id": ARTICLE_PREFIX + article_id}}]
+        for doc_id, bag, record in change.added:
+            source: dict[str, Any] = {
                 field.name: _SEPARATOR.join(_terms(bag.get(field.name, ())) or [_EMPTY])
                 for field in self.fields
             }
+            source["kind"] = "passage"
+            if record is not None:
+                source.update(record)
             yield [{"index": {"_index": self.index, "_id": doc_id}}, source]
+        for article_id, record in change.articles:
+            source = {"kind": "article", "article_id": article_id, **record}
+            yield [{"index": {"_index": self.index, "_id": ARTICLE_PREFIX + article_id}}, source]
 
     def _call(self, method: Callable[..., T], **kwargs: Any) -> T:
         return call(self.config, method, **kwargs)
+
+
+@dataclass(slots=True)
+class ClusterWrite:
+    """One update of the index: passages (id, terms, their record: ``article_id``,
+    ``ordinal`` and ``data``, or None), passages removed, articles (id, record:
+    ``position`` and ``data``) written or removed, and meta values to set."""
+
+    added: Iterable[tuple[str, TermBag, dict[str, Any] | None]] = ()
+    removed: Iterable[str] = ()
+    articles: Iterable[tuple[str, dict[str, Any]]] = ()
+    removed_articles: Iterable[str] = ()
+    meta: dict[str, Any] = dataclass_field(default_factory=dict)
+
+
+def generation_pattern(alias: str) -> re.Pattern[str]:
+    """The names of ``alias``'s indexes, exactly: ``<alias>-<time>-<random>``."""
+    return re.compile(rf"{re.escape(alias)}-\d{{14}}-[0-9a-f]{{6}}")
+
+
+def current_stamp(config: OpenSearchConfig, client: Any) -> str:
+    """The index the alias points at now, and its generation (two small requests):
+    what a process that only reads polls to notice another's update or rebuild."""
+    found = call(config, client.indices.get_alias, name=config.index, ignore=[404])
+    names = sorted(str(name) for name in found if name not in ("error", "status"))
+    if not names:
+        return ""
+    index = names[-1]
+    meta = call(config, client.get, index=index, id=META_ID, ignore=[404])
+    data = (meta.get("_source") or {}).get("data") if meta.get("found") else None
+    generation = int(data.get("generation", 0)) if isinstance(data, dict) else 0
+    return f"{index}:{generation}"
 
 
 def call(

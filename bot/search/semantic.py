@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -19,6 +20,9 @@ from .approximate import EXACT_LIMIT, vector_index
 from .embedder import Embedder
 from .index import SearchIndex
 from .vectors import DenseIndex, VectorCache, VectorIndex, vector_key
+
+if TYPE_CHECKING:
+    from .cluster_vectors import ClusterVectorCache
 
 __all__ = ["SemanticIndexer", "embedding_input"]
 
@@ -43,7 +47,7 @@ class SemanticIndexer:
     def __init__(
         self,
         embedder: Embedder,
-        cache: VectorCache,
+        cache: VectorCache | ClusterVectorCache,
         *,
         graph: Path | None = None,
         exact_limit: int = EXACT_LIMIT,

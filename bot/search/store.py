@@ -144,6 +144,10 @@ class PassageStore:
     def digests(self) -> dict[str, str]:
         return dict(self._query("SELECT id, digest FROM articles"))
 
+    def positions(self) -> dict[str, int]:
+        """Each article's place in the corpus order, as stored."""
+        return dict(self._query("SELECT id, position FROM articles"))
+
     def known_files(self) -> dict[str, KnownFile]:
         """The corpus files the articles were read from, by file name."""
         known: dict[str, KnownFile] = {}

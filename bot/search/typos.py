@@ -7,12 +7,15 @@ syllable count; one initial, vowel or final changed, added or dropped) with the 
 passages, or the two neighbouring question words joined. Only words of two syllables
 or more are corrected: a single syllable has too many neighbours to guess from; in
 two, only a vowel or a final is taken as mistyped.
+
+Frequencies are asked for in batches (``frequencies`` takes many words): a few hundred
+neighbours per word would otherwise be as many requests to a search cluster.
 """
 
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 
 from .analyzer import Term
 
@@ -55,31 +58,54 @@ def _with(word: str, position: int, initial: int, vowel: int, final: int) -> str
     return word[:position] + syllable + word[position + 1 :]
 
 
-def corrections(
-    terms: Sequence[Term], frequency: Callable[[str], int]
-) -> Iterator[tuple[str, str]]:
-    """(question word, corpus word) for the question's words the corpus doesn't have."""
-    unseen = {t.text for t in terms if t.kind == "name" and frequency(t.text) == 0}
+Frequencies = Callable[[Iterable[str]], Mapping[str, int]]
+"""Words -> in how many passages each occurs (one batch)."""
+
+
+def corrections(terms: Sequence[Term], frequencies: Frequencies) -> Iterator[tuple[str, str]]:
+    """(question word, corpus word) for the question's words the corpus doesn't have;
+    at most three batches of ``frequencies``."""
+    names = {t.text for t in terms if t.kind == "name"}
+    known = frequencies(names) if names else {}
+    unseen = {word for word in names if not known.get(word)}
+    if not unseen:
+        return
     ordered = sorted(terms, key=lambda t: t.start)
+    pairs = [
+        (first.text, second.text)
+        for first, second in itertools.pairwise(ordered)
+        if (first.text in unseen or second.text in unseen)
+        and first.end < second.start
+        and _is_hangul(first.text + second.text)
+    ]
+    together = frequencies({a + b for a, b in pairs}) if pairs else {}
     joined: set[str] = set()
-    for first, second in itertools.pairwise(ordered):
-        if (first.text in unseen or second.text in unseen) and first.end < second.start:
-            word = first.text + second.text
-            if _is_hangul(word) and frequency(word) > 0:
-                joined.update((first.text, second.text))
-                yield first.text, word
-                yield second.text, word
+    for first, second in pairs:
+        word = first + second
+        if together.get(word, 0) > 0:
+            joined.update((first, second))
+            yield first, word
+            yield second, word
     guessable = [
         w
         for w in sorted(unseen - joined)
         if _is_hangul(w) and _MIN_SYLLABLES <= len(w) <= _MAX_SYLLABLES
     ]
-    # A few hundred look-ups a word: a long question of unknown words stays cheap.
-    for word in sorted(guessable, key=len, reverse=True)[:_MAX_CORRECTED]:
+    # A few hundred neighbours a word: a long question of unknown words stays cheap.
+    candidates = {
         # Two syllables with another initial are too often another word (나이 → 차이);
         # predicates are indexed as their lemma (주다), never a noun's typo.
-        neighbours = jamo_neighbours(word, initials=len(word) > _MIN_SYLLABLES)
-        found = [(frequency(n), n) for n in neighbours if not n.endswith("다")]
-        best = max(found, default=(0, ""))
+        word: [
+            n
+            for n in jamo_neighbours(word, initials=len(word) > _MIN_SYLLABLES)
+            if not n.endswith("다")
+        ]
+        for word in sorted(guessable, key=len, reverse=True)[:_MAX_CORRECTED]
+    }
+    if not candidates:
+        return
+    counts = frequencies({n for neighbours in candidates.values() for n in neighbours})
+    for word, neighbours in candidates.items():
+        best = max(((counts.get(n, 0), n) for n in neighbours), default=(0, ""))
         if best[0] > 0:
             yield word, best[1]

@@ -147,3 +147,42 @@ def test_a_refresh_elsewhere_makes_this_one_busy(
 @pytest.mark.parametrize("holder", [{"expires": "soon"}, {"expires": None}, [], "junk"])
 def test_a_lock_document_that_says_nothing_readable_has_expired(holder):
     assert _expiry(holder) == 0.0
+
+
+def test_a_release_during_a_renewal_deletes_the_renewed_lock(cluster: OpenSearchConfig) -> None:
+    import threading
+
+    lock = holder(cluster, "holder")
+    assert lock.acquire()
+    writing, renewed, deleting = threading.Event(), threading.Event(), threading.Event()
+    proceed = threading.Event()
+    index, delete = lock.client.index, lock.client.delete
+
+    def slow_renewal(**kwargs: Any) -> Any:
+        writing.set()
+        proceed.wait(30)
+        try:
+            return index(**kwargs)
+        finally:
+            renewed.set()
+
+    def delete_after_the_renewal(**kwargs: Any) -> Any:
+        deleting.set()
+        renewed.wait(30)  # the renewal's write lands before this delete is sent
+        return delete(**kwargs)
+
+    lock.client.index, lock.client.delete = slow_renewal, delete_after_the_renewal
+    renewal = threading.Thread(target=lock.renew)
+    renewal.start()
+    assert writing.wait(30)
+    release = threading.Thread(target=lock.release)
+    release.start()
+    # Unguarded, the release would read the old version and send its delete now; guarded,
+    # it waits for the renewal (this bounded wait lets the unguarded order happen).
+    deleting.wait(1)
+    proceed.set()
+    renewal.join(30)
+    release.join(30)
+    assert lock_document(cluster) is None  # not left behind until it expires
+    assert not lock.held
+    assert not lock.renew()  # and nothing renews it after its release

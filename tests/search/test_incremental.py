@@ -271,3 +271,21 @@ def test_a_view_keeps_no_article_bodies(settings, analyzer):
     index = Library(settings, analyzer=analyzer).build_index()
     assert index.corpus.articles and not index.corpus.files
     assert all(not article.body for article in index.corpus.articles)
+
+
+def test_an_engine_switch_keeps_the_changes_not_reported_yet(tmp_path, analyzer, monkeypatch):
+    corpus = tmp_path / "corpus"
+    shutil.copytree(PROJECT / "corpus", corpus)
+    library = Library(Settings(corpus_dir=corpus, data_dir=tmp_path / "data"), analyzer=analyzer)
+    index = library.build_index()
+    assert index.engine.name == "bm25"
+    store = CorpusStore(corpus)
+    # Indexed by a catch-up (not reported), then the corpus grows past the threshold.
+    store.save_article(article("a0000000002", "바다 목장", ["누리시 앞바다에는 전복 목장이 있다."]))
+    library.home.sync(reported=False)
+    monkeypatch.setattr("bot.search.engines.AUTO_THRESHOLD", index.size + 2)
+    store.save_article(article("a0000000001", "누리시 풍력", PARAGRAPHS))
+    synced = library.sync()
+    assert synced.view.engine.name == "tantivy"
+    assert {a.title for a in synced.changes.added} == {"바다 목장", "누리시 풍력"}
+    library.close()

@@ -66,7 +66,11 @@ def test_the_mapping_gives_each_field_its_own_bm25(cluster: OpenSearchConfig) ->
     settings = stored["settings"]["index"]
     mapping = stored["mappings"]
     assert mapping["dynamic"] == "strict"
-    assert set(mapping["properties"]) == {"word", "gram"}
+    properties = mapping["properties"]
+    assert set(properties) == {"word", "gram", "kind", "article_id", "ordinal", "position", "data"}
+    # What views read is kept, not indexed; what they filter and sort on is a keyword/number.
+    assert properties["data"] == {"type": "object", "enabled": False}
+    assert properties["kind"]["type"] == properties["article_id"]["type"] == "keyword"
     for field in FIELDS:
         prop = mapping["properties"][field.name]
         assert prop["type"] == "text"
@@ -201,6 +205,64 @@ def test_a_rebuild_is_switched_in_through_the_alias(cluster: OpenSearchConfig) -
     assert names == {rebuild.index, again.index}  # two generations at most
 
 
+def test_a_rebuild_deletes_only_this_alias_generations(cluster: OpenSearchConfig) -> None:
+    # Another deployment's alias starts the same: "passages-eu" and its own generation.
+    other = "passages-eu-20260101000000-abcdef"
+    client(cluster).indices.create(index=other)
+    client(cluster).indices.put_alias(index=other, name="passages-eu")
+    for _ in range(3):
+        OpenSearchEngine(FIELDS, cluster, fresh=True).update(CORPUS.items(), ())
+    assert client(cluster).indices.exists(index=other)
+    assert len(client(cluster).indices.get(index="passages-2*")) == 2
+
+
+def test_the_probe_asks_the_alias_not_a_replaced_index(cluster: OpenSearchConfig) -> None:
+    old = OpenSearchEngine(FIELDS, cluster)
+    old.update(CORPUS.items(), ())
+    for _ in range(2):  # two rebuilds by another process: the old index is deleted
+        OpenSearchEngine(FIELDS, cluster, fresh=True).update(CORPUS.items(), ())
+    with pytest.raises(SearchUnavailable):
+        _ = old.size
+    assert old.probe() == len(CORPUS)
+
+
+def test_written_records_are_what_views_read(cluster: OpenSearchConfig) -> None:
+    from bot.corpus import Article, Passage
+    from bot.search.cluster_store import ClusterStore, article_record, passage_record
+    from bot.search.opensearch_engine import ClusterWrite
+
+    engine = OpenSearchEngine(FIELDS, cluster)
+    article = Article("a1", "서울 이야기", "", publisher="신문", url="https://example.org/a")
+    passages = [Passage(f"a1#{n}", "a1", n, f"서울 문단 {n}") for n in range(3)]
+    bag = {"word": ["서울"], "gram": ["서울"], "spans": [[0, 2]]}
+    stamp = engine.write(
+        ClusterWrite(
+            [(p.id, bag, passage_record(p, bag)) for p in passages],
+            articles=[("a1", article_record(article, "digest-1", 0))],
+            meta={"analyzer": "v", "synonyms": [["서울", "Seoul"]]},
+        )
+    )
+    assert stamp == f"{engine.index}:1" == engine.stamp
+    store = ClusterStore(engine)
+    assert store.size == 3  # passages only, not the article or meta documents
+    assert store.articles() == [article] and store.article("a1") == article
+    assert store.digests() == {"a1": "digest-1"}
+    assert store.at("a1", 1) == passages[1]
+    assert store.article_passages("a1", 2) == passages[:2]
+    assert store.passage("a1#2") == passages[2] and store.passage("nope") is None
+    assert store.terms("a1#0") == {"word": ["서울"], "spans": [[0, 2]]}
+    assert [pid for batch in store.texts(batch=2) for pid, _ in batch] == [p.id for p in passages]
+    assert set(ids(engine, {"word": ["서울"]})) == {p.id for p in passages}
+    assert engine.document_frequencies("word", ["서울", "없음", "서울 부산"]) == {
+        "서울": 3,
+        "없음": 0,
+        "서울 부산": 0,
+    }
+    engine.write(ClusterWrite(removed=["a1#2"], removed_articles=["a1"]))
+    assert engine.stamp == f"{engine.index}:2"
+    assert ClusterStore(engine).size == 2 and store.article("a1") is None
+
+
 def test_an_index_made_for_other_fields_is_not_reused(cluster: OpenSearchConfig) -> None:
     OpenSearchEngine(FIELDS, cluster).update(CORPUS.items(), ())
     other = OpenSearchEngine((Field("word", 1.0, 1.2, 0.75), Field("gram")), cluster)
@@ -254,6 +316,17 @@ def test_the_bot_answers_from_the_cluster(
         answer = service.ask("DeepSeek v3 훈련 비용은 얼마였나요?")
         assert answer.answered
         assert "558만 달러에 불과한" in answer.hits[0].passage.text
+
+        # A misspelt question: its typo correction asks for hundreds of neighbours'
+        # frequencies, in a batch, not in a request each.
+        requests: list[str] = []
+        engine_client = service.index.engine.client
+        for method in ("count", "search", "msearch", "mget", "get"):
+            real = getattr(engine_client, method)
+            setattr(engine_client, method, _counting(requests, method, real))
+        misspelt = service.ask("딥시크 훈련 비융 얼마")
+        assert misspelt.answered and "비용" in misspelt.hits[0].passage.text
+        assert len(requests) < 15, requests
         served = aliased(cluster)
         passages = service.index.size
     finally:
@@ -279,3 +352,11 @@ def test_the_bot_answers_from_the_cluster(
         assert OpenSearchEngine(library.analyzer.fields, moved).size == passages
     finally:
         elsewhere.close()
+
+
+def _counting(requests: list[str], name: str, method: Any) -> Any:
+    def counted(**kwargs: Any) -> Any:
+        requests.append(name)
+        return method(**kwargs)
+
+    return counted

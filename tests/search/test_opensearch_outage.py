@@ -67,6 +67,8 @@ def test_the_bot_starts_without_its_cluster_and_recovers_when_it_comes(
     try:
         with caplog.at_level(logging.INFO):
             service = library.open_service(degraded=True)
+        # Not waited for, yet the settings the later syncs and locks use are left as they are.
+        assert library.home.remote is not None and library.home.remote.wait_seconds == 60
         metrics.watch(service)
         metrics.telegram_contact()  # Telegram is fine: only the cluster is missing
 

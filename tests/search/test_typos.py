@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from bot.search import Term
 from bot.search.typos import corrections, jamo_neighbours
 
 CORPUS = {"비용": 5, "증명": 2, "스타게이트": 4, "차이": 3, "주다": 9, "오픈소스": 6}
 
 
-def frequency(word: str) -> int:
-    return CORPUS.get(word, 0)
+ASKED: list[set[str]] = []
+
+
+def frequency(words: Iterable[str]) -> dict[str, int]:
+    ASKED.append(set(words))
+    return {word: CORPUS.get(word, 0) for word in ASKED[-1]}
 
 
 def terms(*words: str) -> list[Term]:
@@ -52,6 +58,16 @@ def test_words_the_corpus_has_and_guesses_too_wild_are_left_alone():
     assert list(corrections(terms("주가"), frequency)) == []  # 주다: a predicate's lemma
     assert list(corrections(terms("증"), frequency)) == []  # one syllable
     assert list(corrections(terms("deepseek"), frequency)) == []
+
+
+def test_frequencies_are_asked_in_at_most_three_batches():
+    ASKED.clear()
+    words = terms("스타", "게이뜨", "오픈소쓰", "비융", "증멍", "알수없는말이다")
+    found = dict(corrections(words, frequency))
+    assert found["오픈소쓰"] == "오픈소스" and found["비융"] == "비용"
+    # The question's words, the pairs joined, every neighbour: not one request per word.
+    assert len(ASKED) == 3
+    assert sum(map(len, ASKED)) > 300
 
 
 def test_a_misspelt_question_finds_its_passage_and_highlights_the_corpus_word(service):
