@@ -28,6 +28,7 @@ from telegram.ext import BaseHandler, CommandHandler
 
 from ..errors import SearchUnavailable
 from ..refresh import RefreshInProgress
+from ..search.home import ReadOnlyIndex
 from .context import ChatContext
 from .handlers import NEW_MESSAGE
 from .render import plain, render_add_result, render_refresh_report, render_stats
@@ -99,6 +100,9 @@ async def cmd_refresh(update: Update, context: ChatContext) -> None:
     except RefreshInProgress:
         await status.finish(plain(texts.refresh_running))
         return
+    except ReadOnlyIndex:
+        await status.finish(plain(texts.refresh_replica))
+        return
     first, *rest = render_refresh_report(report, texts)
     await status.finish(first)
     for text in rest:
@@ -126,6 +130,9 @@ async def cmd_add(update: Update, context: ChatContext) -> None:
     except RefreshInProgress:
         await status.finish(plain(texts.refresh_running))
         return
+    except ReadOnlyIndex:
+        await status.finish(plain(texts.refresh_replica))
+        return
     await status.finish(render_add_result(result, url, texts))
 
 
@@ -138,6 +145,9 @@ async def scheduled_refresh(context: ChatContext) -> None:
         report = await refresher.refresh()
     except RefreshInProgress:
         log.info("scheduled refresh skipped: one is already running")
+        return
+    except ReadOnlyIndex:  # settings refuse a schedule on a replica; never crash the job
+        log.info("scheduled refresh skipped: this process only reads the cluster's index")
         return
     log.info("scheduled refresh: %s", report.summary())
 

@@ -26,6 +26,7 @@ from telegram.error import BadRequest
 from telegram.ext import filters
 
 from ..refresh import RefreshInProgress, draft_document
+from ..search.home import ReadOnlyIndex
 from ..sources import DocumentProblem, DocumentRefused
 from .callbacks import DocumentButton
 from .context import ChatContext
@@ -135,6 +136,9 @@ async def on_document_button(
         services.pending_documents.put_back(pending)
         rendered = render_document_preview(pending.draft, texts, button.ref)
         await query.edit_message_text(rendered.text, reply_markup=rendered.keyboard)
+        return None
+    except ReadOnlyIndex:
+        await query.edit_message_text(plain(texts.refresh_replica))
         return None
     await query.edit_message_text(render_document_result(result, pending.draft, texts))
     return None

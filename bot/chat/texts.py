@@ -88,6 +88,7 @@ class ChatTexts:
     inline_read: str
     refresh_started: str
     refresh_running: str
+    refresh_replica: str  # this process only reads the cluster's index
     refresh_done: str  # {added} {updated} {removed} {unchanged} {failed} {corpus} {duration}
     refresh_change: dict[str, str]  # change kind -> label
     add_usage: str  # HTML
@@ -171,6 +172,10 @@ KOREAN_CHAT = ChatTexts(
     inline_read="전문 보기",
     refresh_started="⏳ 기사를 새로 고치는 중이에요…",
     refresh_running="이미 새로 고치는 중이에요. 끝난 뒤에 다시 해 주세요.",
+    refresh_replica=(
+        "이 봇은 공유 색인에서 답하기만 해요. 새로 고침과 기사 추가는 코퍼스 폴더가 있고 "
+        "REFRESH_ENABLED=true인 봇이 해요."
+    ),
     refresh_done=(
         "✅ 새로 고쳤어요 ({duration} 걸림): 추가 {added} · 변경 {updated} · 삭제 {removed} · "
         "그대로 {unchanged} · 실패 {failed}\n지금 {corpus}"
@@ -286,6 +291,10 @@ ENGLISH_CHAT = ChatTexts(
     inline_read="Read in full",
     refresh_started="⏳ Refreshing the articles…",
     refresh_running="A refresh is already running. Please try again when it has finished.",
+    refresh_replica=(
+        "This bot only answers from the shared index. Refreshing and adding articles is "
+        "done by the bot with the corpus folder and REFRESH_ENABLED=true."
+    ),
     refresh_done=(
         "✅ Refreshed in {duration}: added {added} · updated {updated} · removed {removed} · "
         "unchanged {unchanged} · failed {failed}\nNow {corpus}"

@@ -15,13 +15,14 @@ from typing import Any
 
 import pytest
 
-from bot import AnswerService, Settings
+from bot import AnswerService, KoreanAnalyzer, Library, Settings
 from bot.chat import build_application
 from bot.chat.cluster_history import ClusterHistory
 from bot.chat.context import SERVICES_KEY, ChatApplication
 from bot.chat.history import HISTORY_FILE
 from tests.botapi import FakeBotAPI
-from tests.e2e.conftest import polling
+from tests.conftest import PROJECT
+from tests.e2e.conftest import StartBot, polling
 from tests.search.conftest import osmem  # noqa: F401  (the session's osmem-server)
 
 BROAD = "오픈 소스"  # more than one page of results
@@ -70,7 +71,10 @@ async def test_replica_b_handles_buttons_and_replies_on_replica_as_answers(
             fake.send_text(group, alice, f"/ask {BROAD}")
             fake.send_text(group, alice, f"/ask {US_LEAD}")
             fake.send_text(bob_chat, bob, "메타의 라마")
-            broad, lead = await fake.wait_for_messages(group, 2)
+            # Updates are answered concurrently: the answers may come in either order.
+            broad, lead = sorted(
+                await fake.wait_for_messages(group, 2), key=lambda m: -len(m.callback_data)
+            )
             (own,) = await fake.wait_for_messages(bob_chat, 1)
         more, up, down = broad.callback_data
 
@@ -140,3 +144,42 @@ async def test_the_cluster_lost_answers_still_go_out_and_buttons_say_they_cant_b
     logged = [r for r in caplog.records if r.levelno >= logging.WARNING]
     assert logged and all(r.levelno == logging.WARNING and not r.exc_info for r in logged)
     assert all("is unreachable" in r.getMessage() for r in logged if r.name.startswith("bot."))
+
+
+async def test_a_replica_tells_an_admin_who_refreshes(
+    start_bot: StartBot, analyzer: KoreanAnalyzer, tmp_path: Path, cluster_url: str
+) -> None:
+    """/refresh and /add on a replica (REFRESH_ENABLED=false): a plain answer saying
+    which process refreshes, not an apology for an error."""
+    cluster = {
+        "search_engine": "opensearch",
+        "opensearch_url": cluster_url,
+        "opensearch_index": "passages",
+        "opensearch_wait_seconds": 0,
+        "retrieval": "bm25",
+    }
+    writer = Library(
+        Settings(corpus_dir=PROJECT / "corpus", data_dir=tmp_path / "writer", **cluster),
+        analyzer=analyzer,
+    )
+    writer.open_service()
+    writer.close()
+    replica_library = Library(
+        Settings(
+            corpus_dir=tmp_path / "no-corpus",
+            data_dir=tmp_path / "replica",
+            refresh_enabled=False,
+            **cluster,
+        ),
+        analyzer=analyzer,
+    )
+    try:
+        async with start_bot(library=replica_library, settings=cluster) as running:
+            chat = running.fake.private_chat(running.admin)
+            for command in ("/refresh", "/add https://example.com/article"):
+                status = await running.ask(chat, running.admin, command)
+                await running.fake.wait_for(lambda s=status: "REFRESH_ENABLED=true" in s.text)
+                assert "공유 색인에서 답하기만" in status.text
+            assert not running.fake.errors
+    finally:
+        replica_library.close()
