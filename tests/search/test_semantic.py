@@ -36,6 +36,22 @@ def test_the_model_embeds_a_question_near_its_answer_in_either_language(model):
     assert np.allclose(np.linalg.norm(passages, axis=1), 1.0, atol=1e-3)
 
 
+def test_a_repeated_question_is_embedded_once(model, monkeypatch):
+    """ "More" pages re-ask the same question; groups repeat one."""
+    asked = []
+    embed = model._encoder.embed
+    monkeypatch.setattr(
+        model._encoder,
+        "embed",
+        lambda texts, query: asked.append(list(texts)) or embed(texts, query=query),
+    )
+    question = "스타게이트에 투자하는 회사는 어디야? (처음 묻는 질문)"
+    first, again = model.embed_query(question), model.embed_query(question)
+    assert asked == [[question]]
+    assert np.array_equal(first, again)
+    assert not first.flags.writeable  # one vector shared by every caller
+
+
 def test_a_model_file_with_another_checksum_is_refused(monkeypatch):
     monkeypatch.setattr(embedder_module, "_MODEL_SHA256", "0" * 64)
     with pytest.raises(EmbedderUnavailable, match="sha256"):
