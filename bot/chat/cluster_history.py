@@ -23,7 +23,8 @@ every replica's questions. The records and their rules are ``History``'s (SQLite
   counterpart of SQLite's ``secure_delete``.
 - **The mapping is explicit and strict** (a field it does not name is refused) and
   versioned in its ``_meta``; an index written by a newer bot is refused
-  (``HistoryTooNew``), never changed.
+  (``HistoryTooNew`` at start; found only later, every call fails as unavailable),
+  never changed.
 
 Nothing is needed at start: the index is made by the first call that reaches the
 cluster. While the cluster is unreachable every call raises ``SearchUnavailable``
@@ -117,6 +118,7 @@ class ClusterHistory:
     ) -> None:
         self.config = config
         self.index = f"{config.index}.chat"
+        owned = client is None
         self.client = (
             client if client is not None else make_client(config, connections=_CONNECTIONS)
         )
@@ -125,6 +127,11 @@ class ClusterHistory:
         self._pruned_at = float("-inf")
         self._ready = False
         self._ready_lock = threading.Lock()
+        # Why the index is refused when found newer only after start (the cluster was
+        # unreachable then): every call fails as if it were unavailable, so the answers
+        # still go out without buttons; said once.
+        self._refused: str | None = None
+        self._opening = True
         try:
             self.prune()  # also makes the index, or refuses a newer one (HistoryTooNew)
         except SearchUnavailable as error:
@@ -133,6 +140,12 @@ class ClusterHistory:
                 "follow-ups wait for it; answers go out meanwhile",
                 error,
             )
+        except BaseException:
+            if owned:
+                self.client.close()
+            raise
+        finally:
+            self._opening = False
 
     # -- the index ----------------------------------------------------------------------
 
@@ -143,6 +156,8 @@ class ClusterHistory:
         with self._ready_lock:
             if self._ready:
                 return
+            if self._refused is not None:
+                raise SearchUnavailable(self._refused)
             # 400: it exists already (made by another replica, maybe just now).
             self._call(
                 self.client.indices.create,
@@ -160,11 +175,16 @@ class ClusterHistory:
                     "to another name"
                 )
             if layout > LAYOUT_VERSION:
-                raise HistoryTooNew(
+                reason = (
                     f"the chat history {self.index} at OPENSEARCH_URL={self.config.shown_url} "
                     f"was written by a newer version of the bot (layout {layout}, this version "
                     f"knows {LAYOUT_VERSION}): upgrade the bot; the index was left as it is"
                 )
+                if self._opening:
+                    raise HistoryTooNew(reason)  # at start: the bot does not start
+                log.error("%s; answers go out without buttons or follow-ups", reason)
+                self._refused = reason
+                raise SearchUnavailable(reason)
             self._ready = True
 
     def _call(self, method: Callable[..., Any], **kwargs: Any) -> Any:

@@ -103,6 +103,56 @@ def test_an_index_from_a_newer_bot_is_refused_and_left_as_it_is(
     assert mapping["passages.chat"]["mappings"]["_meta"]["chat_layout"] == LAYOUT_VERSION + 1
 
 
+def test_refusing_a_newer_index_at_start_closes_the_client(
+    chat_cluster: OpenSearchConfig, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import bot.chat.cluster_history as module
+
+    body = chat_index_body(chat_cluster)
+    body["mappings"]["_meta"] = {"chat_layout": LAYOUT_VERSION + 1}
+    client(chat_cluster).indices.create(index="passages.chat", body=body)
+    made: list[Any] = []
+
+    def making(config: OpenSearchConfig, **options: Any) -> Any:
+        made.append(client(config))
+        closing = made[-1].close
+        made[-1].closed = False
+
+        def close() -> None:
+            made[-1].closed = True
+            closing()
+
+        made[-1].close = close
+        return made[-1]
+
+    monkeypatch.setattr(module, "make_client", making)
+    with pytest.raises(HistoryTooNew):
+        ClusterHistory(chat_cluster)
+    assert len(made) == 1 and made[0].closed
+
+
+def test_a_newer_index_found_after_start_is_unavailability_said_once(
+    chat_cluster: OpenSearchConfig, caplog: pytest.LogCaptureFixture
+) -> None:
+    # The cluster is unreachable at start; when it answers, its index is a newer bot's:
+    # the handlers, which send the answer without buttons when the history is
+    # unavailable, must not meet an error they don't expect.
+    unreachable = OpenSearchConfig(url=f"http://127.0.0.1:{closed_port()}", index="passages")
+    history = ClusterHistory(chat_cluster, client=client(unreachable))
+    body = chat_index_body(chat_cluster)
+    body["mappings"]["_meta"] = {"chat_layout": LAYOUT_VERSION + 1}
+    client(chat_cluster).indices.create(index="passages.chat", body=body)
+    history.client = client(chat_cluster)
+    with caplog.at_level(logging.ERROR):
+        for _ in range(2):
+            with pytest.raises(SearchUnavailable, match="newer version of the bot"):
+                history.record_question(chat_id=1, user_id=1, text="q", status="answered")
+            with pytest.raises(SearchUnavailable, match="newer version of the bot"):
+                history.last_question(1, max_age=60)
+    assert caplog.text.count("newer version of the bot") == 1
+    assert client(chat_cluster).count(index="passages.chat")["count"] == 0
+
+
 def test_an_index_the_bot_did_not_make_is_never_written(
     chat_cluster: OpenSearchConfig, caplog: pytest.LogCaptureFixture
 ) -> None:
