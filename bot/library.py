@@ -164,9 +164,10 @@ class Library:
 
     def embed_for(self, service: AnswerService, progress: Progress = no_progress) -> None:
         """``embed`` the service's index, then answer with the vectors."""
-        vectors = self.embed(service.index, progress)
+        index = service.index
+        vectors = self.embed(index, progress)
         if vectors is not None and self.semantic is not None:
-            service.use_vectors(self.semantic.embedder, vectors)
+            service.use_vectors(self.semantic.embedder, vectors, index=index)
 
     @property
     def embedding_in_background(self) -> bool:
@@ -186,9 +187,11 @@ class Library:
     def _embed_until(self, service: AnswerService, stop: threading.Event) -> None:
         semantic = self.semantic
         assert semantic is not None
-        vectors = semantic.vectors(service.index, stop=stop.is_set)
-        service.use_vectors(semantic.embedder, vectors)
-        log.info("semantic vectors: %d of %d passages", vectors.size, vectors.total)
+        index = service.index
+        vectors = semantic.vectors(index, stop=stop.is_set)
+        # A newer view swapped in meanwhile keeps its own: a job for it runs next.
+        if service.use_vectors(semantic.embedder, vectors, index=index):
+            log.info("semantic vectors: %d of %d passages", vectors.size, vectors.total)
 
     def preload_analyzer(self) -> threading.Thread:
         """Load Kiwi in the background (it takes seconds), while the index opens."""
@@ -273,7 +276,8 @@ class Library:
             return False
         service.swap(view)
         if self.semantic is not None:
-            service.use_vectors(self.semantic.embedder, self.semantic.vectors(view, embed=False))
+            vectors = self.semantic.vectors(view, embed=False)
+            service.use_vectors(self.semantic.embedder, vectors, index=view)
             if self.embedding_in_background:
                 self.embed_in_background(service)
         log.info(
@@ -288,7 +292,8 @@ class Library:
             for problem in self.home.corpus_problems:
                 log.warning("corpus %s (when last indexed): %s", self.store.root, problem)
         if self.semantic is not None:  # the vectors already made; embedding is asked for
-            service.use_vectors(self.semantic.embedder, self.semantic.vectors(index, embed=False))
+            vectors = self.semantic.vectors(index, embed=False)
+            service.use_vectors(self.semantic.embedder, vectors, index=index)
         if unverified:
             self.catching_up = threading.Thread(
                 target=self._catch_up, args=(service,), name="catch-up", daemon=True
