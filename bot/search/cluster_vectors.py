@@ -89,7 +89,8 @@ class ClusterVectorCache:
             response = call(self.config, self.client.bulk, body=body)
             if response.get("errors"):
                 log.warning("the cluster refused some passage vectors: they stay local")
-        call(self.config, self.client.indices.refresh, index=self.index)
+        # No refresh: replicas read vectors by id (mget is real-time), and this is called
+        # per embedding batch (a refresh each would be tens of thousands per corpus).
 
     def _make_index(self, dim: int) -> None:
         if self._made:

@@ -74,6 +74,31 @@ def test_vectors_go_to_a_knn_field_and_a_replica_fetches_them_once(
     assert set(fresh.get_many(["k3"])) == set()
 
 
+def test_vectors_are_written_without_a_refresh_and_read_at_once(
+    cluster: OpenSearchConfig,
+) -> None:
+    # put_many is called per embedding batch: a refresh each would be one per 16
+    # passages. A replica reads them by id (a real-time mget): none is needed.
+    writing = client(cluster)
+    refreshed: list[dict[str, Any]] = []
+    refresh = writing.indices.refresh
+
+    def recording(**options: Any) -> Any:
+        refreshed.append(options)
+        return refresh(**options)
+
+    writing.indices.refresh = recording
+    writer = ClusterVectorCache(VectorCache(None), cluster, writing, write=True)
+    for n in range(3):
+        writer.put_many({f"k{n}": unit(n)})
+    assert refreshed == []
+    reading = client(cluster)
+    replica = ClusterVectorCache(VectorCache(None), cluster, reading, write=False)
+    assert set(replica.get_many(["k0", "k1", "k2"])) == {"k0", "k1", "k2"}
+    writing.close()
+    reading.close()
+
+
 def test_a_replica_answers_with_the_writer_vectors_without_embedding(
     cluster: OpenSearchConfig, analyzer: Any, tmp_path: Path
 ) -> None:
