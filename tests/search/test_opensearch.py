@@ -252,7 +252,13 @@ def test_written_records_are_what_views_read(cluster: OpenSearchConfig) -> None:
     assert store.article_passages("a1", 2) == passages[:2]
     assert store.passage("a1#2") == passages[2] and store.passage("nope") is None
     assert store.terms("a1#0") == {"word": ["서울"], "spans": [[0, 2]]}
-    assert [pid for batch in store.texts(batch=2) for pid, _ in batch] == [p.id for p in passages]
+    searched: list[dict[str, Any]] = []
+    search = engine.client.search
+    engine.client.search = lambda **options: searched.append(options["body"]) or search(**options)
+    texts = [row for batch in store.texts(batch=2) for row in batch]
+    assert texts == [(p.id, "서울 이야기", p.text) for p in passages]
+    assert searched[-1]["_source"] == ["article_id", "data.text"]  # not the terms and spans
+    engine.client.search = search
     assert set(ids(engine, {"word": ["서울"]})) == {p.id for p in passages}
     assert engine.document_frequencies("word", ["서울", "없음", "서울 부산"]) == {
         "서울": 3,
