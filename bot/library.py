@@ -81,6 +81,9 @@ class Library:
         self._semantic: SemanticIndexer | None = None
         self._semantic_checked = False
         self._embedding = _EmbeddingWorker()
+        # The served view and the cluster's count of vectors when some of its passages
+        # had none (a replica fetches them again when that count changes).
+        self._short_of_vectors: tuple[SearchIndex, int] | None = None
         self._reconnecting = _Reconnector(SEARCH_RETRY_SECONDS)
 
     @property
@@ -270,19 +273,47 @@ class Library:
             return False  # reconnecting, or this process is writing it now
         client = self.home.cluster_client()
         if current_stamp(remote, client) in ("", service.index.stamp):
-            return False
+            return self._refetch_vectors(service)
         view = self.home.cluster_view()
         if view.stamp == service.index.stamp:
             return False
         service.swap(view)
         if self.semantic is not None:
-            vectors = self.semantic.vectors(view, embed=False)
-            service.use_vectors(self.semantic.embedder, vectors, index=view)
-            if self.embedding_in_background:
-                self.embed_in_background(service)
+            self._vectors_for(service, view)
         log.info(
             "the cluster's index changed (%s): answering from %d passages", view.stamp, view.size
         )
+        return True
+
+    def _vectors_for(self, service: AnswerService, view: SearchIndex) -> None:
+        """The vectors of ``view``, swapped in by a poll, made in the embedding thread (not
+        the poller's: building them takes a while at a large corpus). A process that
+        refreshes embeds what is new (when it embeds in the background); a replica only
+        takes what is cached or in the cluster, and takes it again at a later poll while
+        some are missing and the cluster's count of vectors has changed (the process that
+        refreshes embeds them)."""
+        semantic = self.semantic
+        assert semantic is not None
+        embed = self.can_refresh and self.embedding_in_background
+
+        def job(stop: threading.Event) -> None:
+            stored = _stored_vectors(semantic)  # before: what is written meanwhile is new
+            vectors = semantic.vectors(view, embed=embed, stop=stop.is_set)
+            if service.use_vectors(semantic.embedder, vectors, index=view):
+                self._short_of_vectors = (view, stored) if vectors.size < vectors.total else None
+
+        self._embedding.request(job, asked=False)
+
+    def _refetch_vectors(self, service: AnswerService) -> bool:
+        """A poll with no new view: a replica whose served view lacks vectors fetches
+        them again once the cluster holds more (``_vectors_for``); whether it does."""
+        short = self._short_of_vectors
+        if short is None or short[0] is not service.index or self.semantic is None:
+            return False
+        if _stored_vectors(self.semantic) == short[1]:
+            return False
+        self._short_of_vectors = None  # the job says again if some are still missing
+        self._vectors_for(service, service.index)
         return True
 
     def _serve(self, service: AnswerService, index: SearchIndex) -> None:
@@ -358,6 +389,14 @@ class Library:
         self.home.close()
 
 
+def _stored_vectors(semantic: SemanticIndexer) -> int:
+    """How many vectors the cluster holds (0 when they are kept only locally)."""
+    from .search.cluster_vectors import ClusterVectorCache
+
+    cache = semantic.cache
+    return cache.stored() if isinstance(cache, ClusterVectorCache) else 0
+
+
 def opensearch_config(settings: Settings) -> OpenSearchConfig | None:
     """The cluster's settings, with SEARCH_ENGINE=opensearch (the index's, the refresh
     lock's and the chat history's)."""
@@ -385,9 +424,11 @@ class _EmbeddingWorker:
         self._stop = threading.Event()
         self.started = False
 
-    def request(self, job: Callable[[threading.Event], None]) -> None:
+    def request(self, job: Callable[[threading.Event], None], *, asked: bool = True) -> None:
+        """``asked`` False: a job of the library's own (a poll's), which does not make
+        the process one that embeds in the background."""
         with self._lock:
-            self.started = True
+            self.started = self.started or asked
             self._pending = job
             if self._thread is None or not self._thread.is_alive():
                 self._thread = threading.Thread(target=self._run, name="embedding", daemon=True)
@@ -426,7 +467,9 @@ class _Poller:
     def __init__(self, seconds: float, job: Callable[[], bool]) -> None:
         self.seconds = seconds
         self.job = job
-        self.swapped = 0  # views swapped in, for tests waiting on a condition
+        # Polls that changed something (a view swapped in, vectors fetched again), for
+        # tests waiting on a condition.
+        self.swapped = 0
         self.changed = threading.Condition()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="cluster-poll", daemon=True)

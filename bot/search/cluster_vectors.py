@@ -110,5 +110,11 @@ class ClusterVectorCache:
             self.write = False
         self._made = True
 
+    def stored(self) -> int:
+        """How many vectors the cluster holds (0 without their index)."""
+        if not call(self.config, self.client.indices.exists, index=self.index):
+            return 0
+        return int(call(self.config, self.client.count, index=self.index)["count"])
+
     def close(self) -> None:
         self.local.close()

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import shutil
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -132,6 +133,87 @@ def test_a_replica_answers_with_the_writer_vectors_without_embedding(
         query = model.embed_query("DeepSeek v3 훈련 비용")
         best = vectors.search(query, 1)
         assert best  # searched in memory, over the fetched vectors
+    finally:
+        replica.close()
+        writer.close()
+
+
+NEW_ARTICLE = """---
+id: jejutangerine01
+title: 제주 감귤 수확 소식
+publisher: 테스트 신문
+published: 2026-11-30
+url: https://example.org/jeju-tangerine
+---
+올해 제주 감귤 수확량은 지난해보다 늘어 약 오십만 톤으로 집계되었습니다.
+
+감귤 농가는 이른 추위에도 당도가 높았다고 말했습니다.
+"""
+
+
+def test_a_polling_replica_takes_the_writer_new_vectors_in_the_embedding_thread(
+    cluster: OpenSearchConfig, analyzer: Any, tmp_path: Path
+) -> None:
+    """After a poll swaps a new view in, its vectors are built off the poller's thread;
+    a replica embeds none of the writer's new passages: it fetches their vectors at a
+    later poll, once the writer has embedded them."""
+    common = {
+        "retrieval": "bm25",
+        "search_engine": "opensearch",
+        "opensearch_url": cluster.url,
+        "opensearch_index": cluster.index,
+        "opensearch_wait_seconds": 0,
+    }
+    corpus = tmp_path / "corpus"
+    shutil.copytree(PROJECT / "corpus", corpus)
+    writer = Library(Settings(corpus_dir=corpus, data_dir=tmp_path / "w", **common), analyzer)
+    replica = Library(
+        Settings(
+            corpus_dir=tmp_path / "none", data_dir=tmp_path / "r", refresh_enabled=False, **common
+        ),
+        analyzer,
+    )
+    replica.poll_seconds = 0.02  # injected: polled quickly here
+    model = HashEmbedder()
+    semantic = replica.home.semantic_component(model)
+    replica._semantic, replica._semantic_checked = semantic, True
+    made: list[tuple[str, bool, int, int]] = []
+    vectors = semantic.vectors
+
+    def recording(index: Any, **options: Any) -> Any:
+        found = vectors(index, **options)
+        thread = threading.current_thread().name
+        made.append((thread, options.get("embed", True), found.size, found.total))
+        return found
+
+    semantic.vectors = recording  # type: ignore[method-assign]
+    try:
+        writing = writer.home.semantic_component(HashEmbedder())
+        writing.vectors(writer.build_index())
+        service = replica.open_service(degraded=True)  # the running bot: it polls
+        replica.embed_in_background(service)  # as the bot does at start
+        replica.wait_for_embedding()
+        model.embedded = 0
+        poller = replica._polling
+        assert poller is not None
+        made.clear()
+
+        (corpus / "articles" / "jejutangerine01.txt").write_text(NEW_ARTICLE, encoding="utf-8")
+        view = writer.sync().view  # the new passages have no vectors yet
+        with poller.changed:
+            assert poller.changed.wait_for(lambda: poller.swapped >= 1, timeout=30)
+        replica.wait_for_embedding()
+        assert service.index.stamp == view.stamp
+        assert [(thread, embed) for thread, embed, _, _ in made] == [("embedding", False)]
+        assert made[-1][2] < made[-1][3] == view.size  # some missing: not embedded here
+        assert model.embedded == 0
+
+        writing.vectors(view)  # the writer embeds them
+        with poller.changed:
+            assert poller.changed.wait_for(lambda: poller.swapped >= 2, timeout=30)
+        replica.wait_for_embedding()
+        assert made[-1] == ("embedding", False, view.size, view.size)
+        assert model.embedded == 0
     finally:
         replica.close()
         writer.close()
