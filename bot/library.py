@@ -368,7 +368,7 @@ class Library:
         if remote is not None:
             from .search.cluster_lock import ClusterLock
 
-            return ClusterLock(remote)
+            return ClusterLock(remote, client=self.home.cluster_client())  # the home's
         return FileLock(self.data_dir / "refresh.lock")
 
     def _catch_up(self, service: AnswerService) -> None:

@@ -186,3 +186,41 @@ def test_a_release_during_a_renewal_deletes_the_renewed_lock(cluster: OpenSearch
     assert lock_document(cluster) is None  # not left behind until it expires
     assert not lock.held
     assert not lock.renew()  # and nothing renews it after its release
+
+
+def test_syncs_and_their_locks_share_the_home_one_client_closed_with_it(
+    cluster: OpenSearchConfig, analyzer: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import bot.search.cluster_lock as cluster_lock
+    import bot.search.opensearch_engine as opensearch_engine
+
+    made: list[Any] = []
+    closed: list[Any] = []
+    making = opensearch_engine.make_client
+
+    def counting(config: OpenSearchConfig, **options: Any) -> Any:
+        client = making(config, **options)
+        close = client.close
+        client.close = lambda: (closed.append(client), close())[-1]
+        made.append(client)
+        return client
+
+    monkeypatch.setattr(opensearch_engine, "make_client", counting)
+    monkeypatch.setattr(cluster_lock, "make_client", counting)
+    library = Library(
+        Settings(
+            corpus_dir=PROJECT / "corpus",
+            data_dir=tmp_path,
+            retrieval="bm25",
+            search_engine="opensearch",
+            opensearch_url=cluster.url,
+            opensearch_index=cluster.index,
+            opensearch_wait_seconds=0,
+        ),
+        analyzer=analyzer,
+    )
+    library.sync()  # the CLI's ``index``: no view was asked for first
+    library.sync()
+    library.refresh_lock()
+    library.close()
+    assert len(made) == 1 and closed == made
