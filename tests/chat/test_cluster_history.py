@@ -6,6 +6,7 @@ the SQLite history is in ``test_chat_state.py``."""
 from __future__ import annotations
 
 import logging
+import threading
 from typing import Any
 
 import pytest
@@ -186,6 +187,34 @@ def test_retention_merges_the_deleted_questions_away(chat_cluster: OpenSearchCon
     assert history.prune() == 1
     assert merged == [{"index": "passages.chat", "only_expunge_deletes": True}]
     assert client(chat_cluster).count(index="passages.chat")["count"] == 0  # its vote too
+
+
+def test_the_hourly_pruning_runs_off_the_question_path_and_once(
+    chat_cluster: OpenSearchConfig,
+) -> None:
+    now = [1_800_000_000.0]
+    history = ClusterHistory(chat_cluster, retention_days=1, clock=lambda: now[0])
+    old = history.record_question(chat_id=1, user_id=1, text="옛 질문", status="answered")
+    now[0] += 86_400 + 1
+    pruned_in: list[threading.Thread] = []
+    release = threading.Event()
+    delete_by_query = history.client.delete_by_query
+
+    def deleting(**options: Any) -> Any:
+        pruned_in.append(threading.current_thread())
+        if threading.current_thread() is not threading.main_thread():
+            assert release.wait(30)  # held until the questions below are recorded
+        return delete_by_query(**options)
+
+    history.client.delete_by_query = deleting
+    history.record_question(chat_id=1, user_id=1, text="새 질문", status="answered")
+    history.record_question(chat_id=1, user_id=1, text="또 질문", status="answered")
+    release.set()
+    history.wait_for_pruning()
+    assert len(pruned_in) == 1 and pruned_in[0] is not threading.current_thread()
+    assert history.find_question(old, chat_id=1) is None
+    assert history.stats().asked == 2
+    history.close()
 
 
 def test_the_history_is_opened_in_the_cluster_with_search_engine_opensearch(
