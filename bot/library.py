@@ -274,9 +274,11 @@ class Library:
         client = self.home.cluster_client()
         if current_stamp(remote, client) in ("", service.index.stamp):
             return self._refetch_vectors(service)
-        view = self.home.cluster_view()
-        if view.stamp == service.index.stamp:
-            return False
+        # Not waited for (OPENSEARCH_WAIT_SECONDS): a poll that outlived ``close``'s join
+        # would use the client being closed; the next poll tries again.
+        view = self.home.cluster_view(wait=False)
+        if view.stamp == service.index.stamp or _older(view.stamp, service.index.stamp):
+            return False  # a newer view was swapped in meanwhile (a sync, a reconnect)
         service.swap(view)
         if self.semantic is not None:
             self._vectors_for(service, view)
@@ -387,6 +389,16 @@ class Library:
         self._reconnecting.stop()
         self._embedding.stop()
         self.home.close()
+
+
+def _older(stamp: str, than: str) -> bool:
+    """Whether ``stamp`` is an earlier generation of the same index as ``than`` (stamps
+    are ``<index>:<generation>``): never swapped in over it."""
+    index, _, generation = stamp.rpartition(":")
+    served, _, served_generation = than.rpartition(":")
+    if index != served or not (generation.isdigit() and served_generation.isdigit()):
+        return False  # another index: the alias moved (indexes are compared by nothing else)
+    return int(generation) < int(served_generation)
 
 
 def _stored_vectors(semantic: SemanticIndexer) -> int:
