@@ -263,7 +263,7 @@ def test_a_poll_does_not_wait_for_the_cluster_nor_swap_an_older_view_in(
 ) -> None:
     corpus = tmp_path / "corpus"
     shutil.copytree(PROJECT / "corpus", corpus)
-    common = {
+    common: dict[str, Any] = {
         "retrieval": "bm25",
         "search_engine": "opensearch",
         "opensearch_url": cluster.url,

@@ -8,11 +8,12 @@ from __future__ import annotations
 import hashlib
 import shutil
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pytest
 
 from bot import Library, Settings
 from bot.search.cluster_vectors import ClusterVectorCache
@@ -46,10 +47,21 @@ class HashEmbedder:
         return np.stack([unit(seed) for seed in seeds])
 
 
+_CLIENTS: list[Any] = []  # made by a test, closed after it
+
+
+@pytest.fixture(autouse=True)
+def _close_clients() -> Iterator[None]:
+    yield
+    while _CLIENTS:
+        _CLIENTS.pop().close()
+
+
 def client(config: OpenSearchConfig) -> Any:
     from opensearchpy import OpenSearch
 
-    return OpenSearch(hosts=[config.url])
+    _CLIENTS.append(OpenSearch(hosts=[config.url]))
+    return _CLIENTS[-1]
 
 
 def test_vectors_go_to_a_knn_field_and_a_replica_fetches_them_once(
@@ -96,8 +108,6 @@ def test_vectors_are_written_without_a_refresh_and_read_at_once(
     reading = client(cluster)
     replica = ClusterVectorCache(VectorCache(None), cluster, reading, write=False)
     assert set(replica.get_many(["k0", "k1", "k2"])) == {"k0", "k1", "k2"}
-    writing.close()
-    reading.close()
 
 
 def test_a_replica_answers_with_the_writer_vectors_without_embedding(
@@ -157,7 +167,7 @@ def test_a_polling_replica_takes_the_writer_new_vectors_in_the_embedding_thread(
     """After a poll swaps a new view in, its vectors are built off the poller's thread;
     a replica embeds none of the writer's new passages: it fetches their vectors at a
     later poll, once the writer has embedded them."""
-    common = {
+    common: dict[str, Any] = {
         "retrieval": "bm25",
         "search_engine": "opensearch",
         "opensearch_url": cluster.url,
