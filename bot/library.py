@@ -81,6 +81,9 @@ class Library:
         self._semantic: SemanticIndexer | None = None
         self._semantic_checked = False
         self._embedding = _EmbeddingWorker()
+        # The served view and the cluster's count of vectors when some of its passages
+        # had none (a replica fetches them again when that count changes).
+        self._short_of_vectors: tuple[SearchIndex, int] | None = None
         self._reconnecting = _Reconnector(SEARCH_RETRY_SECONDS)
 
     @property
@@ -164,9 +167,10 @@ class Library:
 
     def embed_for(self, service: AnswerService, progress: Progress = no_progress) -> None:
         """``embed`` the service's index, then answer with the vectors."""
-        vectors = self.embed(service.index, progress)
+        index = service.index
+        vectors = self.embed(index, progress)
         if vectors is not None and self.semantic is not None:
-            service.use_vectors(self.semantic.embedder, vectors)
+            service.use_vectors(self.semantic.embedder, vectors, index=index)
 
     @property
     def embedding_in_background(self) -> bool:
@@ -186,9 +190,11 @@ class Library:
     def _embed_until(self, service: AnswerService, stop: threading.Event) -> None:
         semantic = self.semantic
         assert semantic is not None
-        vectors = semantic.vectors(service.index, stop=stop.is_set)
-        service.use_vectors(semantic.embedder, vectors)
-        log.info("semantic vectors: %d of %d passages", vectors.size, vectors.total)
+        index = service.index
+        vectors = semantic.vectors(index, stop=stop.is_set)
+        # A newer view swapped in meanwhile keeps its own: a job for it runs next.
+        if service.use_vectors(semantic.embedder, vectors, index=index):
+            log.info("semantic vectors: %d of %d passages", vectors.size, vectors.total)
 
     def preload_analyzer(self) -> threading.Thread:
         """Load Kiwi in the background (it takes seconds), while the index opens."""
@@ -267,18 +273,49 @@ class Library:
             return False  # reconnecting, or this process is writing it now
         client = self.home.cluster_client()
         if current_stamp(remote, client) in ("", service.index.stamp):
-            return False
-        view = self.home.cluster_view()
-        if view.stamp == service.index.stamp:
-            return False
+            return self._refetch_vectors(service)
+        # Not waited for (OPENSEARCH_WAIT_SECONDS): a poll that outlived ``close``'s join
+        # would use the client being closed; the next poll tries again.
+        view = self.home.cluster_view(wait=False)
+        if view.stamp == service.index.stamp or _older(view.stamp, service.index.stamp):
+            return False  # a newer view was swapped in meanwhile (a sync, a reconnect)
         service.swap(view)
         if self.semantic is not None:
-            service.use_vectors(self.semantic.embedder, self.semantic.vectors(view, embed=False))
-            if self.embedding_in_background:
-                self.embed_in_background(service)
+            self._vectors_for(service, view)
         log.info(
             "the cluster's index changed (%s): answering from %d passages", view.stamp, view.size
         )
+        return True
+
+    def _vectors_for(self, service: AnswerService, view: SearchIndex) -> None:
+        """The vectors of ``view``, swapped in by a poll, made in the embedding thread (not
+        the poller's: building them takes a while at a large corpus). A process that
+        refreshes embeds what is new (when it embeds in the background); a replica only
+        takes what is cached or in the cluster, and takes it again at a later poll while
+        some are missing and the cluster's count of vectors has changed (the process that
+        refreshes embeds them)."""
+        semantic = self.semantic
+        assert semantic is not None
+        embed = self.can_refresh and self.embedding_in_background
+
+        def job(stop: threading.Event) -> None:
+            stored = _stored_vectors(semantic)  # before: what is written meanwhile is new
+            vectors = semantic.vectors(view, embed=embed, stop=stop.is_set)
+            if service.use_vectors(semantic.embedder, vectors, index=view):
+                self._short_of_vectors = (view, stored) if vectors.size < vectors.total else None
+
+        self._embedding.request(job, asked=False)
+
+    def _refetch_vectors(self, service: AnswerService) -> bool:
+        """A poll with no new view: a replica whose served view lacks vectors fetches
+        them again once the cluster holds more (``_vectors_for``); whether it does."""
+        short = self._short_of_vectors
+        if short is None or short[0] is not service.index or self.semantic is None:
+            return False
+        if _stored_vectors(self.semantic) == short[1]:
+            return False
+        self._short_of_vectors = None  # the job says again if some are still missing
+        self._vectors_for(service, service.index)
         return True
 
     def _serve(self, service: AnswerService, index: SearchIndex) -> None:
@@ -288,7 +325,8 @@ class Library:
             for problem in self.home.corpus_problems:
                 log.warning("corpus %s (when last indexed): %s", self.store.root, problem)
         if self.semantic is not None:  # the vectors already made; embedding is asked for
-            service.use_vectors(self.semantic.embedder, self.semantic.vectors(index, embed=False))
+            vectors = self.semantic.vectors(index, embed=False)
+            service.use_vectors(self.semantic.embedder, vectors, index=index)
         if unverified:
             self.catching_up = threading.Thread(
                 target=self._catch_up, args=(service,), name="catch-up", daemon=True
@@ -332,7 +370,7 @@ class Library:
         if remote is not None:
             from .search.cluster_lock import ClusterLock
 
-            return ClusterLock(remote)
+            return ClusterLock(remote, client=self.home.cluster_client())  # the home's
         return FileLock(self.data_dir / "refresh.lock")
 
     def _catch_up(self, service: AnswerService) -> None:
@@ -351,6 +389,24 @@ class Library:
         self._reconnecting.stop()
         self._embedding.stop()
         self.home.close()
+
+
+def _older(stamp: str, than: str) -> bool:
+    """Whether ``stamp`` is an earlier generation of the same index as ``than`` (stamps
+    are ``<index>:<generation>``): never swapped in over it."""
+    index, _, generation = stamp.rpartition(":")
+    served, _, served_generation = than.rpartition(":")
+    if index != served or not (generation.isdigit() and served_generation.isdigit()):
+        return False  # another index: the alias moved (indexes are compared by nothing else)
+    return int(generation) < int(served_generation)
+
+
+def _stored_vectors(semantic: SemanticIndexer) -> int:
+    """How many vectors the cluster holds (0 when they are kept only locally)."""
+    from .search.cluster_vectors import ClusterVectorCache
+
+    cache = semantic.cache
+    return cache.stored() if isinstance(cache, ClusterVectorCache) else 0
 
 
 def opensearch_config(settings: Settings) -> OpenSearchConfig | None:
@@ -380,9 +436,11 @@ class _EmbeddingWorker:
         self._stop = threading.Event()
         self.started = False
 
-    def request(self, job: Callable[[threading.Event], None]) -> None:
+    def request(self, job: Callable[[threading.Event], None], *, asked: bool = True) -> None:
+        """``asked`` False: a job of the library's own (a poll's), which does not make
+        the process one that embeds in the background."""
         with self._lock:
-            self.started = True
+            self.started = self.started or asked
             self._pending = job
             if self._thread is None or not self._thread.is_alive():
                 self._thread = threading.Thread(target=self._run, name="embedding", daemon=True)
@@ -421,7 +479,9 @@ class _Poller:
     def __init__(self, seconds: float, job: Callable[[], bool]) -> None:
         self.seconds = seconds
         self.job = job
-        self.swapped = 0  # views swapped in, for tests waiting on a condition
+        # Polls that changed something (a view swapped in, vectors fetched again), for
+        # tests waiting on a condition.
+        self.swapped = 0
         self.changed = threading.Condition()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="cluster-poll", daemon=True)

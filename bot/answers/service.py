@@ -152,14 +152,21 @@ class AnswerService:
             self._state = state
             self._problem = None
 
-    def use_vectors(self, embedder: Embedder, vectors: DenseIndex) -> None:
+    def use_vectors(
+        self, embedder: Embedder, vectors: DenseIndex, *, index: SearchIndex | None = None
+    ) -> bool:
         """Fuse BM25 with these vectors from now on, once they cover nearly every passage
-        (while most are still being embedded, BM25 alone answers better)."""
+        (while most are still being embedded, BM25 alone answers better). ``index``: the
+        view they were made for; ignored (False) unless it is still the one served, so a
+        job finishing after a newer view was swapped in never replaces its vectors."""
         with self._lock:
             state = self._state
+            if index is not None and index is not state.index:
+                return False
             covered = vectors.size >= _MIN_VECTOR_COVERAGE * state.index.size
             semantic = Semantic(embedder, vectors) if covered and vectors.size else None
             self._state = replace(state, semantic=semantic)
+            return True
 
     def ask(
         self,

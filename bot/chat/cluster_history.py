@@ -18,12 +18,14 @@ every replica's questions. The records and their rules are ``History``'s (SQLite
   ``refresh=wait_for``: when it returns, the question and its reply message are
   searchable on every replica (the index also refreshes every second).
 - **Retention** (HISTORY_RETENTION_DAYS): one ``delete_by_query`` on ``asked_at`` at open
-  and then at most hourly per replica, at the next question; the segments holding the
-  deleted documents are then merged away (``only_expunge_deletes``), the cluster's
-  counterpart of SQLite's ``secure_delete``.
+  and then at most hourly per replica, after the next question (in a background thread,
+  off the reply's path); the segments holding the deleted documents are then merged
+  away (``only_expunge_deletes``), the cluster's counterpart of SQLite's
+  ``secure_delete``.
 - **The mapping is explicit and strict** (a field it does not name is refused) and
   versioned in its ``_meta``; an index written by a newer bot is refused
-  (``HistoryTooNew``), never changed.
+  (``HistoryTooNew`` at start; found only later, every call fails as unavailable),
+  never changed.
 
 Nothing is needed at start: the index is made by the first call that reaches the
 cluster. While the cluster is unreachable every call raises ``SearchUnavailable``
@@ -117,14 +119,22 @@ class ClusterHistory:
     ) -> None:
         self.config = config
         self.index = f"{config.index}.chat"
+        owned = client is None
         self.client = (
             client if client is not None else make_client(config, connections=_CONNECTIONS)
         )
         self._retention_seconds = retention_days * DAY_SECONDS
         self.clock = clock
         self._pruned_at = float("-inf")
+        self._prune_lock = threading.Lock()
+        self._pruning: threading.Thread | None = None
         self._ready = False
         self._ready_lock = threading.Lock()
+        # Why the index is refused when found newer only after start (the cluster was
+        # unreachable then): every call fails as if it were unavailable, so the answers
+        # still go out without buttons; said once.
+        self._refused: str | None = None
+        self._opening = True
         try:
             self.prune()  # also makes the index, or refuses a newer one (HistoryTooNew)
         except SearchUnavailable as error:
@@ -133,6 +143,12 @@ class ClusterHistory:
                 "follow-ups wait for it; answers go out meanwhile",
                 error,
             )
+        except BaseException:
+            if owned:
+                self.client.close()
+            raise
+        finally:
+            self._opening = False
 
     # -- the index ----------------------------------------------------------------------
 
@@ -143,6 +159,8 @@ class ClusterHistory:
         with self._ready_lock:
             if self._ready:
                 return
+            if self._refused is not None:
+                raise SearchUnavailable(self._refused)
             # 400: it exists already (made by another replica, maybe just now).
             self._call(
                 self.client.indices.create,
@@ -160,11 +178,16 @@ class ClusterHistory:
                     "to another name"
                 )
             if layout > LAYOUT_VERSION:
-                raise HistoryTooNew(
+                reason = (
                     f"the chat history {self.index} at OPENSEARCH_URL={self.config.shown_url} "
                     f"was written by a newer version of the bot (layout {layout}, this version "
                     f"knows {LAYOUT_VERSION}): upgrade the bot; the index was left as it is"
                 )
+                if self._opening:
+                    raise HistoryTooNew(reason)  # at start: the bot does not start
+                log.error("%s; answers go out without buttons or follow-ups", reason)
+                self._refused = reason
+                raise SearchUnavailable(reason)
             self._ready = True
 
     def _call(self, method: Callable[..., Any], **kwargs: Any) -> Any:
@@ -224,10 +247,7 @@ class ClusterHistory:
                 f"after {_ID_TRIES} tries in {self.index}"
             )
         if now - self._pruned_at >= PRUNE_EVERY_SECONDS:
-            try:
-                self.prune()
-            except SearchUnavailable as error:  # the question is stored: that is what counts
-                log.warning("chat history: could not delete the expired questions: %s", error)
+            self._prune_in_background(now)
         return ChatRef(question_id, token)
 
     def note_reply(self, ref: ChatRef, message_id: int) -> None:
@@ -336,12 +356,41 @@ class ClusterHistory:
 
     # -- retention ----------------------------------------------------------------------
 
+    def _prune_in_background(self, now: float) -> None:
+        """The hourly pruning, off the question's path (a count, a delete_by_query and a
+        merge: the reply should not wait for them); claimed under a lock, so questions
+        recorded at once in several threads start one."""
+        with self._prune_lock:
+            if now - self._pruned_at < PRUNE_EVERY_SECONDS:
+                return
+            self._pruned_at = now
+            self._pruning = threading.Thread(
+                target=self._prune_logged, name="chat-prune", daemon=True
+            )
+            self._pruning.start()
+
+    def _prune_logged(self) -> None:
+        try:
+            self.prune()
+        except SearchUnavailable as error:  # the question is stored: that is what counts
+            log.warning("chat history: could not delete the expired questions: %s", error)
+        except Exception:
+            log.exception("chat history: deleting the expired questions failed")
+
+    def wait_for_pruning(self, timeout: float | None = None) -> None:
+        """Until a pruning started by a question is done (tests, ``close``)."""
+        with self._prune_lock:
+            pruning = self._pruning
+        if pruning is not None:
+            pruning.join(timeout)
+
     def prune(self) -> int:
         """Deletes the questions older than the retention period, and their votes;
         returns how many questions were deleted (always 0 when everything is kept)."""
         self._ensure()
         now = self.clock()
-        self._pruned_at = now
+        with self._prune_lock:
+            self._pruned_at = max(self._pruned_at, now)
         if self._retention_seconds <= 0:
             return 0
         cutoff = now - self._retention_seconds
@@ -432,6 +481,7 @@ class ClusterHistory:
         return int(self._call(self.client.count, index=self.index, body={"query": query})["count"])
 
     def close(self) -> None:
+        self.wait_for_pruning(timeout=10)
         self.client.close()
 
 

@@ -59,14 +59,22 @@ class ClusterStore:
         return list(response.get("hits", {}).get("hits", []))
 
     def _sorted(
-        self, query: dict[str, Any], sort: list[dict[str, str]], limit: int = -1
+        self,
+        query: dict[str, Any],
+        sort: list[dict[str, str]],
+        limit: int = -1,
+        *,
+        source: list[str] | None = None,
     ) -> Iterator[dict[str, Any]]:
-        """Every document ``query`` matches, in ``sort`` order, a page at a time."""
+        """Every document ``query`` matches, in ``sort`` order, a page at a time;
+        ``source``: only these fields of each (all when None)."""
         after: list[Any] | None = None
         left = limit
         while left != 0:
             size = _PAGE if left < 0 else min(left, _PAGE)
             body: dict[str, Any] = {"size": size, "query": query, "sort": sort}
+            if source is not None:
+                body["_source"] = source
             if after is not None:
                 body["search_after"] = after
             hits = self._search(body)
@@ -138,8 +146,11 @@ class ClusterStore:
         """Every passage's (id, its article's title, text), in batches (for embedding)."""
         titles = {a.id: a.title for a in self.articles()}
         rows: list[tuple[str, str, str]] = []
+        # Only what embedding needs: not the terms and spans stored beside each text.
         hits = self._sorted(
-            {"term": {"kind": "passage"}}, [{"article_id": "asc"}, {"ordinal": "asc"}]
+            {"term": {"kind": "passage"}},
+            [{"article_id": "asc"}, {"ordinal": "asc"}],
+            source=["article_id", "data.text"],
         )
         for hit in hits:
             source = hit["_source"]

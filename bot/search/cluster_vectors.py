@@ -89,7 +89,8 @@ class ClusterVectorCache:
             response = call(self.config, self.client.bulk, body=body)
             if response.get("errors"):
                 log.warning("the cluster refused some passage vectors: they stay local")
-        call(self.config, self.client.indices.refresh, index=self.index)
+        # No refresh: replicas read vectors by id (mget is real-time), and this is called
+        # per embedding batch (a refresh each would be tens of thousands per corpus).
 
     def _make_index(self, dim: int) -> None:
         if self._made:
@@ -108,6 +109,12 @@ class ClusterVectorCache:
             log.warning("the cluster can't hold passage vectors (%s): kept locally", self.index)
             self.write = False
         self._made = True
+
+    def stored(self) -> int:
+        """How many vectors the cluster holds (0 without their index)."""
+        if not call(self.config, self.client.indices.exists, index=self.index):
+            return 0
+        return int(call(self.config, self.client.count, index=self.index)["count"])
 
     def close(self) -> None:
         self.local.close()

@@ -207,7 +207,10 @@ class IndexHome:
         self.refresh_enabled = refresh_enabled  # REFRESH_ENABLED
         # Held around every sync into the cluster (the refresh lock, from the Library).
         self.exclusive = exclusive
-        self._client: Any = None  # one client for the cluster views
+        # The one client for this process's requests to the cluster (views, syncs, the
+        # refresh lock, vectors), closed by ``close``.
+        self._client: Any = None
+        self._client_lock = threading.Lock()
         self._cache: TokenCache | None = None
         self._files: _IndexFiles | None = None
         self._view: SearchIndex | None = None
@@ -298,9 +301,10 @@ class IndexHome:
         from .opensearch_engine import make_client
 
         assert self.remote is not None
-        if self._client is None:
-            self._client = make_client(self.remote)
-        return self._client
+        with self._client_lock:  # asked from several threads (poller, embedding, syncs)
+            if self._client is None:
+                self._client = make_client(self.remote)
+            return self._client
 
     def cluster_view(self, *, wait: bool = True) -> SearchIndex:
         """A view of the index behind the alias now (another process may have changed
@@ -509,7 +513,9 @@ class IndexHome:
             self.token_cache,
             store,
             remote=self.remote,
-            client=self._client,
+            # Made here if not yet (the CLI's ``index``): never one the engine makes and
+            # nobody closes.
+            client=self.cluster_client() if self.remote is not None else None,
             fresh=fresh,
         )
 
@@ -577,6 +583,7 @@ class IndexHome:
             if self._stand_in_dir is not None:
                 self._stand_in_dir.cleanup()
                 self._stand_in_dir = None
+        with self._client_lock:
             if self._client is not None:
                 self._client.close()  # its connection pool
                 self._client = None

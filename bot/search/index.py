@@ -246,14 +246,18 @@ class SearchIndex:
         """In how many passages each word term occurs: the engine is asked only for the
         terms not asked before, all at once where it can (``document_frequencies``)."""
         wanted = list(dict.fromkeys(terms))
-        missing = [t for t in wanted if t not in self._frequencies]
+        # Read once, into the answer: the cache may be cleared meanwhile (here, when full,
+        # or by another thread asking at once), and a known word must not become 0.
+        counts = {t: count for t in wanted if (count := self._frequencies.get(t)) is not None}
+        missing = [t for t in wanted if t not in counts]
         if missing:
             batch = getattr(self.engine, "document_frequencies", None)
             if callable(batch):
                 found = dict(batch("word", missing))
             else:
                 found = {t: self.engine.document_frequency("word", t) for t in missing}
+            counts.update(found)
             if len(self._frequencies) > _FREQUENCIES_KEPT:
                 self._frequencies.clear()
             self._frequencies.update(found)
-        return {t: self._frequencies.get(t, 0) for t in wanted}
+        return {t: counts.get(t, 0) for t in wanted}

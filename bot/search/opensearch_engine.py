@@ -17,10 +17,11 @@ the other engines, so average lengths agree.
 Indexes are named ``<alias>-<time>-<random>`` and served through the alias
 (``OPENSEARCH_INDEX``). An engine opened on the alias updates that index in place
 (bulk index and delete, then one explicit refresh, so an update becomes visible at
-once rather than piecemeal). A fresh engine (a full rebuild) writes a new index that
-nobody reads; its first completed update switches the alias to it in one atomic
-``_aliases`` call. The index it replaced is kept until the next switch, so a view still
-reading it (until the new one is swapped in) never finds it gone.
+once rather than piecemeal; the meta document's new generation is written after it).
+A fresh engine (a full rebuild) writes a new index that nobody reads; its first
+completed update switches the alias to it in one atomic ``_aliases`` call. The index
+it replaced is kept until the next switch, so a view still reading it (until the new
+one is swapped in) never finds it gone.
 
 The index holds everything a view needs, so a process with an empty data folder answers
 from it (``cluster_store.py`` reads it): each passage document keeps, beside its two
@@ -343,12 +344,15 @@ class OpenSearchEngine:
             failure = _bulk_failure(response, self.config) if response.get("errors") else None
             if failure:
                 raise SearchUnavailable(failure)
+        # Searches see the change before the new generation says so: a replica reads the
+        # stamp with a (real-time) get, and a view built from searches that still showed
+        # the old data would never be rebuilt.
+        self._call(self.client.indices.refresh, index=self.index)
         # Read now, under the refresh lock: another process may have written since we opened.
         meta = {**self.meta(), **change.meta}
         meta["generation"] = int(meta.get("generation", 0)) + 1
         source = {"kind": "meta", "data": meta}
-        self._call(self.client.index, index=self.index, id=META_ID, body=source)
-        self._call(self.client.indices.refresh, index=self.index)
+        self._call(self.client.index, index=self.index, id=META_ID, body=source, refresh=True)
         if self._pending:
             self._publish(self.index)
         return f"{self.index}:{meta['generation']}"

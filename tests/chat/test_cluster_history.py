@@ -6,6 +6,7 @@ the SQLite history is in ``test_chat_state.py``."""
 from __future__ import annotations
 
 import logging
+import threading
 from typing import Any
 
 import pytest
@@ -103,6 +104,56 @@ def test_an_index_from_a_newer_bot_is_refused_and_left_as_it_is(
     assert mapping["passages.chat"]["mappings"]["_meta"]["chat_layout"] == LAYOUT_VERSION + 1
 
 
+def test_refusing_a_newer_index_at_start_closes_the_client(
+    chat_cluster: OpenSearchConfig, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import bot.chat.cluster_history as module
+
+    body = chat_index_body(chat_cluster)
+    body["mappings"]["_meta"] = {"chat_layout": LAYOUT_VERSION + 1}
+    client(chat_cluster).indices.create(index="passages.chat", body=body)
+    made: list[Any] = []
+
+    def making(config: OpenSearchConfig, **options: Any) -> Any:
+        made.append(client(config))
+        closing = made[-1].close
+        made[-1].closed = False
+
+        def close() -> None:
+            made[-1].closed = True
+            closing()
+
+        made[-1].close = close
+        return made[-1]
+
+    monkeypatch.setattr(module, "make_client", making)
+    with pytest.raises(HistoryTooNew):
+        ClusterHistory(chat_cluster)
+    assert len(made) == 1 and made[0].closed
+
+
+def test_a_newer_index_found_after_start_is_unavailability_said_once(
+    chat_cluster: OpenSearchConfig, caplog: pytest.LogCaptureFixture
+) -> None:
+    # The cluster is unreachable at start; when it answers, its index is a newer bot's:
+    # the handlers, which send the answer without buttons when the history is
+    # unavailable, must not meet an error they don't expect.
+    unreachable = OpenSearchConfig(url=f"http://127.0.0.1:{closed_port()}", index="passages")
+    history = ClusterHistory(chat_cluster, client=client(unreachable))
+    body = chat_index_body(chat_cluster)
+    body["mappings"]["_meta"] = {"chat_layout": LAYOUT_VERSION + 1}
+    client(chat_cluster).indices.create(index="passages.chat", body=body)
+    history.client = client(chat_cluster)
+    with caplog.at_level(logging.ERROR):
+        for _ in range(2):
+            with pytest.raises(SearchUnavailable, match="newer version of the bot"):
+                history.record_question(chat_id=1, user_id=1, text="q", status="answered")
+            with pytest.raises(SearchUnavailable, match="newer version of the bot"):
+                history.last_question(1, max_age=60)
+    assert caplog.text.count("newer version of the bot") == 1
+    assert client(chat_cluster).count(index="passages.chat")["count"] == 0
+
+
 def test_an_index_the_bot_did_not_make_is_never_written(
     chat_cluster: OpenSearchConfig, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -136,6 +187,34 @@ def test_retention_merges_the_deleted_questions_away(chat_cluster: OpenSearchCon
     assert history.prune() == 1
     assert merged == [{"index": "passages.chat", "only_expunge_deletes": True}]
     assert client(chat_cluster).count(index="passages.chat")["count"] == 0  # its vote too
+
+
+def test_the_hourly_pruning_runs_off_the_question_path_and_once(
+    chat_cluster: OpenSearchConfig,
+) -> None:
+    now = [1_800_000_000.0]
+    history = ClusterHistory(chat_cluster, retention_days=1, clock=lambda: now[0])
+    old = history.record_question(chat_id=1, user_id=1, text="옛 질문", status="answered")
+    now[0] += 86_400 + 1
+    pruned_in: list[threading.Thread] = []
+    release = threading.Event()
+    delete_by_query = history.client.delete_by_query
+
+    def deleting(**options: Any) -> Any:
+        pruned_in.append(threading.current_thread())
+        if threading.current_thread() is not threading.main_thread():
+            assert release.wait(30)  # held until the questions below are recorded
+        return delete_by_query(**options)
+
+    history.client.delete_by_query = deleting
+    history.record_question(chat_id=1, user_id=1, text="새 질문", status="answered")
+    history.record_question(chat_id=1, user_id=1, text="또 질문", status="answered")
+    release.set()
+    history.wait_for_pruning()
+    assert len(pruned_in) == 1 and pruned_in[0] is not threading.current_thread()
+    assert history.find_question(old, chat_id=1) is None
+    assert history.stats().asked == 2
+    history.close()
 
 
 def test_the_history_is_opened_in_the_cluster_with_search_engine_opensearch(

@@ -4,6 +4,7 @@ lock file, and the refresher taking whichever the composition root chose."""
 from __future__ import annotations
 
 import asyncio
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -150,12 +151,12 @@ def test_a_lock_document_that_says_nothing_readable_has_expired(holder):
 
 
 def test_a_release_during_a_renewal_deletes_the_renewed_lock(cluster: OpenSearchConfig) -> None:
-    import threading
-
     lock = holder(cluster, "holder")
     assert lock.acquire()
-    writing, renewed, deleting = threading.Event(), threading.Event(), threading.Event()
-    proceed = threading.Event()
+    writing, renewed, proceed = threading.Event(), threading.Event(), threading.Event()
+    # Where the release gets to while the renewal is in flight: guarded, it waits at the
+    # guard; unguarded, it has read the old version and sends its delete. Either sets it.
+    reached = threading.Event()
     index, delete = lock.client.index, lock.client.delete
 
     def slow_renewal(**kwargs: Any) -> Any:
@@ -167,22 +168,79 @@ def test_a_release_during_a_renewal_deletes_the_renewed_lock(cluster: OpenSearch
             renewed.set()
 
     def delete_after_the_renewal(**kwargs: Any) -> Any:
-        deleting.set()
+        reached.set()
         renewed.wait(30)  # the renewal's write lands before this delete is sent
         return delete(**kwargs)
 
     lock.client.index, lock.client.delete = slow_renewal, delete_after_the_renewal
-    renewal = threading.Thread(target=lock.renew)
+    lock._guard = _Watched(lock._guard, "release", reached)  # type: ignore[assignment]
+    renewal = threading.Thread(target=lock.renew, name="renewal")
     renewal.start()
     assert writing.wait(30)
-    release = threading.Thread(target=lock.release)
+    release = threading.Thread(target=lock.release, name="release")
     release.start()
-    # Unguarded, the release would read the old version and send its delete now; guarded,
-    # it waits for the renewal (this bounded wait lets the unguarded order happen).
-    deleting.wait(1)
+    assert reached.wait(30)
     proceed.set()
     renewal.join(30)
     release.join(30)
     assert lock_document(cluster) is None  # not left behind until it expires
     assert not lock.held
     assert not lock.renew()  # and nothing renews it after its release
+
+
+class _Watched:
+    """A lock that sets ``reached`` when the thread named ``name`` comes to take it."""
+
+    def __init__(self, inner: Any, name: str, reached: threading.Event) -> None:
+        self.inner, self.name, self.reached = inner, name, reached
+
+    def __enter__(self) -> Any:
+        if threading.current_thread().name == self.name:
+            self.reached.set()
+        return self.inner.__enter__()
+
+    def __exit__(self, *exc: Any) -> Any:
+        return self.inner.__exit__(*exc)
+
+
+def test_syncs_and_their_locks_share_the_home_one_client_closed_with_it(
+    cluster: OpenSearchConfig, analyzer: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import bot.search.cluster_lock as cluster_lock
+    import bot.search.opensearch_engine as opensearch_engine
+
+    made: list[Any] = []
+    closed: list[Any] = []
+    making = opensearch_engine.make_client
+
+    def counting(config: OpenSearchConfig, **options: Any) -> Any:
+        client = making(config, **options)
+        close = client.close
+
+        def closing() -> None:
+            closed.append(client)
+            close()
+
+        client.close = closing
+        made.append(client)
+        return client
+
+    monkeypatch.setattr(opensearch_engine, "make_client", counting)
+    monkeypatch.setattr(cluster_lock, "make_client", counting)
+    library = Library(
+        Settings(
+            corpus_dir=PROJECT / "corpus",
+            data_dir=tmp_path,
+            retrieval="bm25",
+            search_engine="opensearch",
+            opensearch_url=cluster.url,
+            opensearch_index=cluster.index,
+            opensearch_wait_seconds=0,
+        ),
+        analyzer=analyzer,
+    )
+    library.sync()  # the CLI's ``index``: no view was asked for first
+    library.sync()
+    library.refresh_lock()
+    library.close()
+    assert len(made) == 1 and closed == made

@@ -256,3 +256,57 @@ def test_only_a_change_makes_a_new_generation_and_synonyms_reach_replicas(
         assert ("감귤", "귤", "밀감") in groups
     finally:
         writer.close()
+
+
+def test_a_poll_does_not_wait_for_the_cluster_nor_swap_an_older_view_in(
+    cluster: OpenSearchConfig, analyzer: Any, tmp_path: Path
+) -> None:
+    corpus = tmp_path / "corpus"
+    shutil.copytree(PROJECT / "corpus", corpus)
+    common: dict[str, Any] = {
+        "retrieval": "bm25",
+        "search_engine": "opensearch",
+        "opensearch_url": cluster.url,
+        "opensearch_index": cluster.index,
+        "opensearch_wait_seconds": 60,  # what a poll must not wait for
+    }
+    writer = Library(
+        Settings(corpus_dir=corpus, data_dir=tmp_path / "writer", **common), analyzer=analyzer
+    )
+    replica = Library(
+        Settings(
+            corpus_dir=tmp_path / "no-corpus",
+            data_dir=tmp_path / "replica",
+            refresh_enabled=False,
+            **common,
+        ),
+        analyzer=analyzer,
+    )
+    try:
+        writer.sync()
+        service = replica.open_service()  # not polling: each poll is made here
+        older = replica.home.cluster_view()
+        articles = corpus / "articles"
+        (articles / "jejutangerine01.txt").write_text(NEW_ARTICLE, encoding="utf-8")
+        writer.sync()
+        asked: list[dict[str, Any]] = []
+        view = replica.home.cluster_view
+
+        def recording(**options: Any) -> Any:
+            asked.append(options)
+            return view(**options)
+
+        replica.home.cluster_view = recording  # type: ignore[method-assign]
+        assert replica._follow_cluster(service)
+        assert asked == [{"wait": False}]
+        served = service.index
+        assert served.stamp != older.stamp
+
+        (articles / "jejutangerine01.txt").unlink()
+        writer.sync()  # the cluster changed again, but this poll reads an older view
+        replica.home.cluster_view = lambda **options: older  # type: ignore[method-assign]
+        assert not replica._follow_cluster(service)
+        assert service.index is served
+    finally:
+        replica.close()
+        writer.close()

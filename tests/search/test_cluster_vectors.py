@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import hashlib
 import shutil
-from collections.abc import Sequence
+import threading
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pytest
 
 from bot import Library, Settings
 from bot.search.cluster_vectors import ClusterVectorCache
@@ -45,10 +47,21 @@ class HashEmbedder:
         return np.stack([unit(seed) for seed in seeds])
 
 
+_CLIENTS: list[Any] = []  # made by a test, closed after it
+
+
+@pytest.fixture(autouse=True)
+def _close_clients() -> Iterator[None]:
+    yield
+    while _CLIENTS:
+        _CLIENTS.pop().close()
+
+
 def client(config: OpenSearchConfig) -> Any:
     from opensearchpy import OpenSearch
 
-    return OpenSearch(hosts=[config.url])
+    _CLIENTS.append(OpenSearch(hosts=[config.url]))
+    return _CLIENTS[-1]
 
 
 def test_vectors_go_to_a_knn_field_and_a_replica_fetches_them_once(
@@ -72,6 +85,29 @@ def test_vectors_go_to_a_knn_field_and_a_replica_fetches_them_once(
     replica.put_many({"k3": unit(3)})  # a replica's own vectors stay local
     fresh = ClusterVectorCache(VectorCache(None), cluster, client(cluster), write=False)
     assert set(fresh.get_many(["k3"])) == set()
+
+
+def test_vectors_are_written_without_a_refresh_and_read_at_once(
+    cluster: OpenSearchConfig,
+) -> None:
+    # put_many is called per embedding batch: a refresh each would be one per 16
+    # passages. A replica reads them by id (a real-time mget): none is needed.
+    writing = client(cluster)
+    refreshed: list[dict[str, Any]] = []
+    refresh = writing.indices.refresh
+
+    def recording(**options: Any) -> Any:
+        refreshed.append(options)
+        return refresh(**options)
+
+    writing.indices.refresh = recording
+    writer = ClusterVectorCache(VectorCache(None), cluster, writing, write=True)
+    for n in range(3):
+        writer.put_many({f"k{n}": unit(n)})
+    assert refreshed == []
+    reading = client(cluster)
+    replica = ClusterVectorCache(VectorCache(None), cluster, reading, write=False)
+    assert set(replica.get_many(["k0", "k1", "k2"])) == {"k0", "k1", "k2"}
 
 
 def test_a_replica_answers_with_the_writer_vectors_without_embedding(
@@ -107,6 +143,87 @@ def test_a_replica_answers_with_the_writer_vectors_without_embedding(
         query = model.embed_query("DeepSeek v3 훈련 비용")
         best = vectors.search(query, 1)
         assert best  # searched in memory, over the fetched vectors
+    finally:
+        replica.close()
+        writer.close()
+
+
+NEW_ARTICLE = """---
+id: jejutangerine01
+title: 제주 감귤 수확 소식
+publisher: 테스트 신문
+published: 2026-11-30
+url: https://example.org/jeju-tangerine
+---
+올해 제주 감귤 수확량은 지난해보다 늘어 약 오십만 톤으로 집계되었습니다.
+
+감귤 농가는 이른 추위에도 당도가 높았다고 말했습니다.
+"""
+
+
+def test_a_polling_replica_takes_the_writer_new_vectors_in_the_embedding_thread(
+    cluster: OpenSearchConfig, analyzer: Any, tmp_path: Path
+) -> None:
+    """After a poll swaps a new view in, its vectors are built off the poller's thread;
+    a replica embeds none of the writer's new passages: it fetches their vectors at a
+    later poll, once the writer has embedded them."""
+    common: dict[str, Any] = {
+        "retrieval": "bm25",
+        "search_engine": "opensearch",
+        "opensearch_url": cluster.url,
+        "opensearch_index": cluster.index,
+        "opensearch_wait_seconds": 0,
+    }
+    corpus = tmp_path / "corpus"
+    shutil.copytree(PROJECT / "corpus", corpus)
+    writer = Library(Settings(corpus_dir=corpus, data_dir=tmp_path / "w", **common), analyzer)
+    replica = Library(
+        Settings(
+            corpus_dir=tmp_path / "none", data_dir=tmp_path / "r", refresh_enabled=False, **common
+        ),
+        analyzer,
+    )
+    replica.poll_seconds = 0.02  # injected: polled quickly here
+    model = HashEmbedder()
+    semantic = replica.home.semantic_component(model)
+    replica._semantic, replica._semantic_checked = semantic, True
+    made: list[tuple[str, bool, int, int]] = []
+    vectors = semantic.vectors
+
+    def recording(index: Any, **options: Any) -> Any:
+        found = vectors(index, **options)
+        thread = threading.current_thread().name
+        made.append((thread, options.get("embed", True), found.size, found.total))
+        return found
+
+    semantic.vectors = recording  # type: ignore[method-assign]
+    try:
+        writing = writer.home.semantic_component(HashEmbedder())
+        writing.vectors(writer.build_index())
+        service = replica.open_service(degraded=True)  # the running bot: it polls
+        replica.embed_in_background(service)  # as the bot does at start
+        replica.wait_for_embedding()
+        model.embedded = 0
+        poller = replica._polling
+        assert poller is not None
+        made.clear()
+
+        (corpus / "articles" / "jejutangerine01.txt").write_text(NEW_ARTICLE, encoding="utf-8")
+        view = writer.sync().view  # the new passages have no vectors yet
+        with poller.changed:
+            assert poller.changed.wait_for(lambda: poller.swapped >= 1, timeout=30)
+        replica.wait_for_embedding()
+        assert service.index.stamp == view.stamp
+        assert [(thread, embed) for thread, embed, _, _ in made] == [("embedding", False)]
+        assert made[-1][2] < made[-1][3] == view.size  # some missing: not embedded here
+        assert model.embedded == 0
+
+        writing.vectors(view)  # the writer embeds them
+        with poller.changed:
+            assert poller.changed.wait_for(lambda: poller.swapped >= 2, timeout=30)
+        replica.wait_for_embedding()
+        assert made[-1] == ("embedding", False, view.size, view.size)
+        assert model.embedded == 0
     finally:
         replica.close()
         writer.close()

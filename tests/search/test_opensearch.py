@@ -23,6 +23,7 @@ from bot.search.bm25_engine import BM25Engine
 from bot.search.engine import Field, TermBag
 from bot.search.engines import make_engine
 from bot.search.opensearch_engine import (
+    META_ID,
     OpenSearchConfig,
     OpenSearchEngine,
     query_body,
@@ -251,7 +252,13 @@ def test_written_records_are_what_views_read(cluster: OpenSearchConfig) -> None:
     assert store.article_passages("a1", 2) == passages[:2]
     assert store.passage("a1#2") == passages[2] and store.passage("nope") is None
     assert store.terms("a1#0") == {"word": ["서울"], "spans": [[0, 2]]}
-    assert [pid for batch in store.texts(batch=2) for pid, _ in batch] == [p.id for p in passages]
+    searched: list[dict[str, Any]] = []
+    search = engine.client.search
+    engine.client.search = lambda **options: searched.append(options["body"]) or search(**options)
+    texts = [row for batch in store.texts(batch=2) for row in batch]
+    assert texts == [(p.id, "서울 이야기", p.text) for p in passages]
+    assert searched[-1]["_source"] == ["article_id", "data.text"]  # not the terms and spans
+    engine.client.search = search
     assert set(ids(engine, {"word": ["서울"]})) == {p.id for p in passages}
     assert engine.document_frequencies("word", ["서울", "없음", "서울 부산"]) == {
         "서울": 3,
@@ -360,3 +367,56 @@ def _counting(requests: list[str], name: str, method: Any) -> Any:
         return method(**kwargs)
 
     return counted
+
+
+class _Recording:
+    """The client, recording each write request (bulk, index, refresh) in order."""
+
+    def __init__(self, inner: Any) -> None:
+        self._inner = inner
+        self.calls: list[tuple[str, dict[str, Any]]] = []
+        self.indices = _RecordingIndices(inner.indices, self.calls)
+
+    def bulk(self, **kwargs: Any) -> Any:
+        self.calls.append(("bulk", kwargs))
+        return self._inner.bulk(**kwargs)
+
+    def index(self, **kwargs: Any) -> Any:
+        self.calls.append(("index", kwargs))
+        return self._inner.index(**kwargs)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._inner, name)
+
+
+class _RecordingIndices:
+    def __init__(self, inner: Any, calls: list[tuple[str, dict[str, Any]]]) -> None:
+        self._inner = inner
+        self._calls = calls
+
+    def refresh(self, **kwargs: Any) -> Any:
+        self._calls.append(("refresh", kwargs))
+        return self._inner.refresh(**kwargs)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._inner, name)
+
+
+def test_the_new_generation_is_written_only_once_searches_show_the_change(
+    cluster: OpenSearchConfig,
+) -> None:
+    # The index refreshes only when told (refresh_interval -1), and a replica reads the
+    # generation with a real-time get: a generation written before the refresh lets it
+    # build a view from searches that still show the old data, and never rebuild it.
+    recording = _Recording(client(cluster))
+    engine = OpenSearchEngine(FIELDS, cluster, client=recording)
+    for change in (CORPUS.items(), [("busan", {"word": ["영화제"]})]):
+        recording.calls.clear()
+        engine.update(change, ())
+        kinds = [kind for kind, _ in recording.calls]
+        meta = next(
+            n for n, (kind, kwargs) in enumerate(recording.calls) if kwargs.get("id") == META_ID
+        )
+        assert "bulk" not in kinds[meta:]
+        assert "refresh" in kinds[kinds.index("bulk") : meta]  # the data is searchable first
+        assert recording.calls[meta][1].get("refresh") is True  # and so is the stamp

@@ -1,0 +1,72 @@
+"""Vectors are for one view: an embedding job finishing after a newer view was swapped
+in (the cluster poller swaps one in on every change another process makes) must not
+replace the newer view's vectors with the older one's."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable
+from typing import Any
+
+from bot import AnswerService, Library
+from bot.search import SearchIndex
+
+
+class Dense:
+    """A stand-in ``DenseIndex`` covering any index (only its identity matters here)."""
+
+    size = total = 10**9
+
+    def search(self, query: Any, k: int) -> Any:
+        raise AssertionError("not searched")
+
+    def similarities(self, query: Any, passage_ids: Iterable[str]) -> dict[str, float]:
+        raise AssertionError("not searched")
+
+
+def served_vectors(service: AnswerService) -> Any:
+    semantic = service._state.semantic
+    return None if semantic is None else semantic.vectors
+
+
+def test_vectors_made_for_an_older_view_are_ignored(
+    library: Library, service: AnswerService
+) -> None:
+    older, newer = service.index, library.home.stand_in("a second view")
+    answers = AnswerService(older)
+    answers.swap(newer)
+    for_newer, for_older = Dense(), Dense()
+    assert answers.use_vectors(object(), for_newer, index=newer)  # type: ignore[arg-type]
+    assert not answers.use_vectors(object(), for_older, index=older)  # type: ignore[arg-type]
+    assert served_vectors(answers) is for_newer
+
+
+class SwappingSemantic:
+    """A semantic side whose embedding of a view ends after a newer one is swapped in."""
+
+    embedder = object()
+
+    def __init__(self, service: AnswerService, newer: SearchIndex) -> None:
+        self.service, self.newer = service, newer
+        self.made: dict[int, Dense] = {}
+
+    def vectors(self, index: SearchIndex, **options: Any) -> Dense:
+        dense = self.made.setdefault(id(index), Dense())
+        if index is not self.newer:
+            # The poller, meanwhile: the newer view and its vectors.
+            self.service.swap(self.newer)
+            self.service.use_vectors(self.embedder, self.vectors(self.newer), index=self.newer)  # type: ignore[arg-type]
+        return dense
+
+
+def test_a_late_embedding_job_keeps_the_newer_view_vectors(
+    library: Library, service: AnswerService
+) -> None:
+    older, newer = service.index, library.home.stand_in("a second view")
+    answers = AnswerService(older)
+    semantic = SwappingSemantic(answers, newer)
+    worker = Library.__new__(Library)  # only _embed_until's use of the semantic side
+    worker._semantic, worker._semantic_checked = semantic, True  # type: ignore[assignment]
+    worker._embed_until(answers, threading.Event())
+    assert answers.index is newer
+    assert served_vectors(answers) is semantic.made[id(newer)]
