@@ -251,7 +251,8 @@ def test_written_records_are_what_views_read(cluster: OpenSearchConfig) -> None:
     assert store.article_passages("a1", 2) == passages[:2]
     assert store.passage("a1#2") == passages[2] and store.passage("nope") is None
     assert store.terms("a1#0") == {"word": ["서울"], "spans": [[0, 2]]}
-    assert [pid for batch in store.texts(batch=2) for pid, _ in batch] == [p.id for p in passages]
+    texts = [pid for batch in store.texts(batch=2) for pid, _, _ in batch]
+    assert texts == [p.id for p in passages]
     assert set(ids(engine, {"word": ["서울"]})) == {p.id for p in passages}
     assert engine.document_frequencies("word", ["서울", "없음", "서울 부산"]) == {
         "서울": 3,
