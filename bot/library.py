@@ -43,6 +43,8 @@ from .search import (
     TokenCache,
     load_embedder,
 )
+from .search.semantic import embedding_input
+from .search.vectors import vector_key
 from .settings import Settings
 from .sources import FetchPolicy
 
@@ -163,6 +165,7 @@ class Library:
             return None
         vectors = semantic.vectors(index, progress=progress)
         log.info("semantic vectors ready: %d of %d passages", vectors.size, vectors.total)
+        self._prune_vectors(semantic, index)
         return vectors
 
     def embed_for(self, service: AnswerService, progress: Progress = no_progress) -> None:
@@ -195,6 +198,30 @@ class Library:
         # A newer view swapped in meanwhile keeps its own: a job for it runs next.
         if service.use_vectors(semantic.embedder, vectors, index=index):
             log.info("semantic vectors: %d of %d passages", vectors.size, vectors.total)
+            if not stop.is_set():
+                self._prune_vectors(semantic, index)
+
+    def _prune_vectors(self, semantic: SemanticIndexer, index: SearchIndex) -> None:
+        """The refreshing process deletes the cluster's vectors of texts ``index`` no
+        longer has (changed, removed, or a whole corpus rebuilt): see cluster_vectors.py."""
+        from .search.cluster_vectors import ClusterVectorCache
+
+        cache = semantic.cache
+        if not isinstance(cache, ClusterVectorCache) or not cache.write:
+            return
+        version = semantic.embedder.version
+        keys = (
+            vector_key(version, embedding_input(title, text))
+            for batch in index.passage_texts()
+            for _, title, text in batch
+        )
+        try:
+            removed = cache.prune(keys)
+        except SearchUnavailable as error:  # the next sync prunes them
+            log.warning("could not prune the cluster's passage vectors: %s", error)
+            return
+        if removed:
+            log.info("pruned %d passage vectors no passage has any more from the cluster", removed)
 
     def preload_analyzer(self) -> threading.Thread:
         """Load Kiwi in the background (it takes seconds), while the index opens."""

@@ -52,6 +52,15 @@ def _token(name: str, value: str) -> str:
     return value
 
 
+def _webhook_secret(name: str, value: str) -> str:
+    # Telegram's rule for setWebhook's secret_token (core.telegram.org/bots/api#setwebhook).
+    if value and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", value):
+        raise SettingsError(
+            f"{name} must be 1-256 characters of A-Z, a-z, 0-9, _ and - (Telegram's rule)"
+        )
+    return value
+
+
 def _ids(name: str, value: str) -> frozenset[int]:
     ids = set()
     for part in filter(None, (p.strip() for p in value.split(","))):
@@ -242,6 +251,15 @@ SETTINGS: tuple[Setting, ...] = (
         "`host:port` (port 1–65535; `[::]:8443` for IPv6) where the webhook server listens",
     ),
     Setting(
+        "WEBHOOK_SECRET",
+        "",
+        _webhook_secret,
+        "the secret Telegram sends with every webhook update, which the bot checks (1–256 "
+        "characters: `A-Z`, `a-z`, `0-9`, `_`, `-`); empty: a fresh random one at each start. "
+        "Give every replica behind one `WEBHOOK_URL` the same one: each registers the webhook "
+        "when it starts, and Telegram then sends the last one's secret to all of them",
+    ),
+    Setting(
         "CORPUS_DIR",
         "corpus",
         _folder,
@@ -412,6 +430,7 @@ class Settings:
     telegram_api_base_file_url: str = field(default_factory=_table("TELEGRAM_API_BASE_FILE_URL"))
     webhook_url: str = field(default_factory=_table("WEBHOOK_URL"))
     webhook_listen: str = field(default_factory=_table("WEBHOOK_LISTEN"))
+    webhook_secret: str = field(default_factory=_table("WEBHOOK_SECRET"), repr=False)
     corpus_dir: Path = field(default_factory=_table("CORPUS_DIR"))
     data_dir: Path = field(default_factory=_table("DATA_DIR"))
     search_engine: str = field(default_factory=_table("SEARCH_ENGINE"))

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -65,3 +67,19 @@ def hybrid_service(hybrid_library: Library) -> AnswerService:
     service = hybrid_library.open_service()
     assert service.mode == "hybrid"
     return service
+
+
+@pytest.fixture(scope="session")
+def osmem() -> Iterator[Any]:
+    """One osmem-server (an in-memory OpenSearch-compatible server bundled in a wheel) per
+    test process, for tests/search, tests/chat and tests/e2e alike; each test takes a clone
+    of it (milliseconds). Defined here, once: a fixture imported into another conftest is
+    another fixture, and started a server of its own. Skipped when it can't start."""
+    pytest.importorskip("opensearchpy", reason="the opensearch extra is not installed")
+    server_module = pytest.importorskip("osmem_server", reason="osmem-server is not installed")
+    try:
+        server = server_module.OsmemServer.start(japanese=False, startup_timeout=15)
+    except (server_module.OsmemError, OSError) as error:
+        pytest.skip(f"osmem-server could not start: {error}")
+    yield server
+    server.close()

@@ -75,3 +75,40 @@ def test_the_systemd_unit_has_what_a_supervised_service_needs():
     assert service["ExecStart"] == f"{workdir}/.venv/bin/python -m bot run"
     assert "network-online.target" in unit["Unit"]["After"]
     assert unit["Install"]["WantedBy"] == "multi-user.target"
+
+
+REPLICAS = (PROJECT / "deploy" / "compose.replicas.yaml").read_text()
+CADDYFILE = (PROJECT / "deploy" / "Caddyfile").read_text()
+
+
+def _service(compose: str, name: str) -> str:
+    """One service's block of a compose file (no YAML parser in the test environment)."""
+    match = re.search(rf"^  {name}:\n((?:    .*\n|\n)+)", compose, re.M)
+    assert match is not None, name
+    return match.group(1)
+
+
+def test_the_replicas_compose_file_has_one_writer_and_one_read_only_replica():
+    writer, replica = _service(REPLICAS, "writer"), _service(REPLICAS, "replica")
+    assert 'REFRESH_ENABLED: "true"' in writer and "- corpus:/app/corpus" in writer
+    assert 'REFRESH_ENABLED: "false"' in replica and "corpus" not in replica.split("volumes:")[1]
+    # Each its own data folder, both on the cluster, both in webhook mode.
+    assert "- writer-data:/app/data" in writer and "- replica-data:/app/data" in replica
+    for block in (writer, replica):
+        assert "SEARCH_ENGINE: opensearch" in block
+        assert "OPENSEARCH_URL: http://opensearch:9200" in block
+        assert "WEBHOOK_LISTEN: 0.0.0.0:8443" in block
+    names = set(re.findall(r"^\s+([A-Z][A-Z_]+):", REPLICAS, re.M)) - {"BOT_DOMAIN"}
+    assert names <= SETTING_NAMES, names - SETTING_NAMES
+    assert "EXTRAS=[opensearch]" in REPLICAS
+
+
+def test_the_load_balancer_sends_the_webhook_path_to_both_and_checks_healthz():
+    # The webhook path the header comment tells WEBHOOK_URL to use is the one proxied.
+    assert "WEBHOOK_URL=https://<BOT_DOMAIN>/telegram" in REPLICAS
+    assert "handle /telegram {" in CADDYFILE
+    assert "reverse_proxy writer:8443 replica:8443" in CADDYFILE
+    port = re.search(r"METRICS_LISTEN: 0\.0\.0\.0:(\d+)", REPLICAS)
+    assert port is not None and f"health_port {port.group(1)}" in CADDYFILE
+    assert "health_uri /healthz" in CADDYFILE
+    assert "WEBHOOK_SECRET" in REPLICAS.split("services:")[0]  # the shared secret is asked for

@@ -95,6 +95,8 @@ def test_values_are_parsed():
         ("WEBHOOK_URL", "https://bot.example.com:9999/hook"),
         ("WEBHOOK_URL", "https:///hook"),
         ("LOG_LEVEL", "LOUD"),
+        ("WEBHOOK_SECRET", "has spaces"),
+        ("WEBHOOK_SECRET", "x" * 257),
     ],
 )
 def test_a_bad_value_is_an_error_naming_the_setting(name, value):
@@ -107,6 +109,18 @@ def test_the_error_never_echoes_a_token():
     with pytest.raises(SettingsError) as error:
         Settings.from_env({"TELEGRAM_BOT_TOKEN": secret})
     assert secret not in str(error.value)
+
+
+def test_replicas_share_the_webhook_secret_and_one_process_draws_its_own():
+    from bot.chat.app import webhook_options
+
+    url = {"WEBHOOK_URL": "https://bot.example.org/telegram"}
+    shared = Settings.from_env({**url, "WEBHOOK_SECRET": "same-for-every_replica0"})
+    assert webhook_options(shared)["secret_token"] == "same-for-every_replica0"
+    assert "same-for-every" not in repr(shared)  # never in a log line of the settings
+    alone = Settings.from_env(url)
+    drawn = {webhook_options(alone)["secret_token"] for _ in range(2)}
+    assert len(drawn) == 2 and all(len(secret) >= 32 for secret in drawn)
 
 
 def test_env_example_is_written_from_the_table():

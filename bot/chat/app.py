@@ -325,8 +325,9 @@ def webhook_options(settings: Settings) -> dict[str, Any]:
     """``run_webhook``/``start_webhook`` arguments for WEBHOOK_URL and WEBHOOK_LISTEN.
 
     The server listens on WEBHOOK_LISTEN at WEBHOOK_URL's path (a proxy in front of it
-    terminates TLS); Telegram sends a fresh random secret with every update, and PTB
-    refuses requests without it.
+    terminates TLS); Telegram sends the secret with every update, and PTB refuses
+    requests without it: WEBHOOK_SECRET, shared by replicas behind one URL (each one
+    registers the webhook at start), or else a fresh random one.
     """
     host, port = split_listen(settings.webhook_listen)
     return {
@@ -335,5 +336,5 @@ def webhook_options(settings: Settings) -> dict[str, Any]:
         "url_path": urlsplit(settings.webhook_url).path.lstrip("/"),
         "webhook_url": settings.webhook_url,
         "allowed_updates": ALLOWED_UPDATES,
-        "secret_token": secrets.token_urlsafe(32),
+        "secret_token": settings.webhook_secret or secrets.token_urlsafe(32),
     }

@@ -11,7 +11,10 @@ Fusion stays in the bot: the cluster's ``knn`` query is not used (osmem-server, 
 the tests run against, doesn't support it).
 
 Only a process that refreshes writes vectors to the cluster; the others keep what they
-embed themselves (texts the cluster lacked) in their local cache.
+embed themselves (texts the cluster lacked) in their local cache. It also prunes them
+(``prune``): after its vectors are made for a view, the documents whose key no current
+passage has (texts changed or removed, every text of a rebuilt corpus) are deleted, so
+the index holds about one vector per passage rather than every text ever embedded.
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ __all__ = ["ClusterVectorCache"]
 log = logging.getLogger(__name__)
 
 _BATCH = 500  # vectors per mget or bulk request
+_SCROLL = "2m"  # how long the cluster keeps a listing of the keys between two pages
 
 
 class ClusterVectorCache:
@@ -91,6 +95,36 @@ class ClusterVectorCache:
                 log.warning("the cluster refused some passage vectors: they stay local")
         # No refresh: replicas read vectors by id (mget is real-time), and this is called
         # per embedding batch (a refresh each would be tens of thousands per corpus).
+
+    def prune(self, keep: Iterable[str]) -> int:
+        """Delete the cluster's vectors whose key is not in ``keep`` (the keys of the
+        passages served now); how many. Only by the process that writes them: a replica
+        answering from an older view has fetched its vectors already, or embeds locally."""
+        if not self.write or not call(self.config, self.client.indices.exists, index=self.index):
+            return 0
+        wanted = set(keep)
+        stale = [key for key in self._keys() if key not in wanted]
+        for start in range(0, len(stale), _BATCH):
+            chunk = stale[start : start + _BATCH]
+            body = [{"delete": {"_index": self.index, "_id": key}} for key in chunk]
+            call(self.config, self.client.bulk, body=body)
+        if stale:
+            call(self.config, self.client.indices.refresh, index=self.index)
+        return len(stale)
+
+    def _keys(self) -> Iterable[str]:
+        """Every vector's key in the cluster: a scroll in index order, ids only."""
+        body = {"size": _BATCH * 2, "_source": False, "sort": ["_doc"]}
+        page = call(self.config, self.client.search, index=self.index, body=body, scroll=_SCROLL)
+        scroll_id = page.get("_scroll_id")
+        try:
+            while hits := page.get("hits", {}).get("hits", []):
+                yield from (hit["_id"] for hit in hits)
+                page = call(self.config, self.client.scroll, scroll_id=scroll_id, scroll=_SCROLL)
+                scroll_id = page.get("_scroll_id", scroll_id)
+        finally:
+            if scroll_id:
+                call(self.config, self.client.clear_scroll, scroll_id=scroll_id, ignore=[404])
 
     def _make_index(self, dim: int) -> None:
         if self._made:

@@ -78,12 +78,9 @@ def make_answer(*hits: Hit, offset: int = 0, has_more: bool = False) -> Answer:
 
 # -- the chat history, in SQLite and in an OpenSearch cluster -----------------------------
 
-# The session's osmem-server (started only by tests that use the cluster).
-from tests.search.conftest import osmem  # noqa: E402, F401
-
 
 @pytest.fixture
-def chat_cluster(osmem: Any) -> Iterator[OpenSearchConfig]:  # noqa: F811
+def chat_cluster(osmem: Any) -> Iterator[OpenSearchConfig]:
     """A fresh osmem cluster (a clone of the session's server) for one test."""
     with osmem.clone() as clone:
         yield OpenSearchConfig(url=clone.url, index="passages", wait_seconds=0)

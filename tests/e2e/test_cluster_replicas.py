@@ -23,7 +23,6 @@ from bot.chat.history import HISTORY_FILE
 from tests.botapi import FakeBotAPI
 from tests.conftest import PROJECT
 from tests.e2e.conftest import StartBot, polling
-from tests.search.conftest import osmem  # noqa: F401  (the session's osmem-server)
 
 BROAD = "오픈 소스"  # more than one page of results
 US_LEAD = "2003년에서 2007년 사이 미국은 몇 개 기술에서 선두였어?"
@@ -31,7 +30,7 @@ FOLLOWING = f"이어서: {US_LEAD} → 중국은?"
 
 
 @pytest.fixture
-def cluster_url(osmem: Any) -> Iterator[str]:  # noqa: F811
+def cluster_url(osmem: Any) -> Iterator[str]:
     with osmem.clone() as clone:
         yield str(clone.url)
 
@@ -110,7 +109,7 @@ async def test_replica_b_handles_buttons_and_replies_on_replica_as_answers(
 async def test_the_cluster_lost_answers_still_go_out_and_buttons_say_they_cant_be_checked(
     service: AnswerService,
     tmp_path: Path,
-    osmem: Any,  # noqa: F811
+    osmem: Any,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     caplog.set_level(logging.WARNING)

@@ -1,5 +1,5 @@
-"""An osmem-server for the OpenSearch tests (an in-memory OpenSearch-compatible server
-bundled in a wheel): one per test process, a clone per test; skipped when it can't start."""
+"""The OpenSearch tests' cluster: a clone per test of the session's osmem-server
+(``osmem`` in tests/conftest.py, shared with tests/chat and tests/e2e)."""
 
 from __future__ import annotations
 
@@ -10,19 +10,6 @@ from typing import Any
 import pytest
 
 from bot.search.opensearch_engine import OpenSearchConfig
-
-
-@pytest.fixture(scope="session")
-def osmem() -> Iterator[Any]:
-    """One osmem-server per test process; each test takes a clone (milliseconds)."""
-    pytest.importorskip("opensearchpy", reason="the opensearch extra is not installed")
-    server_module = pytest.importorskip("osmem_server", reason="osmem-server is not installed")
-    try:
-        server = server_module.OsmemServer.start(japanese=False, startup_timeout=15)
-    except (server_module.OsmemError, OSError) as error:
-        pytest.skip(f"osmem-server could not start: {error}")
-    yield server
-    server.close()
 
 
 @pytest.fixture

@@ -226,4 +226,53 @@ def test_a_polling_replica_takes_the_writer_new_vectors_in_the_embedding_thread(
         assert model.embedded == 0
     finally:
         replica.close()
+
+
+def test_the_writer_prunes_vectors_no_passage_has_any_more(cluster: OpenSearchConfig) -> None:
+    writer = ClusterVectorCache(VectorCache(None), cluster, client(cluster), write=True)
+    keys = [f"k{i:04d}" for i in range(1200)]  # pages of the listing, batches of deletes
+    writer.put_many({key: unit(i) for i, key in enumerate(keys)})
+    kept = set(keys[::2])
+
+    replica = ClusterVectorCache(VectorCache(None), cluster, client(cluster), write=False)
+    assert replica.prune(kept) == 0  # only the writer deletes
+    assert client(cluster).count(index="passages.vectors")["count"] == 1200
+
+    assert writer.prune(kept) == 600
+    assert client(cluster).count(index="passages.vectors")["count"] == 600
+    fresh = ClusterVectorCache(VectorCache(None), cluster, client(cluster), write=False)
+    assert set(fresh.get_many(keys)) == kept
+    assert writer.prune(kept) == 0  # nothing more to delete
+
+
+def test_a_removed_article_takes_its_vectors_out_of_the_cluster(
+    cluster: OpenSearchConfig, analyzer: Any, tmp_path: Path
+) -> None:
+    corpus = tmp_path / "corpus"
+    shutil.copytree(PROJECT / "corpus", corpus)
+    settings = Settings(
+        corpus_dir=corpus,
+        data_dir=tmp_path / "w",
+        retrieval="bm25",
+        search_engine="opensearch",
+        opensearch_url=cluster.url,
+        opensearch_index=cluster.index,
+        opensearch_wait_seconds=0,
+    )
+    writer = Library(settings, analyzer)
+    # The semantic side with a stand-in model (RETRIEVAL=bm25 keeps the real one away).
+    writer._semantic = writer.home.semantic_component(HashEmbedder())
+    writer._semantic_checked = True
+    try:
+        before = writer.build_index()
+        writer.embed(before)
+        assert client(cluster).count(index="passages.vectors")["count"] == before.size
+
+        removed, *_ = sorted((corpus / "articles").iterdir())
+        removed.unlink()
+        after = writer.build_index()
+        assert 0 < after.size < before.size
+        writer.embed(after)  # embeds nothing new, prunes the removed article's vectors
+        assert client(cluster).count(index="passages.vectors")["count"] == after.size
+    finally:
         writer.close()
