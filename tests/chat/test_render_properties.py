@@ -20,7 +20,7 @@ from bot.chat.texts import ENGLISH_CHAT, KOREAN_CHAT
 from bot.corpus import Article, Passage
 from tests.chat.conftest import callback_data, telegram_accepts
 
-PROPERTY = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+PROPERTY = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 # Text as hostile as a web page can be: markup, entities, controls, emoji, Korean.
 _NASTY = st.sampled_from(

