@@ -97,6 +97,9 @@ def test_values_are_parsed():
         ("LOG_LEVEL", "LOUD"),
         ("WEBHOOK_SECRET", "has spaces"),
         ("WEBHOOK_SECRET", "x" * 257),
+        ("OPENSEARCH_POLL_SECONDS", "0"),
+        ("OPENSEARCH_POLL_SECONDS", "often"),
+        ("REFRESH_ENABLED", "sometimes"),
     ],
 )
 def test_a_bad_value_is_an_error_naming_the_setting(name, value):

@@ -65,6 +65,7 @@ from .token_cache import TokenCache, cache_key
 from .vectors import VectorCache
 
 if TYPE_CHECKING:
+    from .cluster_store import ClusterStore
     from .cluster_vectors import ClusterVectorCache
     from .opensearch_engine import OpenSearchConfig
 
@@ -695,29 +696,23 @@ class _IndexFiles:
         synonyms: Synonyms | None = None,
         fingerprint: str = "",
     ) -> SearchIndex:
+        store: PassageStore | ClusterStore = self.store
+        stamp = ""
         if self.remote is not None:  # views read the cluster, as every other process does
             from .cluster_store import ClusterStore
             from .opensearch_engine import OpenSearchEngine
 
             assert isinstance(self.engine, OpenSearchEngine)
-            return SearchIndex(
-                ClusterStore(self.engine),
-                self.engine,
-                self.analyzer,
-                corpus,
-                digests,
-                synonyms=synonyms,
-                fingerprint=fingerprint,
-                stamp=self.store.meta("cluster") or "",
-            )
+            store, stamp = ClusterStore(self.engine), self.store.meta("cluster") or ""
         return SearchIndex(
-            self.store,
+            store,
             self.engine,
             self.analyzer,
             corpus,
             digests,
             synonyms=synonyms,
             fingerprint=fingerprint,
+            stamp=stamp,
         )
 
     def _recover(self) -> None:

@@ -23,3 +23,14 @@ def closed_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
+
+
+def on_cluster(cluster: OpenSearchConfig) -> dict[str, Any]:
+    """The settings of a bot answering with BM25 from ``cluster``, never waiting for it."""
+    return {
+        "retrieval": "bm25",
+        "search_engine": "opensearch",
+        "opensearch_url": cluster.url,
+        "opensearch_index": cluster.index,
+        "opensearch_wait_seconds": 0,
+    }

@@ -15,6 +15,7 @@ from bot.locks import FileLock
 from bot.refresh import Refresher, RefreshInProgress
 from bot.search.cluster_lock import ClusterLock, _expiry
 from bot.search.opensearch_engine import OpenSearchConfig
+from tests.search.conftest import on_cluster
 
 PROJECT = Path(__file__).resolve().parents[2]
 
@@ -231,11 +232,7 @@ def test_syncs_and_their_locks_share_the_home_one_client_closed_with_it(
         Settings(
             corpus_dir=PROJECT / "corpus",
             data_dir=tmp_path,
-            retrieval="bm25",
-            search_engine="opensearch",
-            opensearch_url=cluster.url,
-            opensearch_index=cluster.index,
-            opensearch_wait_seconds=0,
+            **on_cluster(cluster),
         ),
         analyzer=analyzer,
     )

@@ -17,6 +17,7 @@ import pytest
 from bot import Library, Settings
 from bot.search.home import NoClusterIndex, ReadOnlyIndex
 from bot.search.opensearch_engine import OpenSearchConfig
+from tests.search.conftest import on_cluster
 
 PROJECT = Path(__file__).resolve().parents[2]
 QUESTION = "DeepSeek v3 훈련 비용은 얼마였나요?"
@@ -119,11 +120,7 @@ def test_a_replica_before_any_index_says_so(
     settings = Settings(
         corpus_dir=tmp_path / "none",
         data_dir=tmp_path / "data",
-        retrieval="bm25",
-        search_engine="opensearch",
-        opensearch_url=cluster.url,
-        opensearch_index=cluster.index,
-        opensearch_wait_seconds=0,
+        **on_cluster(cluster),
         refresh_enabled=False,
     )
     library = Library(settings, analyzer=analyzer)
@@ -149,11 +146,7 @@ def test_indexing_at_start_waits_for_the_cluster_refresh_lock(
     settings = Settings(
         corpus_dir=PROJECT / "corpus",
         data_dir=tmp_path / "data",
-        retrieval="bm25",
-        search_engine="opensearch",
-        opensearch_url=cluster.url,
-        opensearch_index=cluster.index,
-        opensearch_wait_seconds=0,
+        **on_cluster(cluster),
     )
     other = ClusterLock(cluster, owner="another process", renew=False)
     assert other.acquire()
@@ -179,13 +172,7 @@ def test_a_running_replica_sees_another_process_update_without_a_restart(
 ) -> None:
     corpus = tmp_path / "corpus"
     shutil.copytree(PROJECT / "corpus", corpus)
-    common = {
-        "retrieval": "bm25",
-        "search_engine": "opensearch",
-        "opensearch_url": cluster.url,
-        "opensearch_index": cluster.index,
-        "opensearch_wait_seconds": 0,
-    }
+    common = on_cluster(cluster)
     writer = Library(
         Settings(corpus_dir=corpus, data_dir=tmp_path / "writer", **common), analyzer=analyzer
     )
@@ -240,11 +227,7 @@ def test_only_a_change_makes_a_new_generation_and_synonyms_reach_replicas(
     settings = Settings(
         corpus_dir=corpus,
         data_dir=tmp_path / "data",
-        retrieval="bm25",
-        search_engine="opensearch",
-        opensearch_url=cluster.url,
-        opensearch_index=cluster.index,
-        opensearch_wait_seconds=0,
+        **on_cluster(cluster),
     )
     writer = Library(settings, analyzer=analyzer)
     try:

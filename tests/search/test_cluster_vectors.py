@@ -19,6 +19,7 @@ from bot import Library, Settings
 from bot.search.cluster_vectors import ClusterVectorCache
 from bot.search.opensearch_engine import OpenSearchConfig
 from bot.search.vectors import VectorCache
+from tests.search.conftest import on_cluster
 
 PROJECT = Path(__file__).resolve().parents[2]
 DIM = 8
@@ -113,13 +114,7 @@ def test_vectors_are_written_without_a_refresh_and_read_at_once(
 def test_a_replica_answers_with_the_writer_vectors_without_embedding(
     cluster: OpenSearchConfig, analyzer: Any, tmp_path: Path
 ) -> None:
-    common = {
-        "retrieval": "bm25",
-        "search_engine": "opensearch",
-        "opensearch_url": cluster.url,
-        "opensearch_index": cluster.index,
-        "opensearch_wait_seconds": 0,
-    }
+    common = on_cluster(cluster)
     corpus = tmp_path / "corpus"
     shutil.copytree(PROJECT / "corpus", corpus)
     writer = Library(Settings(corpus_dir=corpus, data_dir=tmp_path / "w", **common), analyzer)
@@ -167,13 +162,7 @@ def test_a_polling_replica_takes_the_writer_new_vectors_in_the_embedding_thread(
     """After a poll swaps a new view in, its vectors are built off the poller's thread;
     a replica embeds none of the writer's new passages: it fetches their vectors at a
     later poll, once the writer has embedded them."""
-    common: dict[str, Any] = {
-        "retrieval": "bm25",
-        "search_engine": "opensearch",
-        "opensearch_url": cluster.url,
-        "opensearch_index": cluster.index,
-        "opensearch_wait_seconds": 0,
-    }
+    common = on_cluster(cluster)
     corpus = tmp_path / "corpus"
     shutil.copytree(PROJECT / "corpus", corpus)
     writer = Library(Settings(corpus_dir=corpus, data_dir=tmp_path / "w", **common), analyzer)
@@ -253,11 +242,7 @@ def test_a_removed_article_takes_its_vectors_out_of_the_cluster(
     settings = Settings(
         corpus_dir=corpus,
         data_dir=tmp_path / "w",
-        retrieval="bm25",
-        search_engine="opensearch",
-        opensearch_url=cluster.url,
-        opensearch_index=cluster.index,
-        opensearch_wait_seconds=0,
+        **on_cluster(cluster),
     )
     writer = Library(settings, analyzer)
     # The semantic side with a stand-in model (RETRIEVAL=bm25 keeps the real one away).

@@ -29,7 +29,7 @@ from bot.search.opensearch_engine import (
     query_body,
 )
 
-from .conftest import closed_port
+from .conftest import closed_port, on_cluster
 
 opensearchpy = pytest.importorskip("opensearchpy", reason="the opensearch extra is not installed")
 
@@ -311,11 +311,7 @@ def test_the_bot_answers_from_the_cluster(
     settings = Settings(
         corpus_dir=PROJECT / "corpus",
         data_dir=tmp_path / "data",
-        retrieval="bm25",
-        search_engine="opensearch",
-        opensearch_url=cluster.url,
-        opensearch_index=cluster.index,
-        opensearch_wait_seconds=0,
+        **on_cluster(cluster),
     )
     library = Library(settings, analyzer=analyzer)
     try:
