@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 from bot import AnswerService, KoreanAnalyzer, Library, Settings
+from tests.cli_runner import InProcessCli
 
 # Every command the tests start (python -m bot …) answers with BM25 alone: with the
 # semantic model, each fresh data folder would first embed the corpus (seconds of CPU
@@ -35,6 +36,15 @@ def project_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
 @pytest.fixture(scope="session")
 def analyzer() -> KoreanAnalyzer:
     return KoreanAnalyzer()
+
+
+@pytest.fixture
+def bot_cli(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], analyzer: KoreanAnalyzer
+) -> InProcessCli:
+    """``bot_cli("ask", "…", data_dir=…)``: the command line run in this process (see
+    tests/cli_runner.py), returning its status, stdout and stderr."""
+    return InProcessCli(monkeypatch, capsys, analyzer)
 
 
 @pytest.fixture(scope="session")

@@ -1,4 +1,9 @@
-"""The command line, as a user or a script sees it."""
+"""The command line, as a user or a script sees it.
+
+Most tests run it in this process (``bot_cli``, tests/cli_runner.py); ``run_cli`` starts
+``python -m bot`` for what only a process of its own shows: a reader closing the pipe,
+the program's name as started, and the time a whole command takes from a cold start.
+"""
 
 from __future__ import annotations
 
@@ -45,8 +50,8 @@ def data_dir(tmp_path_factory):
     return tmp_path_factory.mktemp("cli-data")
 
 
-def test_ask_json_has_the_documented_fields(data_dir):
-    result = run_cli("ask", "DeepSeek v3 훈련 비용은?", "--json", "--top", "2", data_dir=data_dir)
+def test_ask_json_has_the_documented_fields(bot_cli, data_dir):
+    result = bot_cli("ask", "DeepSeek v3 훈련 비용은?", "--json", "--top", "2", data_dir=data_dir)
     assert result.returncode == 0, result.stderr
     answer = json.loads(result.stdout)
     assert answer["question"] == "DeepSeek v3 훈련 비용은?"
@@ -68,9 +73,9 @@ def test_ask_json_has_the_documented_fields(data_dir):
     assert all(first["excerpt"][a:b] for a, b in first["highlights"])
 
 
-def test_ask_reads_questions_from_stdin_one_json_per_line(data_dir):
+def test_ask_reads_questions_from_stdin_one_json_per_line(bot_cli, data_dir):
     questions = "DeepSeek v3 훈련 비용은?\n오늘 서울 날씨 어때?\n\n😀\n"
-    result = run_cli("ask", "--json", stdin=questions, data_dir=data_dir)
+    result = bot_cli("ask", "--json", stdin=questions, data_dir=data_dir)
     assert result.returncode == 0, result.stderr
     answers = [json.loads(line) for line in result.stdout.splitlines()]
     assert [a["answered"] for a in answers] == [True, False, False, False]
@@ -78,26 +83,26 @@ def test_ask_reads_questions_from_stdin_one_json_per_line(data_dir):
     assert answers[1]["suggestions"]["articles"]
 
 
-def test_ask_prints_a_readable_answer(data_dir):
-    result = run_cli("ask", "스타게이트 프로젝트 규모", data_dir=data_dir)
+def test_ask_prints_a_readable_answer(bot_cli, data_dir):
+    result = bot_cli("ask", "스타게이트 프로젝트 규모", data_dir=data_dir)
     assert result.returncode == 0, result.stderr
     assert "❝" in result.stdout and "딥시크와 스타게이트" in result.stdout
 
 
-def test_not_found_is_said_plainly(data_dir):
-    result = run_cli("ask", "김치찌개 끓이는 법", data_dir=data_dir)
+def test_not_found_is_said_plainly(bot_cli, data_dir):
+    result = bot_cli("ask", "김치찌개 끓이는 법", data_dir=data_dir)
     assert "찾지 못했어요" in result.stdout
     assert "닫는 미국과 여는 중국" in result.stdout
 
 
-def test_sources_lists_the_articles(data_dir):
-    result = run_cli("sources", "--json", data_dir=data_dir)
+def test_sources_lists_the_articles(bot_cli, data_dir):
+    result = bot_cli("sources", "--json", data_dir=data_dir)
     rows = json.loads(result.stdout)
     assert {r["title"] for r in rows} >= {"닫는 미국과 여는 중국"}
 
 
-def test_run_without_a_token_answers_in_the_terminal(data_dir):
-    result = run_cli(
+def test_run_without_a_token_answers_in_the_terminal(bot_cli, data_dir):
+    result = bot_cli(
         "run", "--terminal", stdin="/help\nDeepSeek v3 훈련 비용은?\n", data_dir=data_dir
     )
     assert result.returncode == 0, result.stderr
@@ -116,14 +121,14 @@ def test_run_without_a_token_answers_in_the_terminal(data_dir):
         ("RESULTS_PER_ANSWER", "99", "RESULTS_PER_ANSWER must be between"),
     ],
 )
-def test_bad_settings_are_a_clear_error_not_a_traceback(data_dir, name, value, message):
-    result = run_cli("sources", env={name: value}, data_dir=data_dir)
+def test_bad_settings_are_a_clear_error_not_a_traceback(bot_cli, data_dir, name, value, message):
+    result = bot_cli("sources", env={name: value}, data_dir=data_dir)
     assert result.returncode == 1
     assert message in result.stderr
     assert "Traceback" not in result.stderr
 
 
-def test_import_adds_a_saved_page_to_the_corpus(tmp_path, data_dir):
+def test_import_adds_a_saved_page_to_the_corpus(bot_cli, tmp_path, data_dir):
     corpus = tmp_path / "corpus"
     page = tmp_path / "page.txt"
     page.write_text(
@@ -131,7 +136,7 @@ def test_import_adds_a_saved_page_to_the_corpus(tmp_path, data_dir):
         "두 번째 문장도 본문으로 충분히 길게 쓰여 있어야 한다.\n댓글 0\n",
         encoding="utf-8",
     )
-    result = run_cli(
+    result = bot_cli(
         "import",
         str(page),
         "--title",
@@ -140,33 +145,33 @@ def test_import_adds_a_saved_page_to_the_corpus(tmp_path, data_dir):
         data_dir=data_dir,
     )
     assert result.returncode == 0, result.stderr
-    listed = run_cli("sources", env={"CORPUS_DIR": str(corpus)}, data_dir=data_dir)
+    listed = bot_cli("sources", env={"CORPUS_DIR": str(corpus)}, data_dir=data_dir)
     assert "새 기사" in listed.stdout
     (article,) = (corpus / "articles").glob("*.txt")
     assert "메뉴" not in article.read_text() and "댓글 0" not in article.read_text()
 
 
-def test_import_of_a_missing_file_is_explained(data_dir):
-    result = run_cli("import", "/nonexistent/page.txt", "--title", "x", data_dir=data_dir)
+def test_import_of_a_missing_file_is_explained(bot_cli, data_dir):
+    result = bot_cli("import", "/nonexistent/page.txt", "--title", "x", data_dir=data_dir)
     assert result.returncode == 1
     assert "can't read" in result.stderr
 
 
 @pytest.mark.parametrize("top", ["0", "-3", "6", "99", "two"])
-def test_top_out_of_range_is_a_usage_error(top, data_dir):
-    result = run_cli("ask", "질문", "--top", top, data_dir=data_dir)
+def test_top_out_of_range_is_a_usage_error(bot_cli, top, data_dir):
+    result = bot_cli("ask", "질문", "--top", top, data_dir=data_dir)
     assert result.returncode == 2
     assert "argument --top" in result.stderr and "Traceback" not in result.stderr
 
 
-def test_lang_offers_its_choices(data_dir):
-    result = run_cli("ask", "질문", "--lang", "fr", data_dir=data_dir)
+def test_lang_offers_its_choices(bot_cli, data_dir):
+    result = bot_cli("ask", "질문", "--lang", "fr", data_dir=data_dir)
     assert result.returncode == 2
     assert "invalid choice: 'fr'" in result.stderr and "'en'" in result.stderr
 
 
-def test_top_five_quotes_at_most_five(data_dir):
-    result = run_cli("ask", "DeepSeek", "--json", "--top", "5", data_dir=data_dir)
+def test_top_five_quotes_at_most_five(bot_cli, data_dir):
+    result = bot_cli("ask", "DeepSeek", "--json", "--top", "5", data_dir=data_dir)
     assert result.returncode == 0, result.stderr
     assert 1 <= len(json.loads(result.stdout)["results"]) <= 5
 
@@ -229,8 +234,8 @@ def test_refresh_reports_its_real_duration_with_plurals(data_dir):
     assert line.endswith("; 2 articles, 56 passages")
 
 
-def test_run_without_a_token_under_a_supervisor_fails_clearly(data_dir):
-    result = run_cli("run", stdin="", data_dir=data_dir)  # stdin is a pipe, as under systemd
+def test_run_without_a_token_under_a_supervisor_fails_clearly(bot_cli, data_dir):
+    result = bot_cli("run", stdin="", data_dir=data_dir)  # stdin is a pipe, as under systemd
     assert result.returncode == 1
     assert result.stderr.startswith("error: TELEGRAM_BOT_TOKEN is not set")
     assert "run --terminal" in result.stderr and "Traceback" not in result.stderr
