@@ -9,10 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import sqlite3
-import subprocess
-import sys
 
 import pytest
 
@@ -108,26 +105,21 @@ def test_auto_falls_back_to_bm25_where_the_model_is_unavailable(
         Library(explicit, analyzer=analyzer).open_service()
 
 
-def test_the_command_line_answers_an_english_question_from_the_vectors(hybrid_library, tmp_path):
+def test_the_command_line_answers_an_english_question_from_the_vectors(
+    hybrid_library, tmp_path, bot_cli
+):
+    """In this process (``bot_cli``): the model is the process's one, loaded already."""
     with (
         sqlite3.connect(hybrid_library.data_dir / "vectors.sqlite") as source,
         sqlite3.connect(tmp_path / "vectors.sqlite") as copy,
     ):
         source.backup(copy)
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "bot",
-            "ask",
-            "--json",
-            "How many tokens was DeepSeek v3 trained on?",
-        ],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        cwd=PROJECT,
-        env={**os.environ, "RETRIEVAL": "hybrid", "DATA_DIR": str(tmp_path)},
+    result = bot_cli(
+        "ask",
+        "--json",
+        "How many tokens was DeepSeek v3 trained on?",
+        env={"RETRIEVAL": "hybrid"},
+        data_dir=tmp_path,
     )
     assert result.returncode == 0, result.stderr
     answer = json.loads(result.stdout)

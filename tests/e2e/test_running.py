@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-import os
 import socket
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,9 +14,8 @@ from bot import AnswerService, Settings, SettingsError
 from bot.chat import build_application, run_bot
 from bot.chat.app import webhook_options
 from tests.botapi import FakeBotAPI
+from tests.cli_runner import InProcessCli
 from tests.e2e.conftest import fake_in_a_thread
-
-PROJECT = Path(__file__).resolve().parents[2]
 
 
 def _free_port() -> int:
@@ -90,17 +86,8 @@ def test_no_token_is_a_clear_error() -> None:
         run_bot(Settings())
 
 
-def test_a_malformed_token_stops_the_command_line_with_one_line() -> None:
-    env = {**os.environ, "TELEGRAM_BOT_TOKEN": "not-a-token"}
-
-    result = subprocess.run(
-        [sys.executable, "-m", "bot", "run"],
-        cwd=PROJECT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+def test_a_malformed_token_stops_the_command_line_with_one_line(bot_cli: InProcessCli) -> None:
+    result = bot_cli("run", env={"TELEGRAM_BOT_TOKEN": "not-a-token"})
 
     assert result.returncode == 1, result.stderr
     assert result.stderr.startswith("error: TELEGRAM_BOT_TOKEN is malformed")

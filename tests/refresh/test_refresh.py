@@ -153,29 +153,22 @@ async def test_questions_are_answered_throughout_a_refresh(web, refresher, servi
     assert service.ask("청년 월세 특별지원 사업 연장").answered
 
 
-def test_killing_a_refresh_midway_loses_nothing(web, settings, library):
-    """A refresh killed while it downloads leaves a corpus that answers as before."""
-    env = {
-        **os.environ,
+def test_killing_a_refresh_midway_loses_nothing(web, settings, library, bot_cli):
+    """A refresh killed while it downloads leaves a corpus that answers as before (the
+    refresh is a process of its own, killed; the questions are asked in this one)."""
+    settings_env = {
         "CORPUS_DIR": str(settings.corpus_dir),
         "DATA_DIR": str(settings.data_dir),
         "FETCH_ALLOW_PRIVATE_ADDRESSES": "true",
         "FETCH_TIMEOUT_SECONDS": "60",
         "TELEGRAM_BOT_TOKEN": "",
     }
+    env = {**os.environ, **settings_env}
     questions = "DeepSeek v3 훈련 비용은?\n스타게이트 프로젝트 규모\nWEF 일자리 보고서\n"
 
     def answers() -> list[tuple[str, str]]:
-        """Each question's status and best passage."""
-        result = subprocess.run(
-            [sys.executable, "-m", "bot", "ask", "--json"],
-            input=questions,
-            capture_output=True,
-            text=True,
-            cwd=PROJECT,
-            env=env,
-            timeout=120,
-        )
+        """Each question's status and best passage, from a new library."""
+        result = bot_cli("ask", "--json", stdin=questions, env=settings_env)
         assert result.returncode == 0, result.stderr
         found = [json.loads(line) for line in result.stdout.splitlines()]
         return [(a["status"], a["results"][0]["passage_id"] if a["results"] else "") for a in found]

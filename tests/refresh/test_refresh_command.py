@@ -1,5 +1,8 @@
 """`python -m bot refresh` says exactly what changed in the corpus folder, with each engine,
-in a fresh process, and so does the first refresh after a start-up that caught up."""
+in a fresh process, and so does the first refresh after a start-up that caught up.
+
+The first refresh is a process of its own; the commands after it run in this process
+(``bot_cli``), each with a library of its own, as a new process would."""
 
 from __future__ import annotations
 
@@ -55,7 +58,7 @@ def folders(tmp_path, analyzer, request):
 
 
 @pytest.mark.parametrize("folders", ["bm25", "tantivy"], indirect=True)
-def test_refresh_reports_what_changed_in_a_fresh_process(folders):
+def test_refresh_reports_what_changed_in_a_fresh_process(folders, bot_cli):
     settings, store = folders
     env = {"CORPUS_DIR": str(settings.corpus_dir), "SEARCH_ENGINE": settings.search_engine}
     store.save_article(KELP)  # added
@@ -73,7 +76,7 @@ def test_refresh_reports_what_changed_in_a_fresh_process(folders):
         "removed: 누리시 산호",
     }
 
-    asked = run_cli(  # one process, one question a line
+    asked = bot_cli(  # one process, one question a line
         "ask",
         "--json",
         env=env,
@@ -84,7 +87,7 @@ def test_refresh_reports_what_changed_in_a_fresh_process(folders):
     assert "2035" in changed["results"][0]["passage"]
     assert all("산호" not in r["passage"] for r in gone["results"])
 
-    second = run_cli("refresh", env=env, data_dir=settings.data_dir)
+    second = bot_cli("refresh", env=env, data_dir=settings.data_dir)
     assert counts(second.stdout.splitlines()[0]) == {
         "added": 0,
         "updated": 0,
@@ -95,7 +98,7 @@ def test_refresh_reports_what_changed_in_a_fresh_process(folders):
 
     # `index` (what `make run` does first) says what it changed, too.
     store.save_article(KELP.with_changes(title="누리시 해초 숲"))
-    indexed = run_cli("index", env=env, data_dir=settings.data_dir)
+    indexed = bot_cli("index", env=env, data_dir=settings.data_dir)
     assert indexed.stdout.rstrip().endswith("added 0, updated 1, removed 0, unchanged 3")
 
 

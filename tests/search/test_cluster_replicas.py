@@ -1,6 +1,7 @@
-"""Several processes on one OpenSearch cluster (osmem-server): one indexes and refreshes,
-another, with an empty data folder and no corpus folder, answers from the cluster alone,
-and a running bot sees another process's update without a restart."""
+"""Several bots on one OpenSearch cluster (osmem-server): one indexes and refreshes,
+another, with an empty data folder and no corpus folder, answers from the cluster alone
+(first in a process of its own), and a running bot sees another's update without a
+restart."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ import pytest
 from bot import Library, Settings
 from bot.search.home import NoClusterIndex, ReadOnlyIndex
 from bot.search.opensearch_engine import OpenSearchConfig
+from tests.cli_runner import InProcessCli
 from tests.search.conftest import on_cluster
 
 PROJECT = Path(__file__).resolve().parents[2]
@@ -35,11 +37,9 @@ url: https://example.org/jeju-tangerine
 NEW_QUESTION = "제주 감귤 수확량은 얼마인가요?"
 
 
-def bot(
-    cluster: OpenSearchConfig, cwd: Path, *args: str, stdin: str | None = None, **env: str
-) -> subprocess.CompletedProcess[str]:
-    environment = {
-        **os.environ,
+def on_cluster_env(cluster: OpenSearchConfig, **env: str) -> dict[str, str]:
+    """The environment of a command on ``cluster``, with ``env``."""
+    return {
         "TELEGRAM_BOT_TOKEN": "",
         "LOG_LEVEL": "WARNING",
         "RETRIEVAL": "bm25",
@@ -49,42 +49,54 @@ def bot(
         "OPENSEARCH_WAIT_SECONDS": "0",
         **env,
     }
+
+
+def bot(
+    cluster: OpenSearchConfig, cwd: Path, *args: str, stdin: str | None = None, **env: str
+) -> subprocess.CompletedProcess[str]:
+    """``python -m bot`` in a process of its own."""
     return subprocess.run(
         [sys.executable, "-m", "bot", *args],
         input=stdin,
         capture_output=True,
         text=True,
         cwd=cwd,  # no .env there
-        env=environment,
+        env={**os.environ, **on_cluster_env(cluster, **env)},
         timeout=180,
     )
 
 
-def ask(cluster: OpenSearchConfig, cwd: Path, *questions: str, **env: str) -> list[Any]:
-    """The answers of one process to ``questions`` (one a line on its standard input)."""
-    result = bot(cluster, cwd, "ask", "--json", stdin="\n".join(questions) + "\n", **env)
+def answers(result: Any) -> list[Any]:
+    """The answers of one ``ask --json`` run, one a line."""
     assert result.returncode == 0, result.stderr
     return [json.loads(line) for line in result.stdout.splitlines()]
 
 
 def test_a_replica_with_an_empty_data_folder_answers_from_the_cluster(
-    cluster: OpenSearchConfig, tmp_path: Path
+    cluster: OpenSearchConfig, tmp_path: Path, bot_cli: InProcessCli
 ) -> None:
+    """The first answers come from a replica in a process of its own; the writer's
+    commands and the replica's later ones run in this process, each with a library of
+    its own and nothing shared but the cluster (and the analyzer)."""
     corpus = tmp_path / "corpus"
     shutil.copytree(PROJECT / "corpus", corpus)
-    writer = {"CORPUS_DIR": str(corpus), "DATA_DIR": str(tmp_path / "writer-data")}
+    writer = on_cluster_env(cluster, CORPUS_DIR=str(corpus), DATA_DIR=str(tmp_path / "writer-data"))
     replica_data, no_corpus = tmp_path / "replica-data", tmp_path / "no-corpus"
-    replica = {
+    replica_settings = {
         "CORPUS_DIR": str(no_corpus),
         "DATA_DIR": str(replica_data),
         "REFRESH_ENABLED": "false",
     }
+    replica = on_cluster_env(cluster, **replica_settings)
 
-    built = bot(cluster, tmp_path, "index", **writer)
+    built = bot_cli("index", env=writer, cwd=tmp_path)
     assert built.returncode == 0, built.stderr
     assert "engine opensearch" in built.stdout
 
-    answer, unknown = ask(cluster, tmp_path, QUESTION, NEW_QUESTION, **replica)
+    questions = f"{QUESTION}\n{NEW_QUESTION}\n"
+    answer, unknown = answers(
+        bot(cluster, tmp_path, "ask", "--json", stdin=questions, **replica_settings)
+    )
     assert answer["answered"] is True
     first = answer["results"][0]
     assert "558만 달러" in first["passage"]
@@ -93,11 +105,14 @@ def test_a_replica_with_an_empty_data_folder_answers_from_the_cluster(
 
     # The writer adds an article and indexes it (incrementally, under the lock).
     (corpus / "articles" / "jejutangerine01.txt").write_text(NEW_ARTICLE, encoding="utf-8")
-    again = bot(cluster, tmp_path, "index", **writer)
+    again = bot_cli("index", env=writer, cwd=tmp_path)
     assert again.returncode == 0, again.stderr
     assert "added 1" in again.stdout
 
-    answer, old = ask(cluster, tmp_path, NEW_QUESTION, QUESTION, **replica)
+    asked = bot_cli(
+        "ask", "--json", stdin=f"{NEW_QUESTION}\n{QUESTION}\n", env=replica, cwd=tmp_path
+    )
+    answer, old = answers(asked)
     assert answer["answered"] is True
     quoted = answer["results"][0]
     assert quoted["title"] == "제주 감귤 수확 소식"
@@ -109,7 +124,7 @@ def test_a_replica_with_an_empty_data_folder_answers_from_the_cluster(
     assert not no_corpus.exists()
     assert not (replica_data / "index" / "passages.sqlite").exists()
     # ... and it does not change the index.
-    refused = bot(cluster, tmp_path, "index", **replica)
+    refused = bot_cli("index", env=replica, cwd=tmp_path)
     assert refused.returncode == 1
     assert "REFRESH_ENABLED=false" in refused.stderr
 
