@@ -5,6 +5,12 @@ post_init, polling), with one admin user, and stops both afterwards. ``start_bot
 does the same with options (privacy mode off, flood limits enforced, other settings).
 The answer service is the session's one (``tests/conftest.py``), built once from the
 committed corpus.
+
+The bot paces its messages into one private chat (``PRIVATE_CHAT_INTERVAL``, 1.2 s, in
+``bot/chat/limits.py``): a test waited that long for each further message of a chat.
+``start_bot`` paces them ``TEST_PRIVATE_INTERVAL`` apart instead (the limiter is the
+bot's own otherwise: its 429 retries, its counting); with ``enforce_flood_limits=True``,
+where the fake refuses what Telegram would, the bot's real pacing runs, and is checked.
 """
 
 from __future__ import annotations
@@ -24,9 +30,11 @@ from telegram import Update
 from telegram.ext import TypeHandler
 
 from bot import AnswerService, Library, Settings
+from bot.chat import app as chat_app
 from bot.chat import build_application
 from bot.chat.app import ALLOWED_UPDATES
 from bot.chat.context import ChatApplication
+from bot.chat.limits import ChatRateLimiter
 from tests.botapi import Chat, FakeBotAPI, SentMessage, User
 
 
@@ -130,10 +138,16 @@ async def polling(app: ChatApplication) -> AsyncIterator[ChatApplication]:
 
 LAST_GROUP = 1_000
 StartBot = Callable[..., contextlib.AbstractAsyncContextManager[RunningBot]]
+TEST_PRIVATE_INTERVAL = 0.01  # seconds between two messages into one private chat
+
+
+def quick_private_chats(**options: Any) -> ChatRateLimiter:
+    """The bot's rate limiter, pacing private chats ``TEST_PRIVATE_INTERVAL`` apart."""
+    return ChatRateLimiter(private_interval=TEST_PRIVATE_INTERVAL, **options)
 
 
 @pytest.fixture
-def start_bot(service: AnswerService, tmp_path: Path) -> StartBot:
+def start_bot(service: AnswerService, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> StartBot:
     """``async with start_bot(privacy_mode=False, settings={...}) as running: ...``
 
     With ``library=`` the bot answers from that library's corpus and can refresh it.
@@ -157,10 +171,13 @@ def start_bot(service: AnswerService, tmp_path: Path) -> StartBot:
                 admin_user_ids=frozenset({admin.id}),
             )
             configured = dataclasses.replace(configured, **(settings or {}))
-            if library is None:
-                app = build_application(configured, service)
-            else:  # its own corpus, which /add and /refresh may change
-                app = build_application(configured, library.open_service(), library)
+            with monkeypatch.context() as patch:
+                if not fake_options.get("enforce_flood_limits"):
+                    patch.setattr(chat_app, "ChatRateLimiter", quick_private_chats)
+                if library is None:
+                    app = build_application(configured, service)
+                else:  # its own corpus, which /add and /refresh may change
+                    app = build_application(configured, library.open_service(), library)
             processed = Processed()
             app.add_handler(TypeHandler(Update, processed.record), group=LAST_GROUP)
             async with polling(app):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 import socket
 from collections.abc import Iterator
 from pathlib import Path
@@ -10,7 +11,8 @@ from pathlib import Path
 import aiohttp
 import pytest
 
-from bot import AnswerService, Settings, SettingsError
+from bot import AnswerService, KoreanAnalyzer, Library, Settings, SettingsError
+from bot import library as library_module
 from bot.chat import build_application, run_bot
 from bot.chat.app import webhook_options
 from tests.botapi import FakeBotAPI
@@ -69,8 +71,13 @@ def fake_in_a_thread_fixture() -> Iterator[FakeBotAPI]:
 
 
 def test_a_token_telegram_refuses_is_a_clear_error_at_start(
-    fake_in_a_thread: FakeBotAPI, project_settings: Settings
+    fake_in_a_thread: FakeBotAPI,
+    project_settings: Settings,
+    analyzer: KoreanAnalyzer,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    # The session's loaded analyzer, not another Kiwi (seconds) for a bot that never asks.
+    monkeypatch.setattr(library_module, "Library", functools.partial(Library, analyzer=analyzer))
     settings = dataclasses.replace(
         project_settings,
         telegram_bot_token="123456:" + "x" * 35,

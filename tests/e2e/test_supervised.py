@@ -55,7 +55,9 @@ def test_start_up_retries_a_bot_api_that_is_not_reachable_yet(fake_elsewhere, tm
         stderr=subprocess.PIPE,
         text=True,
     )
-    polled = asyncio.run_coroutine_threadsafe(fake.wait_for_call("getUpdates", 1, 90), loop)
+    # A long poll waiting, not one answered (that is 10 s later when nothing comes).
+    polling = fake.wait_for(lambda: fake.polling, 90)
+    polled = asyncio.run_coroutine_threadsafe(polling, loop)
     while bot.poll() is None:  # until it polls, or exits (which fails the test)
         try:
             polled.result(timeout=0.5)
