@@ -22,11 +22,14 @@ run: $(STAMP)
 	$(BIN)/python -m bot index
 	$(BIN)/python -m bot run
 
+# pytest with bytecode caching even where PYTHONDONTWRITEBYTECODE is set: without it each
+# worker rewrites every test module's asserts again (seconds) and each `python -m bot` the
+# tests start compiles the bot again (__pycache__/ is ignored by git).
 test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy  # strict, over bot/ ([tool.mypy] in pyproject.toml)
-	$(BIN)/python -m pytest -n 2  # both cores: the suite spends most of its time waiting on subprocesses
+	env -u PYTHONDONTWRITEBYTECODE $(BIN)/python -m pytest -n 2  # both cores
 
 lint: $(STAMP)
 	$(BIN)/ruff check --fix .
