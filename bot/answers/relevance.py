@@ -4,9 +4,9 @@ A fixed threshold on raw BM25 scores breaks as soon as the corpus changes
 (scores grow with corpus size and query length). Instead each question word is
 weighted by its idf in the current corpus and by its kind, and a passage's
 relevance is the weighted share of the question's words it contains (a word
-counts if the passage has it or one of its synonyms). A word the corpus has
-never seen gets the highest weight, so "오늘 서울 날씨" finds nothing even if
-some passage happens to share one everyday word with it.
+counts if the passage, or its article's title, has it or one of its synonyms). A
+word the corpus has never seen gets the highest weight, so "오늘 서울 날씨" finds
+nothing even if some passage happens to share one everyday word with it.
 """
 
 from __future__ import annotations

@@ -41,7 +41,15 @@ from typing import Any, Protocol
 from .engine import Field
 from .english import QUESTION_FUNCTION_TERMS, latin_terms
 
-__all__ = ["QUESTION_WORDS", "SPANS", "KoreanAnalyzer", "QueryAnalysis", "Term", "passage_terms"]
+__all__ = [
+    "QUESTION_WORDS",
+    "SPANS",
+    "KoreanAnalyzer",
+    "QueryAnalysis",
+    "Term",
+    "passage_terms",
+    "title_words",
+]
 
 # Kiwi tags (before any "-I"/"-R" irregularity suffix) kept as word terms.
 _WORD_TAGS = frozenset(
@@ -352,3 +360,9 @@ def passage_terms(bag: Mapping[str, Sequence[Any]]) -> list[Term]:
     spans = bag.get(SPANS, ())
     words = bag.get("word", ())
     return [Term(words[i], spans[2 * i], spans[2 * i + 1]) for i in range(len(spans) // 2)]
+
+
+def title_words(bag: Mapping[str, Sequence[Any]]) -> frozenset[str]:
+    """The word terms of the article title a passage was indexed with (``analyze`` puts
+    them after the text's, which alone have spans)."""
+    return frozenset(bag.get("word", ())[len(bag.get(SPANS, ())) // 2 :])

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field, replace
 from html import unescape
 
 from ..corpus import Article, Corpus, Passage, Synonyms
-from .analyzer import KoreanAnalyzer, Term, passage_terms
+from .analyzer import KoreanAnalyzer, Term, passage_terms, title_words
 from .cluster_store import ClusterStore
 from .engine import SearchEngine, TermBag
 from .store import PassageStore
@@ -65,6 +65,7 @@ class SearchHit:
     article: Article
     score: float
     terms: Sequence[Term] = ()  # the passage text's word terms with spans
+    title_words: frozenset[str] = frozenset()  # its article title's word terms
 
 
 class SearchIndex:
@@ -209,7 +210,7 @@ class SearchIndex:
             article = self.article(passage.article_id)
             if article is None:
                 continue
-            hits.append(SearchHit(passage, article, score, passage_terms(bag)))
+            hits.append(SearchHit(passage, article, score, passage_terms(bag), title_words(bag)))
         return hits
 
     def passage_texts(self) -> Iterator[list[tuple[str, str, str]]]:

@@ -6,7 +6,14 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from bot.search.analyzer import QUESTION_WORDS, SPANS, KoreanAnalyzer, Term, passage_terms
+from bot.search.analyzer import (
+    QUESTION_WORDS,
+    SPANS,
+    KoreanAnalyzer,
+    Term,
+    passage_terms,
+    title_words,
+)
 from bot.search.engine import Field
 
 
@@ -187,6 +194,13 @@ def test_title_is_indexed_with_the_passage(analyzer) -> None:
     bag = analyzer.analyze("창업자는 량원펑이다.", title="딥시크")
     assert "딥시크" in bag["word"] and "딥시" in bag["gram"]
     assert "딥시크" not in analyzer.analyze("창업자는 량원펑이다.")["word"]
+
+
+def test_the_title_words_of_a_passage_bag_are_the_titles_alone(analyzer) -> None:
+    bag = analyzer.analyze("중국은 창업자를 소개했다.", title="딥시크 창업자")
+    assert title_words(bag) == {"딥시크", "창업자"}
+    assert "중국" in {t.text for t in passage_terms(bag)}
+    assert title_words(analyzer.analyze("중국은 창업자를 소개했다.")) == frozenset()
 
 
 ODD_INPUTS = [
