@@ -352,7 +352,9 @@ class Library:
             for problem in self.home.corpus_problems:
                 log.warning("corpus %s (when last indexed): %s", self.store.root, problem)
         if self.semantic is not None:  # the vectors already made; embedding is asked for
-            vectors = self.semantic.vectors(index, embed=False)
+            # Not waiting for a graph to be built (minutes at a million passages): the
+            # embedding job builds it, and swaps it in.
+            vectors = self.semantic.vectors(index, embed=False, graph=False)
             service.use_vectors(self.semantic.embedder, vectors, index=index)
         if unverified:
             self.catching_up = threading.Thread(

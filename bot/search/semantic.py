@@ -62,11 +62,13 @@ class SemanticIndexer:
         index: SearchIndex,
         *,
         embed: bool = True,
+        graph: bool = True,
         progress: Progress = no_progress,
         stop: Callable[[], bool] = lambda: False,
     ) -> DenseIndex:
         """The vectors of ``index``'s passages (all of them unless stopped or ``embed``
-        is False: then only those cached)."""
+        is False: then only those cached). Without ``graph``, a large corpus whose HNSW
+        graph is not saved yet is searched exactly instead of waiting for it to be built."""
         version = self.embedder.version
         if not embed and self.cache.empty:  # nothing embedded yet: don't even list passages
             return VectorIndex.empty(self.embedder.dim, total=index.size)
@@ -107,4 +109,5 @@ class SemanticIndexer:
             len(ids),
             path=self.graph,
             exact_limit=self.exact_limit,
+            build=graph,
         )

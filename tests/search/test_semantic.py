@@ -197,6 +197,22 @@ def test_above_the_exact_limit_an_hnsw_graph_finds_what_exact_search_finds(tmp_p
     assert graph.similarities(matrix[7], ["p7", "nope"]) == pytest.approx({"p7": 1.0}, abs=2e-3)
 
 
+def test_a_graph_not_saved_yet_is_not_waited_for_the_vectors_are_searched_exactly(tmp_path):
+    """Opening the service doesn't build a graph (minutes at a million passages): the
+    embedding job does, and a saved one is restored at once."""
+    path = tmp_path / "vectors.usearch"
+    matrix = unit_vectors(300)
+    ids = [f"p{i}" for i in range(300)]
+    opened = vector_index(ids, matrix, path=path, exact_limit=100, build=False)
+    assert isinstance(opened, VectorIndex) and not path.exists()
+    assert opened.search(matrix[4], 1).hits[0].id == "p4"
+    built = vector_index(ids, matrix, path=path, exact_limit=100)
+    assert isinstance(built, ApproximateVectorIndex) and path.exists()
+    reopened = vector_index(ids, matrix, path=path, exact_limit=100, build=False)
+    assert isinstance(reopened, ApproximateVectorIndex)
+    assert reopened.search(matrix[4], 1).hits[0].id == "p4"
+
+
 def test_the_graph_is_saved_and_reused_only_for_the_same_passages(tmp_path):
     path = tmp_path / "vectors.usearch"
     matrix = unit_vectors(200)
