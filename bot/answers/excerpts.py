@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 
 from ..corpus import Passage
@@ -25,11 +26,16 @@ def best_sentence_share(passage: Passage, terms: Sequence[Term], weights: Questi
     A passage whose single sentence says most of what was asked beats one that
     scatters the same words over several sentences.
     """
-    best = 0.0
-    for start, end in passage.sentences:
-        found = {t.text for t in terms if start <= t.start and t.end <= end}
-        best = max(best, weights.share(found))
-    return best
+    spans = passage.sentences
+    starts = [start for start, _ in spans]
+    found: dict[int, set[str]] = {}
+    for term in terms:
+        if term.text not in weights.wanted:
+            continue
+        n = bisect_right(starts, term.start) - 1  # the sentence the term starts in
+        if n >= 0 and term.end <= spans[n][1]:
+            found.setdefault(n, set()).add(term.text)
+    return max((weights.share(words) for words in found.values()), default=0.0)
 
 
 def best_excerpt(passage: Passage, terms: Sequence[Term], weights: QuestionWeights) -> Excerpt:
@@ -39,7 +45,7 @@ def best_excerpt(passage: Passage, terms: Sequence[Term], weights: QuestionWeigh
     ``terms`` are the passage's word terms with spans (from the index).
     """
     text = passage.text
-    spans = passage.sentences or [(0, len(text))]
+    spans = passage.sentences or ((0, len(text)),)
     wanted = weights.query.all_words
     matches = [t for t in terms if t.text in wanted]
     # (-weight, too short, the length preferred, first, last): the most question weight;

@@ -86,6 +86,8 @@ class QuestionWeights:
             rarity = idf(frequency, size) * (_UNSEEN_WEIGHT if frequency == 0 else 1.0)
             self.weights[word] = rarity * _KIND_WEIGHT.get(kind, 1.0) * query.scale.get(word, 1.0)
         self.total = sum(self.weights.values())
+        self._forms = {word: query.forms(word) for word in self.weights}
+        self.wanted = query.all_words  # every word that counts for one of the question's
         # The analyzer gives a compound it doesn't know with its parts (증멍 → 증, 멍, 증멍;
         # 영지식 → 영지, 식, 영지식): a passage that has the compound has its parts.
         self.parts = {
@@ -95,7 +97,7 @@ class QuestionWeights:
 
     def covered(self, words: Set[str]) -> float:
         """The weight of the question words (or synonyms) found among ``words``."""
-        found = {word for word in self.weights if self.query.forms(word) & words}
+        found = {word for word, forms in self._forms.items() if not forms.isdisjoint(words)}
         for whole in list(found):
             found.update(self.parts[whole])
         return sum(self.weights[word] for word in found)

@@ -7,6 +7,7 @@ elsewhere in the article and is safe in a Telegram deep link (A-Z a-z 0-9 _ -).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -33,8 +34,14 @@ class Passage:
     text: str
 
     @property
-    def sentences(self) -> list[tuple[int, int]]:
-        return sentence_spans(self.text)
+    def sentences(self) -> tuple[tuple[int, int], ...]:
+        return _sentences(self.text)
+
+
+@functools.lru_cache(maxsize=8192)
+def _sentences(text: str) -> tuple[tuple[int, int], ...]:
+    # Asked for by every question a passage is a candidate of, and its excerpt.
+    return tuple(sentence_spans(text))
 
 
 def split_article(article: Article) -> list[Passage]:

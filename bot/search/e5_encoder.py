@@ -62,7 +62,8 @@ class E5Encoder:
             ):
                 end += 1
             batch = windows[start:end]
-            for (n, ids), mean in zip(batch, self._means([ids for _, ids in batch]), strict=True):
+            means = self._means([ids for _, ids in batch], query=query)
+            for (n, ids), mean in zip(batch, means, strict=True):
                 weight = max(len(ids), 1)
                 sums[n] += weight * mean
                 weights[n] += weight
@@ -72,7 +73,7 @@ class E5Encoder:
         vectors: Floats = (sums / norms).astype(np.float32, copy=False)
         return vectors
 
-    def _means(self, contents: list[list[int]]) -> Floats:
+    def _means(self, contents: list[list[int]], *, query: bool) -> Floats:
         """Mean of the last hidden states over each sequence's tokens [B, H]."""
         lengths = np.array([len(c) + 2 for c in contents], dtype=np.int32)
         longest = int(lengths.max())
@@ -82,7 +83,7 @@ class E5Encoder:
             ids[row, 1 : len(content) + 1] = content  # </s> follows: the row's fill
         words = dequantize(self._words[ids]).reshape(*ids.shape, self.dim)
         embeddings = words + self._offsets[:longest]
-        hidden = self._session.run(embeddings, lengths)
+        hidden = self._session.run(embeddings, lengths, query=query)
         valid = (np.arange(longest)[None, :] < lengths[:, None]).astype(np.float32)
         pooled: Floats = (hidden * valid[:, :, None]).sum(axis=1)
         means: Floats = np.divide(pooled, lengths.astype(np.float32)[:, None])

@@ -100,8 +100,13 @@ class E5Embedder:
 
     @functools.lru_cache(maxsize=_RECENT_QUERIES)  # noqa: B019 (one model per process)
     def _recent_query(self, text: str) -> Vectors:
-        vector: Vectors = self._encoder.embed([text], query=True)[0]
+        vector = self.embed_uncached_query(text)
         vector.flags.writeable = False  # shared between callers
+        return vector
+
+    def embed_uncached_query(self, text: str) -> Vectors:
+        """``embed_query`` without the cache of recent questions (benchmarks)."""
+        vector: Vectors = self._encoder.embed([text], query=True)[0]
         return vector
 
     def embed_passages(self, texts: Sequence[str]) -> Vectors:
