@@ -333,7 +333,7 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
 
 def _terminal_chat(settings: Settings) -> int:
     library = Library(settings)
-    service = library.open_service(TerminalProgress())
+    service = library.open_service(TerminalProgress(), vectors_now=False)
     library.embed_in_background(service)
     texts = KOREAN
     print(texts.no_token, file=sys.stderr)

@@ -27,6 +27,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from .answers import AnswerService
+from .answers.answer import RETRIEVAL_HYBRID
 from .corpus import CorpusStore
 from .errors import SearchUnavailable, SettingsError
 from .locks import FileLock, RefreshLock
@@ -194,6 +195,11 @@ class Library:
         semantic = self.semantic
         assert semantic is not None
         index = service.index
+        if service.mode != RETRIEVAL_HYBRID and index.size > semantic.exact_limit:
+            # Before embedding what is new and building the graph (minutes at a large
+            # corpus), the vectors made already answer, searched exactly.
+            made = semantic.vectors(index, embed=False, graph=False)
+            service.use_vectors(semantic.embedder, made, index=index)
         vectors = semantic.vectors(index, stop=stop.is_set)
         # A newer view swapped in meanwhile keeps its own: a job for it runs next.
         if service.use_vectors(semantic.embedder, vectors, index=index):
@@ -239,7 +245,11 @@ class Library:
         )
 
     def open_service(
-        self, progress: Progress = no_progress, *, degraded: bool = False
+        self,
+        progress: Progress = no_progress,
+        *,
+        degraded: bool = False,
+        vectors_now: bool = True,
     ) -> AnswerService:
         """The answer service, answering as soon as it can.
 
@@ -252,6 +262,10 @@ class Library:
         for; the service answers "unavailable" until the cluster is back (see the module
         docstring). Otherwise (one-shot commands) its error is raised, after
         OPENSEARCH_WAIT_SECONDS.
+
+        Without ``vectors_now`` (a bot that calls ``embed_in_background`` next), a large
+        corpus' vectors are not read before the first answer (43 s at a million
+        passages): BM25 answers meanwhile, and the embedding job swaps them in.
         """
         self.preload_analyzer()
         try:
@@ -278,7 +292,7 @@ class Library:
             self._poll(service)
             return service
         service = AnswerService(index, top=self.settings.results_per_answer)
-        self._serve(service, index)
+        self._serve(service, index, vectors_now=vectors_now)
         if degraded:
             self._watch_search(service)
             self._poll(service)
@@ -345,17 +359,21 @@ class Library:
         self._vectors_for(service, service.index)
         return True
 
-    def _serve(self, service: AnswerService, index: SearchIndex) -> None:
-        """What follows opening ``index`` for ``service``: its vectors, and the catch-up."""
+    def _serve(
+        self, service: AnswerService, index: SearchIndex, *, vectors_now: bool = True
+    ) -> None:
+        """What follows opening ``index`` for ``service``: its vectors (unless they are
+        left to the embedding job: see ``open_service``), and the catch-up."""
         unverified = not self.home.verified
         if unverified:  # served without reading the folder: say what it held last time
             for problem in self.home.corpus_problems:
                 log.warning("corpus %s (when last indexed): %s", self.store.root, problem)
-        if self.semantic is not None:  # the vectors already made; embedding is asked for
-            # Not waiting for a graph to be built (minutes at a million passages): the
-            # embedding job builds it, and swaps it in.
-            vectors = self.semantic.vectors(index, embed=False, graph=False)
-            service.use_vectors(self.semantic.embedder, vectors, index=index)
+        semantic = self.semantic
+        if semantic is not None and (vectors_now or index.size <= semantic.exact_limit):
+            # The vectors already made; embedding is asked for. Not waiting for a graph
+            # to be built (minutes at a million passages): the embedding job builds it.
+            vectors = semantic.vectors(index, embed=False, graph=False)
+            service.use_vectors(semantic.embedder, vectors, index=index)
         if unverified:
             self.catching_up = threading.Thread(
                 target=self._catch_up, args=(service,), name="catch-up", daemon=True

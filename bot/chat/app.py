@@ -254,7 +254,7 @@ def run_bot(settings: Settings) -> int:
     try:
         # Up before the index loads: /healthz says 503 "not loaded yet" meanwhile.
         health = _start_health_server(settings, metrics)
-        service = library.open_service(TerminalProgress(), degraded=True)
+        service = library.open_service(TerminalProgress(), degraded=True, vectors_now=False)
         library.embed_in_background(service)
         application = build_application(settings, service, library, metrics=metrics)
         if settings.webhook_url:  # quiet chats deliver nothing: ask Telegram how it goes

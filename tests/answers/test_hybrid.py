@@ -87,6 +87,31 @@ def test_background_embedding_switches_the_service_to_hybrid(hybrid_library, tmp
     library.close()
 
 
+def test_a_bot_over_a_large_corpus_answers_before_its_vectors_are_read(hybrid_library, tmp_path):
+    """Reading a million vectors takes 43 s: the running bot answers with BM25 meanwhile,
+    and its embedding job swaps them in, then the HNSW graph it builds of them."""
+    with (
+        sqlite3.connect(hybrid_library.data_dir / "vectors.sqlite") as source,
+        sqlite3.connect(tmp_path / "vectors.sqlite") as copy,
+    ):
+        source.backup(copy)  # every vector already made
+    settings = Settings(corpus_dir=PROJECT / "corpus", data_dir=tmp_path, retrieval="hybrid")
+    library = Library(settings, analyzer=hybrid_library.analyzer)
+    assert library.semantic is not None
+    library.semantic.exact_limit = 5  # the bundled articles count as a large corpus
+    service = library.open_service(vectors_now=False)
+    assert service.mode == "bm25"
+    assert service.ask("DeepSeek v3 훈련 비용은?").answered
+    library.embed_in_background(service)
+    library.wait_for_embedding()
+    assert service.mode == "hybrid"
+    assert (tmp_path / "vectors.usearch").exists()  # the graph, built and saved
+    assert service.ask("DeepSeek v3 훈련 비용은?").mode == "hybrid"
+    library.close()
+    # A one-shot command reads the vectors before it answers.
+    assert Library(settings, analyzer=hybrid_library.analyzer).open_service().mode == "hybrid"
+
+
 def test_auto_falls_back_to_bm25_where_the_model_is_unavailable(
     monkeypatch, tmp_path, analyzer, caplog
 ):
