@@ -302,9 +302,10 @@ class AnswerService:
         BM25 ranks passages by term statistics; the final order also rewards the
         share of the question a passage (its title included) covers and how much of it
         one sentence says (measured on tests/data: top-1 0.92 → 0.98 on our questions,
-        0.80 → 0.88 on the held-out ones), and the share its title holds. With vectors, the engine's and the vectors' best passages
-        are pooled and their scores fused linearly (see ``fusion_weight``); a question
-        one passage answers may then be answered by others the model finds close to it.
+        0.80 → 0.88 on the held-out ones), and the share its title holds. With vectors,
+        the engine's and the vectors' best passages are pooled and their scores fused
+        linearly (see ``fusion_weight``); a question one passage answers may then be
+        answered by others the model finds close to it.
         """
         index = state.index
         lexical = index.search(query, max(k, _POOLED) if state.semantic else k)

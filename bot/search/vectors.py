@@ -48,6 +48,18 @@ def _unpack(blob: bytes) -> Vectors:
     return vector / norm if norm else vector
 
 
+def _unpack_many(blobs: list[bytes]) -> list[Vectors]:
+    """``_unpack`` of each blob, in a few array operations (a million one by one took 16 s)."""
+    if not blobs or any(len(blob) != len(blobs[0]) for blob in blobs):
+        return [_unpack(blob) for blob in blobs]  # none, or not all of one model's size
+    rows = np.frombuffer(b"".join(blobs), dtype=np.uint8).reshape(len(blobs), len(blobs[0]))
+    scales = rows[:, :4].copy().view(np.float32)  # [n, 1]
+    vectors: Vectors = rows[:, 4:].view(np.int8).astype(np.float32) * scales
+    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+    vectors /= np.where(norms > 0, norms, 1.0)
+    return list(vectors)
+
+
 class VectorCache:
     """key → vector in SQLite; ``VectorCache(None)`` keeps it in memory."""
 
@@ -70,8 +82,9 @@ class VectorCache:
                 marks = ",".join("?" * len(chunk))
                 rows = self._db.execute(
                     f"SELECT key, vector FROM vectors WHERE key IN ({marks})", chunk
-                )
-                found.update((key, _unpack(blob)) for key, blob in rows)
+                ).fetchall()
+                vectors = _unpack_many([blob for _, blob in rows])
+                found.update(zip((key for key, _ in rows), vectors, strict=True))
         return found
 
     def put_many(self, items: Mapping[str, Vectors]) -> None:

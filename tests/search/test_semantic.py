@@ -78,6 +78,23 @@ def test_cached_vectors_are_compact_and_keep_their_direction(tmp_path):
     assert (tmp_path / "vectors.sqlite").stat().st_size < 20 * 1536  # int8, not float32
 
 
+def test_cached_vectors_of_other_sizes_and_a_zero_vector_come_back_as_they_were(tmp_path):
+    cache = VectorCache(tmp_path / "vectors.sqlite")
+    short = np.array([3.0, 4.0], dtype=np.float32)
+    cache.put_many({"short": short, "zero": np.zeros(2, dtype=np.float32)})
+    cache.put_many({"long": np.ones(384, dtype=np.float32)})
+    found = cache.get_many(["short", "zero", "long"])
+    assert found["short"] == pytest.approx([0.6, 0.8], abs=5e-3)
+    assert not found["zero"].any()
+    assert found["long"].shape == (384,) and float(found["long"] @ found["long"]) == pytest.approx(
+        1
+    )
+    only_short = cache.get_many(["short", "zero"])  # one size: unpacked all at once
+    assert (
+        only_short["short"] == pytest.approx([0.6, 0.8], abs=5e-3) and not only_short["zero"].any()
+    )
+
+
 def test_exact_search_ranks_by_cosine_and_reports_the_typical_similarity():
     matrix = np.array([[1, 0], [0.6, 0.8], [0, 1], [-1, 0]], dtype=np.float32)
     index = VectorIndex(["a", "b", "c", "d"], matrix)
