@@ -264,7 +264,7 @@ class Library:
         OPENSEARCH_WAIT_SECONDS.
 
         Without ``vectors_now`` (a bot that calls ``embed_in_background`` next), a large
-        corpus' vectors are not read before the first answer (43 s at a million
+        corpus' vectors are not read before the first answer (about 26 s at a million
         passages): BM25 answers meanwhile, and the embedding job swaps them in.
         """
         self.preload_analyzer()

@@ -88,7 +88,7 @@ def test_background_embedding_switches_the_service_to_hybrid(hybrid_library, tmp
 
 
 def test_a_bot_over_a_large_corpus_answers_before_its_vectors_are_read(hybrid_library, tmp_path):
-    """Reading a million vectors takes 43 s: the running bot answers with BM25 meanwhile,
+    """Reading a million vectors takes about 26 s: the running bot answers with BM25 meanwhile,
     and its embedding job swaps them in, then the HNSW graph it builds of them."""
     with (
         sqlite3.connect(hybrid_library.data_dir / "vectors.sqlite") as source,
