@@ -95,6 +95,20 @@ def test_cached_vectors_of_other_sizes_and_a_zero_vector_come_back_as_they_were(
     )
 
 
+def test_vectors_are_gathered_row_by_row_past_the_expected_count_and_gaps_left_out():
+    from bot.search.semantic import _Rows
+
+    rows = _Rows(dim=2, expected=2)
+    rows.put(0, np.array([1.0, 0.0], dtype=np.float32))
+    rows.put(3, np.array([0.0, 1.0], dtype=np.float32))  # the index had more passages
+    taken, matrix = rows.taken(5)
+    assert list(taken) == [0, 3]
+    assert matrix.tolist() == [[1.0, 0.0], [0.0, 1.0]]
+    full = _Rows(dim=2, expected=1)
+    full.put(0, np.array([0.6, 0.8], dtype=np.float32))
+    assert list(full.taken(1)[0]) == [0] and full.taken(1)[1].shape == (1, 2)
+
+
 def test_exact_search_ranks_by_cosine_and_reports_the_typical_similarity():
     matrix = np.array([[1, 0], [0.6, 0.8], [0, 1], [-1, 0]], dtype=np.float32)
     index = VectorIndex(["a", "b", "c", "d"], matrix)
