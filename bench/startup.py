@@ -19,9 +19,10 @@
 3. With ``--semantic`` the data folder's vector cache is filled once with random unit
    vectors, one per passage text (real ones would take hours of embedding; search cost
    does not depend on their values), and the process answers in hybrid mode: each
-   question is embedded by the real model, then searched (HNSW above 50,000 passages;
-   the graph is built at the first start and saved). The time to first answer then
-   includes loading the vectors.
+   question is embedded by the real model, then searched (HNSW above 50,000 passages:
+   the graph is built and saved while preparing, up to 200,000 passages; above, the
+   vectors are searched exactly, as a bot does until its embedding job has built the
+   graph). The time to first answer then includes loading the vectors.
 """
 
 from __future__ import annotations
@@ -52,6 +53,9 @@ from bot.search.token_cache import TokenCache, cache_key  # noqa: E402
 from bot.settings import Settings  # noqa: E402
 
 BENCH_DIR = ROOT / "data" / "bench"
+# Above this the graph is not prepared (building one of a million random vectors took
+# over 40 minutes): the serving process then searches the vectors exactly.
+GRAPH_PREPARED_UP_TO = 200_000
 _BATCH = 8_000
 
 
@@ -189,6 +193,15 @@ def fill_random_vectors(settings: Settings) -> None:
     done.write_text(scheme, encoding="utf-8")
 
 
+def build_graph(settings: Settings) -> None:
+    """The HNSW graph of the vectors, built (or restored) as ``python -m bot index`` does,
+    so the serving process finds it saved: a bot's start never builds one, its embedding
+    job does (a minute or two at 100,000 passages; far longer at a million)."""
+    library = Library(settings)
+    library.embed(library.build_index(lambda stage, done_, total: None))  # all cached
+    library.close()
+
+
 def serve(config: dict) -> None:
     settings = Settings(
         corpus_dir=Path(config["corpus"]),
@@ -262,6 +275,8 @@ def main(argv: list[str] | None = None) -> None:
     settings = prepare(source, home)
     if args.semantic:
         fill_random_vectors(settings)
+        if args.passages <= GRAPH_PREPARED_UP_TO:
+            build_graph(settings)
     prepared = json.loads((home / "prepared.json").read_text(encoding="utf-8"))
     print(
         f"prepared {prepared['passages']:,} passages in {home}: files and token cache"
