@@ -3,13 +3,18 @@
 
 from __future__ import annotations
 
+import shutil
 import socket
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 
+from bot import KoreanAnalyzer, Library, Settings
 from bot.search.opensearch_engine import OpenSearchConfig
+
+PROJECT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
@@ -34,3 +39,27 @@ def on_cluster(cluster: OpenSearchConfig) -> dict[str, Any]:
         "opensearch_index": cluster.index,
         "opensearch_wait_seconds": 0,
     }
+
+
+def writer_and_replica(
+    cluster: OpenSearchConfig, analyzer: KoreanAnalyzer, tmp_path: Path, **settings: Any
+) -> tuple[Library, Library]:
+    """Two processes on ``cluster``: one refreshes from a copy of the bundled corpus
+    (``tmp_path / "corpus"``), the other, a replica, has no corpus and an empty data
+    folder. ``settings`` override ``on_cluster``'s for both."""
+    corpus = tmp_path / "corpus"
+    shutil.copytree(PROJECT / "corpus", corpus)
+    common = {**on_cluster(cluster), **settings}
+    writer = Library(
+        Settings(corpus_dir=corpus, data_dir=tmp_path / "writer", **common), analyzer=analyzer
+    )
+    replica = Library(
+        Settings(
+            corpus_dir=tmp_path / "no-corpus",
+            data_dir=tmp_path / "replica",
+            refresh_enabled=False,
+            **common,
+        ),
+        analyzer=analyzer,
+    )
+    return writer, replica

@@ -19,7 +19,7 @@ from bot import Library, Settings
 from bot.search.home import NoClusterIndex, ReadOnlyIndex
 from bot.search.opensearch_engine import OpenSearchConfig
 from tests.cli_runner import InProcessCli
-from tests.search.conftest import on_cluster
+from tests.search.conftest import on_cluster, writer_and_replica
 
 PROJECT = Path(__file__).resolve().parents[2]
 QUESTION = "DeepSeek v3 훈련 비용은 얼마였나요?"
@@ -185,21 +185,8 @@ def test_indexing_at_start_waits_for_the_cluster_refresh_lock(
 def test_a_running_replica_sees_another_process_update_without_a_restart(
     cluster: OpenSearchConfig, analyzer: Any, tmp_path: Path
 ) -> None:
-    corpus = tmp_path / "corpus"
-    shutil.copytree(PROJECT / "corpus", corpus)
-    common = on_cluster(cluster)
-    writer = Library(
-        Settings(corpus_dir=corpus, data_dir=tmp_path / "writer", **common), analyzer=analyzer
-    )
-    replica = Library(
-        Settings(
-            corpus_dir=tmp_path / "no-corpus",
-            data_dir=tmp_path / "replica",
-            refresh_enabled=False,
-            **common,
-        ),
-        analyzer=analyzer,
-    )
+    writer, replica = writer_and_replica(cluster, analyzer, tmp_path)
+    corpus = writer.settings.corpus_dir
     replica.poll_seconds = 0.05  # injected: polled quickly here
     try:
         writer.sync()
@@ -261,27 +248,9 @@ def test_only_a_change_makes_a_new_generation_and_synonyms_reach_replicas(
 def test_a_poll_does_not_wait_for_the_cluster_nor_swap_an_older_view_in(
     cluster: OpenSearchConfig, analyzer: Any, tmp_path: Path
 ) -> None:
-    corpus = tmp_path / "corpus"
-    shutil.copytree(PROJECT / "corpus", corpus)
-    common: dict[str, Any] = {
-        "retrieval": "bm25",
-        "search_engine": "opensearch",
-        "opensearch_url": cluster.url,
-        "opensearch_index": cluster.index,
-        "opensearch_wait_seconds": 60,  # what a poll must not wait for
-    }
-    writer = Library(
-        Settings(corpus_dir=corpus, data_dir=tmp_path / "writer", **common), analyzer=analyzer
-    )
-    replica = Library(
-        Settings(
-            corpus_dir=tmp_path / "no-corpus",
-            data_dir=tmp_path / "replica",
-            refresh_enabled=False,
-            **common,
-        ),
-        analyzer=analyzer,
-    )
+    # What a poll must not wait for.
+    writer, replica = writer_and_replica(cluster, analyzer, tmp_path, opensearch_wait_seconds=60)
+    corpus = writer.settings.corpus_dir
     try:
         writer.sync()
         service = replica.open_service()  # not polling: each poll is made here

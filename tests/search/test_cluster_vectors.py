@@ -19,7 +19,7 @@ from bot import Library, Settings
 from bot.search.cluster_vectors import ClusterVectorCache
 from bot.search.opensearch_engine import OpenSearchConfig
 from bot.search.vectors import VectorCache
-from tests.search.conftest import on_cluster
+from tests.search.conftest import on_cluster, writer_and_replica
 
 PROJECT = Path(__file__).resolve().parents[2]
 DIM = 8
@@ -114,16 +114,7 @@ def test_vectors_are_written_without_a_refresh_and_read_at_once(
 def test_a_replica_answers_with_the_writer_vectors_without_embedding(
     cluster: OpenSearchConfig, analyzer: Any, tmp_path: Path
 ) -> None:
-    common = on_cluster(cluster)
-    corpus = tmp_path / "corpus"
-    shutil.copytree(PROJECT / "corpus", corpus)
-    writer = Library(Settings(corpus_dir=corpus, data_dir=tmp_path / "w", **common), analyzer)
-    replica = Library(
-        Settings(
-            corpus_dir=tmp_path / "none", data_dir=tmp_path / "r", refresh_enabled=False, **common
-        ),
-        analyzer,
-    )
+    writer, replica = writer_and_replica(cluster, analyzer, tmp_path)
     try:
         view = writer.build_index()
         written = writer.home.semantic_component(HashEmbedder()).vectors(view)
@@ -162,16 +153,8 @@ def test_a_polling_replica_takes_the_writer_new_vectors_in_the_embedding_thread(
     """After a poll swaps a new view in, its vectors are built off the poller's thread;
     a replica embeds none of the writer's new passages: it fetches their vectors at a
     later poll, once the writer has embedded them."""
-    common = on_cluster(cluster)
-    corpus = tmp_path / "corpus"
-    shutil.copytree(PROJECT / "corpus", corpus)
-    writer = Library(Settings(corpus_dir=corpus, data_dir=tmp_path / "w", **common), analyzer)
-    replica = Library(
-        Settings(
-            corpus_dir=tmp_path / "none", data_dir=tmp_path / "r", refresh_enabled=False, **common
-        ),
-        analyzer,
-    )
+    writer, replica = writer_and_replica(cluster, analyzer, tmp_path)
+    corpus = writer.settings.corpus_dir
     replica.poll_seconds = 0.02  # injected: polled quickly here
     model = HashEmbedder()
     semantic = replica.home.semantic_component(model)
