@@ -14,9 +14,20 @@ from dataclasses import dataclass, replace
 from .documents import Article
 from .sentences import sentence_spans
 
-__all__ = ["ARTICLE_MAX_CHARS", "Truncation", "cut_text", "limit_article", "max_file_bytes"]
+__all__ = [
+    "ARTICLE_MAX_CHARS",
+    "MAX_TITLE_CHARS",
+    "Truncation",
+    "cut_text",
+    "limit_article",
+    "max_file_bytes",
+]
 
 ARTICLE_MAX_CHARS = 200_000
+# A title is indexed with every passage of its article and compared with every
+# question its passages are a candidate for: a page whose "title" is a paragraph must
+# not cost that many times over. Longer titles are cut, at a word.
+MAX_TITLE_CHARS = 300
 # How far back from the limit a sentence end is looked for.
 _SENTENCE_WINDOW = 4_000
 
@@ -67,7 +78,10 @@ def cut_text(text: str, max_chars: int) -> str:
 def limit_article(
     article: Article, max_chars: int, source: str
 ) -> tuple[Article, Truncation | None]:
-    """``article`` with its text cut to ``max_chars``, and the cut (None: it fitted)."""
+    """``article`` with its text cut to ``max_chars``, and the cut (None: it fitted);
+    its title is cut to MAX_TITLE_CHARS too (not reported: it is no loss of text)."""
+    if len(article.title) > MAX_TITLE_CHARS:
+        article = replace(article, title=cut_text(article.title, MAX_TITLE_CHARS))
     if len(article.body) <= max_chars:
         return article, None
     body = cut_text(article.body, max_chars)

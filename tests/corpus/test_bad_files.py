@@ -19,6 +19,7 @@ import pytest
 
 from bot.corpus import Article, Corpus, CorpusStore, render_article
 from bot.corpus import store as corpus_store
+from bot.corpus.limits import MAX_TITLE_CHARS
 
 GOOD = Article(id="good", title="좋은 기사", body="누리시는 해상 풍력 발전소를 세웠다.")
 OTHER = Article(id="other", title="다른 기사", body="바다 목장에는 전복이 자란다.")
@@ -186,3 +187,13 @@ def test_a_broken_synonyms_file_is_skipped(store):
     assert [a.id for a in corpus.articles] == ["good"]
     assert [s.name for s in corpus.skipped] == ["synonyms.txt"]
     assert store.scan()
+
+
+def test_a_title_as_long_as_a_paragraph_is_cut_at_a_word(tmp_path: Path) -> None:
+    store = CorpusStore(tmp_path / "corpus")
+    title = " ".join(["아주 긴 제목"] * 2000)
+    store.save_article(Article(id="long", title=title, body="누리시 이야기."))
+    (article,) = store.load().articles
+    assert 0 < len(article.title) <= MAX_TITLE_CHARS
+    assert title.startswith(article.title) and title[len(article.title)] == " "  # a whole word
+    assert article.body == "누리시 이야기."
