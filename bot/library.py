@@ -44,8 +44,6 @@ from .search import (
     TokenCache,
     load_embedder,
 )
-from .search.semantic import embedding_input
-from .search.vectors import vector_key
 from .settings import Settings
 from .sources import FetchPolicy
 
@@ -215,14 +213,8 @@ class Library:
         cache = semantic.cache
         if not isinstance(cache, ClusterVectorCache) or not cache.write:
             return
-        version = semantic.embedder.version
-        keys = (
-            vector_key(version, embedding_input(title, text))
-            for batch in index.passage_texts()
-            for _, title, text in batch
-        )
         try:
-            removed = cache.prune(keys)
+            removed = cache.prune(semantic.keys(index))
         except SearchUnavailable as error:  # the next sync prunes them
             log.warning("could not prune the cluster's passage vectors: %s", error)
             return

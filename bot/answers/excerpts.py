@@ -46,7 +46,7 @@ def best_excerpt(passage: Passage, terms: Sequence[Term], weights: QuestionWeigh
     """
     text = passage.text
     spans = passage.sentences or ((0, len(text)),)
-    wanted = weights.query.all_words
+    wanted = weights.wanted
     matches = [t for t in terms if t.text in wanted]
     # (-weight, too short, the length preferred, first, last): the most question weight;
     # then the shortest window of at least MIN_EXCERPT_CHARS, or else the longest.

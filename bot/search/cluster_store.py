@@ -13,7 +13,7 @@ polling the alias swaps a new view in when another process switches it.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from dataclasses import asdict
+from dataclasses import asdict, fields
 from typing import Any
 
 from ..corpus import Article, Passage
@@ -85,10 +85,6 @@ class ClusterStore:
             left = left - len(hits) if left > 0 else left
 
     # -- PassageStore's read methods --------------------------------------------------
-
-    def meta(self, key: str) -> str | None:
-        value = self.engine.meta().get(key)
-        return None if value is None else str(value)
 
     @property
     def size(self) -> int:
@@ -167,6 +163,9 @@ class ClusterStore:
         return found[1] if found else None
 
 
+_ARTICLE_FIELDS = frozenset(f.name for f in fields(Article))
+
+
 def _passage(hit: dict[str, Any]) -> Passage | None:
     source = hit.get("_source") or {}
     data = source.get("data")
@@ -176,6 +175,13 @@ def _passage(hit: dict[str, Any]) -> Passage | None:
 
 
 def _article(hit: dict[str, Any]) -> Article | None:
+    """The article a document records; None for one it can't be (another version's
+    fields, or none at all), as ``_passage`` does for passages."""
     data = (hit.get("_source") or {}).get("data")
     values = data.get("article") if isinstance(data, dict) else None
-    return Article(body="", **values) if isinstance(values, dict) else None
+    if not isinstance(values, dict):
+        return None
+    known = {k: v for k, v in values.items() if k in _ARTICLE_FIELDS and k != "body"}
+    if not isinstance(known.get("id"), str) or not isinstance(known.get("title"), str):
+        return None
+    return Article(body="", **known)

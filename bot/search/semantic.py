@@ -9,7 +9,7 @@ returns what the cache already holds (a one-shot ``ask`` never starts a long job
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -58,6 +58,13 @@ class SemanticIndexer:
         self.graph = graph  # where an HNSW graph of a large corpus is saved
         self.exact_limit = exact_limit
 
+    def keys(self, index: SearchIndex) -> Iterator[str]:
+        """The cache key of every passage's vector in ``index`` (whether made or not)."""
+        version = self.embedder.version
+        for batch in index.passage_texts():
+            for _, title, text in batch:
+                yield vector_key(version, embedding_input(title, text))
+
     def vectors(
         self,
         index: SearchIndex,
@@ -79,7 +86,7 @@ class SemanticIndexer:
         waiting: dict[str, list[int]] = {}  # key -> the rows that take that vector
         for batch in index.passage_texts():
             inputs = [(pid, embedding_input(title, text)) for pid, title, text in batch]
-            batch_keys = [vector_key(version, text) for _, text in inputs]
+            batch_keys = [vector_key(version, text) for _, text in inputs]  # as ``keys``
             cached = self.cache.get_many(batch_keys)
             for (pid, text), key in zip(inputs, batch_keys, strict=True):
                 vector = cached.get(key)

@@ -19,6 +19,7 @@ import pytest
 
 from bot import Library, Settings, SettingsError
 from bot.errors import SearchUnavailable
+from bot.search import cluster_store
 from bot.search.bm25_engine import BM25Engine
 from bot.search.engine import Field, TermBag
 from bot.search.engines import make_engine
@@ -416,3 +417,23 @@ def test_the_new_generation_is_written_only_once_searches_show_the_change(
         assert "bulk" not in kinds[meta:]
         assert "refresh" in kinds[kinds.index("bulk") : meta]  # the data is searchable first
         assert recording.calls[meta][1].get("refresh") is True  # and so is the stamp
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        {},
+        {"data": "not a record"},
+        {"data": {"article": ["not", "a", "mapping"]}},
+        {"data": {"article": {"title": "no id"}}},
+        {"data": {"article": {"id": 7, "title": "an id that is no text"}}},
+    ],
+)
+def test_an_article_document_the_bot_cannot_read_is_no_article(source):
+    assert cluster_store._article({"_id": "a", "_source": source}) is None
+
+
+def test_an_article_document_from_another_version_keeps_the_fields_this_one_knows():
+    record = {"id": "a1", "title": "딥시크", "body": "ignored", "colour": "from a newer bot"}
+    article = cluster_store._article({"_id": "a1", "_source": {"data": {"article": record}}})
+    assert article is not None and (article.id, article.title, article.body) == ("a1", "딥시크", "")
