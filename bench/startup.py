@@ -166,15 +166,17 @@ def prepare(source: Path, home: Path) -> Settings:
 
 
 def fill_random_vectors(settings: Settings) -> None:
-    """One random unit vector per passage in the vector cache, made once per scheme."""
+    """One random unit vector per passage and per sentence of each in the vector cache
+    (the answer path reads the sentences' of its best candidates), made once per scheme."""
     import numpy as np
 
     from bot.search.embedder import E5Embedder
-    from bot.search.semantic import embedding_input
+    from bot.search.semantic import embedding_input, sentence_inputs
     from bot.search.vectors import VectorCache, vector_key
 
-    # Made for this model version and this way of reading a passage (title + text).
-    scheme = vector_key(E5Embedder.version, embedding_input("title", "text"))
+    # Made for this model version and this way of reading a passage (title + text) and
+    # its sentences.
+    scheme = vector_key(E5Embedder.version, embedding_input("title", "text")) + "+sentences"
     done = settings.data_dir / "random-vectors.done"
     if done.exists() and done.read_text(encoding="utf-8") == scheme:
         return
@@ -183,9 +185,10 @@ def fill_random_vectors(settings: Settings) -> None:
     library = Library(settings)
     index = library.build_index(lambda stage, done_, total: None)
     for batch in index.passage_texts():
-        vectors = rng.standard_normal((len(batch), 384), dtype=np.float32)
-        vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
         inputs = [embedding_input(title, text) for _, title, text in batch]
+        inputs += [s for _, title, text in batch for s in sentence_inputs(title, text)]
+        vectors = rng.standard_normal((len(inputs), 384), dtype=np.float32)
+        vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
         keys = [vector_key(E5Embedder.version, text) for text in inputs]
         cache.put_many(dict(zip(keys, vectors, strict=True)))
     cache.close()

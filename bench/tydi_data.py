@@ -24,7 +24,7 @@ if str(ROOT) not in sys.path:
 
 from bot.corpus import Article, split_article  # noqa: E402
 from bot.search.embedder import Embedder  # noqa: E402
-from bot.search.semantic import embedding_input  # noqa: E402
+from bot.search.semantic import embedding_input, sentence_inputs  # noqa: E402
 from bot.search.vectors import VectorCache, vector_key  # noqa: E402
 
 DEFAULT_DATA = ROOT.parent / "shared/data/tydiqa-ko/korean_tydiqa_train.json"
@@ -91,10 +91,12 @@ def paragraph_inputs(tydi: TyDi) -> list[str]:
 
 
 def all_texts(tydi: TyDi) -> list[str]:
-    """Every text the benchmarks embed: whole paragraphs (raw ranking) and the passages
-    the answer path splits them into."""
-    passages = [embedding_input(a.title, p.text) for a in tydi.articles() for p in split_article(a)]
-    return list(dict.fromkeys([*paragraph_inputs(tydi), *passages]))
+    """Every text the benchmarks embed: whole paragraphs (raw ranking), the passages the
+    answer path splits them into, and their sentences."""
+    split = [(a.title, p.text) for a in tydi.articles() for p in split_article(a)]
+    passages = [embedding_input(title, text) for title, text in split]
+    sentences = [s for title, text in split for s in sentence_inputs(title, text)]
+    return list(dict.fromkeys([*paragraph_inputs(tydi), *passages, *sentences]))
 
 
 if __name__ == "__main__":

@@ -164,6 +164,7 @@ class Library:
             return None
         vectors = semantic.vectors(index, progress=progress)
         log.info("semantic vectors ready: %d of %d passages", vectors.size, vectors.total)
+        semantic.embed_sentences(index, progress=progress)
         self._prune_vectors(semantic, index)
         return vectors
 
@@ -171,8 +172,11 @@ class Library:
         """``embed`` the service's index, then answer with the vectors."""
         index = service.index
         vectors = self.embed(index, progress)
-        if vectors is not None and self.semantic is not None:
-            service.use_vectors(self.semantic.embedder, vectors, index=index)
+        semantic = self.semantic
+        if vectors is not None and semantic is not None:
+            service.use_vectors(
+                semantic.embedder, vectors, index=index, sentences=semantic.sentences
+            )
 
     @property
     def embedding_in_background(self) -> bool:
@@ -197,11 +201,15 @@ class Library:
             # Before embedding what is new and building the graph (minutes at a large
             # corpus), the vectors made already answer, searched exactly.
             made = semantic.vectors(index, embed=False, graph=False)
-            service.use_vectors(semantic.embedder, made, index=index)
+            service.use_vectors(semantic.embedder, made, index=index, sentences=semantic.sentences)
         vectors = semantic.vectors(index, stop=stop.is_set)
         # A newer view swapped in meanwhile keeps its own: a job for it runs next.
-        if service.use_vectors(semantic.embedder, vectors, index=index):
+        if service.use_vectors(
+            semantic.embedder, vectors, index=index, sentences=semantic.sentences
+        ):
             log.info("semantic vectors: %d of %d passages", vectors.size, vectors.total)
+            # Answers read the sentences' vectors as they are made.
+            semantic.embed_sentences(index, stop=stop.is_set)
             if not stop.is_set():
                 self._prune_vectors(semantic, index)
 
@@ -334,8 +342,12 @@ class Library:
         def job(stop: threading.Event) -> None:
             stored = _stored_vectors(semantic)  # before: what is written meanwhile is new
             vectors = semantic.vectors(view, embed=embed, stop=stop.is_set)
-            if service.use_vectors(semantic.embedder, vectors, index=view):
+            if service.use_vectors(
+                semantic.embedder, vectors, index=view, sentences=semantic.sentences
+            ):
                 self._short_of_vectors = (view, stored) if vectors.size < vectors.total else None
+                if embed:
+                    semantic.embed_sentences(view, stop=stop.is_set)
 
         self._embedding.request(job, asked=False)
 
@@ -365,7 +377,9 @@ class Library:
             # The vectors already made; embedding is asked for. Not waiting for a graph
             # to be built (minutes at a million passages): the embedding job builds it.
             vectors = semantic.vectors(index, embed=False, graph=False)
-            service.use_vectors(semantic.embedder, vectors, index=index)
+            service.use_vectors(
+                semantic.embedder, vectors, index=index, sentences=semantic.sentences
+            )
         if unverified:
             self.catching_up = threading.Thread(
                 target=self._catch_up, args=(service,), name="catch-up", daemon=True

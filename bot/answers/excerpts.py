@@ -18,6 +18,12 @@ MAX_EXCERPT_CHARS = 320
 # (196 characters on average instead of 99; bench/tydi.py, fit half).
 MIN_EXCERPT_CHARS = 150
 _MAX_SENTENCES = 3
+# What a window loses per unit of cosine by which its closest sentence is further from the
+# question than the passage's closest, beside the share of the question its words hold.
+# Mostly it settles windows whose words tie. TyDi, fit half, hybrid: the first excerpt
+# holds the answer 0.709 → 0.741 of the time (with the re-ranking by closest sentence;
+# anything from 2 to 20 chose the same).
+_CLOSENESS_WEIGHT = 5.0
 
 
 def best_sentence_share(passage: Passage, terms: Sequence[Term], weights: QuestionWeights) -> float:
@@ -38,17 +44,27 @@ def best_sentence_share(passage: Passage, terms: Sequence[Term], weights: Questi
     return max((weights.share(words) for words in found.values()), default=0.0)
 
 
-def best_excerpt(passage: Passage, terms: Sequence[Term], weights: QuestionWeights) -> Excerpt:
-    """The window of consecutive sentences with the most question weight, of at least
+def best_excerpt(
+    passage: Passage,
+    terms: Sequence[Term],
+    weights: QuestionWeights,
+    closeness: Sequence[float] | None = None,
+) -> Excerpt:
+    """The window of consecutive sentences that says most of the question, of at least
     MIN_EXCERPT_CHARS where the passage has them, shortest first.
 
-    ``terms`` are the passage's word terms with spans (from the index).
+    ``terms`` are the passage's word terms with spans (from the index). ``closeness``:
+    each sentence's cosine to the question, where the sentences have vectors. A window
+    then counts the share of the question its words hold and how close its closest
+    sentence is, from 0 (the passage's least close sentence) to 1 (its closest).
     """
     text = passage.text
     spans = passage.sentences or ((0, len(text)),)
     wanted = weights.wanted
     matches = [t for t in terms if t.text in wanted]
-    # (-weight, too short, the length preferred, first, last): the most question weight;
+    near = closeness if closeness is not None and len(closeness) == len(spans) else None
+    closest = max(near) if near else 0.0
+    # (-value, too short, the length preferred, first, last): the most of the question;
     # then the shortest window of at least MIN_EXCERPT_CHARS, or else the longest.
     best: tuple[float, bool, int, int, int] | None = None
     for first in range(len(spans)):
@@ -59,7 +75,10 @@ def best_excerpt(passage: Passage, terms: Sequence[Term], weights: QuestionWeigh
             found = {t.text for t in matches if start <= t.start and t.end <= end}
             length = end - start
             short = length < MIN_EXCERPT_CHARS
-            candidate = (-weights.covered(found), short, -length if short else length, first, last)
+            value = weights.share(found)
+            if near is not None:
+                value -= _CLOSENESS_WEIGHT * (closest - max(near[first : last + 1]))
+            candidate = (-value, short, -length if short else length, first, last)
             if best is None or candidate < best:
                 best = candidate
     assert best is not None

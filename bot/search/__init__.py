@@ -11,6 +11,7 @@ from .index import Query, SearchHit, SearchIndex
 from .language import text_language
 from .opensearch_engine import OpenSearchConfig, OpenSearchEngine
 from .semantic import SemanticIndexer
+from .sentence_vectors import SentenceVectors
 from .token_cache import TokenCache
 from .vectors import DenseIndex, VectorCache, VectorIndex
 
@@ -34,6 +35,7 @@ __all__ = [
     "SearchHit",
     "SearchIndex",
     "SemanticIndexer",
+    "SentenceVectors",
     "Synced",
     "Term",
     "TermBag",

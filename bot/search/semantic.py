@@ -1,9 +1,12 @@
-"""The semantic side of an index: one vector per passage, embedded once per text.
+"""The semantic side of an index: one vector per passage, and one per sentence of
+each, embedded once per text.
 
 ``SemanticIndexer.vectors(index)`` gathers the vectors of every passage of a
 ``SearchIndex`` from the cache and embeds only the texts it has never seen, in
 batches, reporting progress and stopping early when asked. Without ``embed`` it
 returns what the cache already holds (a one-shot ``ask`` never starts a long job).
+``embed_sentences(index)`` then embeds the sentences the same way; they stay in the
+cache, read a few at a time through ``sentences`` (``SentenceVectors``).
 """
 
 from __future__ import annotations
@@ -20,28 +23,18 @@ from ..progress import Progress, no_progress
 from .approximate import EXACT_LIMIT, vector_index
 from .embedder import Embedder
 from .index import SearchIndex
+from .model_inputs import embedding_input, sentence_inputs
+from .sentence_vectors import SentenceVectors
 from .vectors import DenseIndex, VectorCache, VectorIndex, Vectors, vector_key
 
 if TYPE_CHECKING:
     from .cluster_vectors import ClusterVectorCache
 
-__all__ = ["SemanticIndexer", "embedding_input"]
+__all__ = ["SemanticIndexer", "embedding_input", "sentence_inputs"]
 
 log = logging.getLogger(__name__)
 
 _BATCH = 16  # passages per call to the model: progress stays smooth, stopping is quick
-
-
-def embedding_input(title: str, text: str) -> str:
-    """What the model reads of a passage: its article's title, then its text.
-
-    A passage alone often never names what it is about (a paragraph on "his" second
-    term, on "the model"); the title does, and questions name it. On TyDi's paragraphs
-    (bench/tydi.py, raw ranking, test half) dense top-1 0.630 → 0.669. (Mixing a
-    separately embedded title into each passage's vector instead ranked TyDi as well
-    but lost answers on the two bundled articles, whose titles share a topic.)
-    """
-    return f"{title}\n{text}" if title else text
 
 
 class SemanticIndexer:
@@ -58,12 +51,55 @@ class SemanticIndexer:
         self.graph = graph  # where an HNSW graph of a large corpus is saved
         self.exact_limit = exact_limit
 
+    @property
+    def sentences(self) -> SentenceVectors:
+        """A read-only view of the sentences' vectors, for answering."""
+        return SentenceVectors(self.cache, self.embedder.version)
+
     def keys(self, index: SearchIndex) -> Iterator[str]:
-        """The cache key of every passage's vector in ``index`` (whether made or not)."""
+        """The cache key of every passage's vector in ``index``, and of every one of its
+        sentences' (whether made or not)."""
         version = self.embedder.version
         for batch in index.passage_texts():
             for _, title, text in batch:
                 yield vector_key(version, embedding_input(title, text))
+                for sentence in sentence_inputs(title, text):
+                    yield vector_key(version, sentence)
+
+    def embed_sentences(
+        self,
+        index: SearchIndex,
+        *,
+        progress: Progress = no_progress,
+        stop: Callable[[], bool] = lambda: False,
+    ) -> int:
+        """Embed the sentences of ``index``'s passages that have no vector yet, a batch of
+        passages at a time (a million passages' sentences are never all held); how many
+        were embedded. After ``vectors``: hybrid answers don't wait for these."""
+        version = self.embedder.version
+        made = done = 0
+        progress("embedding sentences", 0, index.size)
+        for batch in index.passage_texts():
+            inputs = {
+                vector_key(version, sentence): sentence
+                for _, title, text in batch
+                for sentence in sentence_inputs(title, text)
+            }
+            cached = self.cache.get_many(list(inputs))
+            missing = [key for key in inputs if key not in cached]
+            for start in range(0, len(missing), _BATCH):
+                if stop():
+                    log.info("embedding sentences stopped after %d", made)
+                    return made
+                chunk = missing[start : start + _BATCH]
+                fresh = self.embedder.embed_passages([inputs[k] for k in chunk])
+                self.cache.put_many(dict(zip(chunk, fresh, strict=True)))
+                made += len(chunk)
+            done += len(batch)
+            progress("embedding sentences", min(done, index.size), index.size)
+        if made:
+            log.info("embedded %d new sentences", made)
+        return made
 
     def vectors(
         self,

@@ -45,6 +45,7 @@ class SwappingSemantic:
     """A semantic side whose embedding of a view ends after a newer one is swapped in."""
 
     embedder = object()
+    sentences = None  # no sentence vectors
     exact_limit = 50_000  # a small corpus: its vectors are searched exactly
 
     def __init__(self, service: AnswerService, newer: SearchIndex) -> None:

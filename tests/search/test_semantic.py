@@ -193,6 +193,54 @@ def test_embedding_stops_when_asked_and_keeps_what_it_made(model, tmp_path):
     assert vectors.total == 40
 
 
+def test_each_sentence_is_embedded_once_after_the_passages_with_its_title(model, tmp_path):
+    counting = CountingEmbedder(model)
+    cache = VectorCache(tmp_path / "vectors.sqlite")
+    indexer = SemanticIndexer(counting, cache)
+    two = "DeepSeek은 R1을 공개했다. 누구나 무료로 내려받아 쓸 수 있다."
+    index = TwoPassages({"p1": two, "p2": "한 문장뿐인 글이다."}, title="딥시크")
+    indexer.vectors(index)
+    counting.embedded.clear()
+    assert indexer.embed_sentences(index) == 2
+    # A passage of one sentence already has that sentence's vector.
+    assert counting.embedded == [
+        "딥시크\nDeepSeek은 R1을 공개했다.",
+        "딥시크\n누구나 무료로 내려받아 쓸 수 있다.",
+    ]
+    assert indexer.embed_sentences(index) == 0  # cached: nothing embedded again
+    keys = set(indexer.keys(index))  # what pruning keeps: passages' and sentences' keys
+    assert len(keys) == 4
+    assert set(cache.get_many(keys)) == keys
+
+
+def test_embedding_sentences_stops_when_asked(model):
+    indexer = SemanticIndexer(CountingEmbedder(model), VectorCache(None))
+    text = " ".join(f"{i}번째 문장입니다." for i in range(40))
+    calls: list[int] = []
+    made = indexer.embed_sentences(
+        TwoPassages({"p1": text}), stop=lambda: calls.append(1) or len(calls) > 1
+    )
+    assert 0 < made < 40
+
+
+def test_sentence_similarities_come_per_sentence_for_passages_whose_sentences_all_have_vectors(
+    model,
+):
+    from bot.corpus import Passage
+
+    indexer = SemanticIndexer(model, VectorCache(None))
+    text = "트럼프는 스타게이트를 발표했다. 김치찌개는 묵은지로 끓인다."
+    index = TwoPassages({"p1": text}, title="AI 뉴스")
+    indexer.embed_sentences(index)
+    passage = Passage(id="p1", article_id="a", ordinal=0, text=text)
+    other = Passage(id="p2", article_id="a", ordinal=1, text="아직 임베딩되지 않은 문장.")
+    question = model.embed_query("스타게이트를 발표한 사람은?")
+    found = indexer.sentences.similarities(question, [("AI 뉴스", passage), ("AI 뉴스", other)])
+    assert list(found) == ["p1"]  # p2's sentence has no vector yet
+    stargate, stew = found["p1"]
+    assert stargate > stew + 0.03
+
+
 @pytest.mark.parametrize(
     ("text", "language"),
     [
