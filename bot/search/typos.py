@@ -6,7 +6,8 @@ space (스타 게이트). The correction is the corpus word at one jamo's distan
 syllable count; one initial, vowel or final changed, added or dropped) with the most
 passages, or the two neighbouring question words joined. Only words of two syllables
 or more are corrected: a single syllable has too many neighbours to guess from; in
-two, only a vowel or a final is taken as mistyped.
+two, only a vowel or a final is taken as mistyped. A name the analyzer doesn't know may
+keep its particle (토요타랑): the word without it is tried too (and its neighbours).
 
 Frequencies are asked for in batches (``frequencies`` takes many words): a few hundred
 neighbours per word would otherwise be as many requests to a search cluster.
@@ -26,6 +27,11 @@ _INITIALS = 19
 _MIN_SYLLABLES = 2
 _MAX_SYLLABLES = 6  # longer words are names: a typo there is rare, the lookups many
 _MAX_CORRECTED = 4  # unseen words tried per question, the longest first
+# Particles an unknown name may come with, the longest first.
+_PARTICLES = (
+    "이랑", "에서", "으로", "한테", "하고", "까지", "부터", "처럼", "보다",
+    "랑", "은", "는", "이", "가", "을", "를", "의", "와", "과", "도", "에", "로", "만",
+)  # fmt: skip
 
 
 def _is_hangul(text: str) -> bool:
@@ -92,20 +98,41 @@ def corrections(terms: Sequence[Term], frequencies: Frequencies) -> Iterator[tup
         if _is_hangul(w) and _MIN_SYLLABLES <= len(w) <= _MAX_SYLLABLES
     ]
     # A few hundred neighbours a word: a long question of unknown words stays cheap.
+    tried = sorted(guessable, key=len, reverse=True)[:_MAX_CORRECTED]
+    stems = {word: stem for word in tried if (stem := _without_particle(word))}
     candidates = {
-        # Two syllables with another initial are too often another word (나이 → 차이);
-        # predicates are indexed as their lemma (주다), never a noun's typo.
-        word: [
-            n
-            for n in jamo_neighbours(word, initials=len(word) > _MIN_SYLLABLES)
-            if not n.endswith("다")
-        ]
-        for word in sorted(guessable, key=len, reverse=True)[:_MAX_CORRECTED]
+        word: [*_neighbours(word), *(_neighbours(stems[word]) if word in stems else ())]
+        for word in tried
     }
     if not candidates:
         return
-    counts = frequencies({n for neighbours in candidates.values() for n in neighbours})
+    counts = frequencies(
+        {n for neighbours in candidates.values() for n in neighbours} | set(stems.values())
+    )
     for word, neighbours in candidates.items():
+        stem = stems.get(word)
+        if stem and counts.get(stem, 0) > 0:  # the name the corpus has, with a particle
+            yield word, stem
+            continue
         best = max(((counts.get(n, 0), n) for n in neighbours), default=(0, ""))
         if best[0] > 0:
             yield word, best[1]
+
+
+def _neighbours(word: str) -> list[str]:
+    # Two syllables with another initial are too often another word (나이 → 차이);
+    # predicates are indexed as their lemma (주다), never a noun's typo.
+    return [
+        n
+        for n in jamo_neighbours(word, initials=len(word) > _MIN_SYLLABLES)
+        if not n.endswith("다")
+    ]
+
+
+def _without_particle(word: str) -> str | None:
+    """``word`` without the particle it ends in, when the analyzer left one on a name it
+    doesn't know (토요타랑: 랑 is spoken Korean's 와), keeping at least two syllables."""
+    for particle in _PARTICLES:
+        if word.endswith(particle) and len(word) - len(particle) >= _MIN_SYLLABLES:
+            return word[: -len(particle)]
+    return None

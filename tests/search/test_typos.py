@@ -7,7 +7,16 @@ from collections.abc import Iterable
 from bot.search import Term
 from bot.search.typos import corrections, jamo_neighbours
 
-CORPUS = {"비용": 5, "증명": 2, "스타게이트": 4, "차이": 3, "주다": 9, "오픈소스": 6}
+CORPUS = {
+    "비용": 5,
+    "증명": 2,
+    "스타게이트": 4,
+    "차이": 3,
+    "주다": 9,
+    "오픈소스": 6,
+    "도요타": 2,
+    "비": 7,
+}
 
 
 ASKED: list[set[str]] = []
@@ -43,6 +52,16 @@ def test_a_word_one_jamo_away_from_a_corpus_word_is_corrected():
     assert dict(corrections(terms("비융", "얼마"), frequency)) == {"비융": "비용"}
     assert dict(corrections(terms("스타게이뜨"), frequency)) == {"스타게이뜨": "스타게이트"}
     assert dict(corrections(terms("오픈소쓰"), frequency)) == {"오픈소쓰": "오픈소스"}
+
+
+def test_a_name_the_analyzer_left_its_particle_on_is_found_without_it():
+    # 랑 (spoken Korean's 와) stays on a name Kiwi doesn't know.
+    assert dict(corrections(terms("스타게이트랑"), frequency)) == {"스타게이트랑": "스타게이트"}
+    assert dict(corrections(terms("토요타랑", "테슬라"), frequency)) == {"토요타랑": "도요타"}
+    assert dict(corrections(terms("오픈소스에서"), frequency)) == {"오픈소스에서": "오픈소스"}
+    assert dict(corrections(terms("차이랑"), frequency)) == {"차이랑": "차이"}
+    assert list(corrections(terms("비가"), frequency)) == []  # 비: one syllable is left
+    assert list(corrections(terms("김치찌개랑"), frequency)) == []  # nothing near it
 
 
 def test_a_word_split_by_a_space_is_joined():
