@@ -171,7 +171,8 @@ def fill_random_vectors(settings: Settings) -> None:
     import numpy as np
 
     from bot.search.embedder import E5Embedder
-    from bot.search.semantic import embedding_input, sentence_inputs
+    from bot.search.semantic import embedding_input
+    from bot.search.sentence_vectors import sentence_keys
     from bot.search.vectors import VectorCache, vector_key
 
     # Made for this model version and this way of reading a passage (title + text) and
@@ -185,11 +186,11 @@ def fill_random_vectors(settings: Settings) -> None:
     library = Library(settings)
     index = library.build_index(lambda stage, done_, total: None)
     for batch in index.passage_texts():
-        inputs = [embedding_input(title, text) for _, title, text in batch]
-        inputs += [s for _, title, text in batch for s in sentence_inputs(title, text)]
-        vectors = rng.standard_normal((len(inputs), 384), dtype=np.float32)
+        version = E5Embedder.version
+        keys = [vector_key(version, embedding_input(title, text)) for _, title, text in batch]
+        keys += [k for _, title, text in batch for k in sentence_keys(version, title, text)]
+        vectors = rng.standard_normal((len(keys), 384), dtype=np.float32)
         vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
-        keys = [vector_key(E5Embedder.version, text) for text in inputs]
         cache.put_many(dict(zip(keys, vectors, strict=True)))
     cache.close()
     library.close()

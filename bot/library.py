@@ -208,10 +208,18 @@ class Library:
             semantic.embedder, vectors, index=index, sentences=semantic.sentences
         ):
             log.info("semantic vectors: %d of %d passages", vectors.size, vectors.total)
-            # Answers read the sentences' vectors as they are made.
-            semantic.embed_sentences(index, stop=stop.is_set)
-            if not stop.is_set():
+            # The sentences take as long again: a newer view's job doesn't wait for them.
+            superseded = self._superseded(service, index, stop)
+            semantic.embed_sentences(index, stop=superseded)
+            if not superseded():
                 self._prune_vectors(semantic, index)
+
+    def _superseded(
+        self, service: AnswerService, index: SearchIndex, stop: threading.Event
+    ) -> Callable[[], bool]:
+        """Whether an embedding job for ``index`` should end: asked to, or a newer view is
+        served or has a job waiting."""
+        return lambda: stop.is_set() or self._embedding.pending or service.index is not index
 
     def _prune_vectors(self, semantic: SemanticIndexer, index: SearchIndex) -> None:
         """The refreshing process deletes the cluster's vectors of texts ``index`` no
@@ -345,9 +353,11 @@ class Library:
             if service.use_vectors(
                 semantic.embedder, vectors, index=view, sentences=semantic.sentences
             ):
-                self._short_of_vectors = (view, stored) if vectors.size < vectors.total else None
-                if embed:
-                    semantic.embed_sentences(view, stop=stop.is_set)
+                sentences = semantic.embed_sentences(
+                    view, embed=embed, stop=self._superseded(service, view, stop)
+                )
+                short = vectors.size < vectors.total or not sentences
+                self._short_of_vectors = (view, stored) if short else None
 
         self._embedding.request(job, asked=False)
 
@@ -510,6 +520,11 @@ class _EmbeddingWorker:
                 job(self._stop)
             except Exception:
                 log.exception("embedding the passages failed: answering with BM25 meanwhile")
+
+    @property
+    def pending(self) -> bool:
+        """A job waits for the current one to end."""
+        return self._pending is not None
 
     def stop(self) -> None:
         self._stop.set()

@@ -24,7 +24,7 @@ from .approximate import EXACT_LIMIT, vector_index
 from .embedder import Embedder
 from .index import SearchIndex
 from .model_inputs import embedding_input, sentence_inputs
-from .sentence_vectors import SentenceVectors
+from .sentence_vectors import SentenceVectors, sentence_keys
 from .vectors import DenseIndex, VectorCache, VectorIndex, Vectors, vector_key
 
 if TYPE_CHECKING:
@@ -53,8 +53,8 @@ class SemanticIndexer:
 
     @property
     def sentences(self) -> SentenceVectors:
-        """A read-only view of the sentences' vectors, for answering."""
-        return SentenceVectors(self.cache, self.embedder.version)
+        """A read-only view of the sentences' vectors in the local cache, for answering."""
+        return SentenceVectors(self.cache.local, self.embedder.version)
 
     def keys(self, index: SearchIndex) -> Iterator[str]:
         """The cache key of every passage's vector in ``index``, and of every one of its
@@ -63,34 +63,49 @@ class SemanticIndexer:
         for batch in index.passage_texts():
             for _, title, text in batch:
                 yield vector_key(version, embedding_input(title, text))
-                for sentence in sentence_inputs(title, text):
-                    yield vector_key(version, sentence)
+                yield from sentence_keys(version, title, text)
 
     def embed_sentences(
         self,
         index: SearchIndex,
         *,
+        embed: bool = True,
         progress: Progress = no_progress,
         stop: Callable[[], bool] = lambda: False,
-    ) -> int:
-        """Embed the sentences of ``index``'s passages that have no vector yet, a batch of
-        passages at a time (a million passages' sentences are never all held); how many
-        were embedded. After ``vectors``: hybrid answers don't wait for these."""
+    ) -> bool:
+        """Put the vector of every sentence of ``index``'s passages in the local cache, a
+        batch of passages at a time (a million passages' sentences are never all held):
+        fetched from a cluster that has it, else embedded (unless not ``embed``). Whether
+        every sentence now has one (False when stopped). After ``vectors``: hybrid answers
+        don't wait for these."""
         version = self.embedder.version
+        local = self.cache.local
         made = done = 0
+        complete = True
         progress("embedding sentences", 0, index.size)
         for batch in index.passage_texts():
+            if stop():
+                log.info("embedding sentences stopped after %d", made)
+                return False
             inputs = {
-                vector_key(version, sentence): sentence
+                key: sentence
                 for _, title, text in batch
-                for sentence in sentence_inputs(title, text)
+                for key, sentence in zip(
+                    sentence_keys(version, title, text), sentence_inputs(title, text), strict=True
+                )
             }
-            cached = self.cache.get_many(list(inputs))
-            missing = [key for key in inputs if key not in cached]
+            have = local.known(inputs)
+            missing = [key for key in inputs if key not in have]
+            if missing:  # a cluster's are fetched into the local cache
+                fetched = self.cache.get_many(missing)
+                missing = [key for key in missing if key not in fetched]
+            if not embed:
+                complete = complete and not missing
+                missing = []
             for start in range(0, len(missing), _BATCH):
                 if stop():
                     log.info("embedding sentences stopped after %d", made)
-                    return made
+                    return False
                 chunk = missing[start : start + _BATCH]
                 fresh = self.embedder.embed_passages([inputs[k] for k in chunk])
                 self.cache.put_many(dict(zip(chunk, fresh, strict=True)))
@@ -99,7 +114,7 @@ class SemanticIndexer:
             progress("embedding sentences", min(done, index.size), index.size)
         if made:
             log.info("embedded %d new sentences", made)
-        return made
+        return complete
 
     def vectors(
         self,

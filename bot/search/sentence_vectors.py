@@ -1,18 +1,18 @@
-"""The vectors of passages' sentences, read from the vector cache for a few passages at
-a time: the candidates a question ranks first, and the passages it quotes.
+"""The vectors of passages' sentences, read from the local vector cache for a few
+passages at a time: the candidates a question ranks first, and the passages it quotes.
 
 A passage's vector says what the passage is about as a whole; a question usually asks
 one thing one sentence says. The closest sentence re-ranks a question's best candidates
 and chooses what its excerpt quotes (``bot/answers``). Sentences are embedded after
-every passage has its vector (``SemanticIndexer.embed_sentences``), so hybrid answers
-don't wait for them; until a passage's sentences all have vectors, it is ranked and
-quoted as before. Read on demand, they cost no memory: about 25 vectors a question.
+every passage has its vector (``SemanticIndexer.embed_sentences``, which also fetches
+a cluster's into the local cache), so hybrid answers don't wait for them, and a
+question never waits for the network. Read on demand, they cost no memory: the
+sentences of ten passages a question, 20 to 40 vectors.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -20,17 +20,19 @@ from ..corpus import Passage
 from .model_inputs import sentence_inputs
 from .vectors import VectorCache, Vectors, vector_key
 
-if TYPE_CHECKING:
-    from .cluster_vectors import ClusterVectorCache
+__all__ = ["SentenceVectors", "sentence_keys"]
 
-__all__ = ["SentenceVectors"]
+
+def sentence_keys(version: str, title: str, text: str) -> list[str]:
+    """The cache key of each sentence's vector of a passage (``Passage.sentences``)."""
+    return [vector_key(version, sentence) for sentence in sentence_inputs(title, text)]
 
 
 class SentenceVectors:
-    """A read-only view of the sentence vectors in a cache (the ``SemanticIndexer`` that
-    owns the cache makes them)."""
+    """A read-only view of the sentence vectors in a local cache (the ``SemanticIndexer``
+    that owns the cache makes them)."""
 
-    def __init__(self, cache: VectorCache | ClusterVectorCache, version: str) -> None:
+    def __init__(self, cache: VectorCache, version: str) -> None:
         self._cache = cache
         self._version = version
 
@@ -40,7 +42,7 @@ class SentenceVectors:
         """The cosine of each sentence of each (title, passage) to ``query``, for the
         passages whose every sentence has its vector."""
         wanted = {
-            passage.id: [vector_key(self._version, s) for s in sentence_inputs(title, passage.text)]
+            passage.id: sentence_keys(self._version, title, passage.text)
             for title, passage in passages
         }
         found = self._cache.get_many({key for keys in wanted.values() for key in keys})

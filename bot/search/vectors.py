@@ -87,6 +87,25 @@ class VectorCache:
                 found.update(zip((key for key, _ in rows), vectors, strict=True))
         return found
 
+    def known(self, keys: Iterable[str]) -> set[str]:
+        """Which of ``keys`` have a vector (none decoded)."""
+        keys = list(keys)
+        found: set[str] = set()
+        with self._lock:
+            for start in range(0, len(keys), _CHUNK):
+                chunk = keys[start : start + _CHUNK]
+                marks = ",".join("?" * len(chunk))
+                rows = self._db.execute(
+                    f"SELECT key FROM vectors WHERE key IN ({marks})", chunk
+                ).fetchall()
+                found.update(key for (key,) in rows)
+        return found
+
+    @property
+    def local(self) -> VectorCache:
+        """The cache on this machine: itself (``ClusterVectorCache`` has one in front)."""
+        return self
+
     def put_many(self, items: Mapping[str, Vectors]) -> None:
         rows = [(key, _pack(vector)) for key, vector in items.items()]
         with self._lock, self._db:

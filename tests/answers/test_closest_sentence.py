@@ -3,16 +3,15 @@ that sentence is what its excerpt quotes."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 
 import numpy as np
 
 from bot import AnswerService
 from bot.answers.service import Semantic
-from bot.errors import SearchUnavailable
 from bot.search import SentenceVectors, VectorCache, VectorIndex
-from bot.search.model_inputs import sentence_inputs
-from bot.search.vectors import Vectors, vector_key
+from bot.search.sentence_vectors import sentence_keys
+from bot.search.vectors import Vectors
 
 QUESTION = "DeepSeek v3 훈련 비용은?"
 AXES = np.eye(4, dtype=np.float32)
@@ -39,23 +38,24 @@ def _passage_vectors(service: AnswerService) -> VectorIndex:
     return VectorIndex(ids, matrix)
 
 
-def _sentences(service: AnswerService, close: tuple[str, int] | None) -> VectorCache:
+def _sentences(
+    service: AnswerService, close: tuple[str, int] | None, *, leave_out: str = ""
+) -> VectorCache:
     """Every sentence's vector far from the question but the ``close`` one's, (passage id,
-    sentence number)."""
+    sentence number); none for the passage ``leave_out`` (not embedded yet)."""
     cache = VectorCache(None)
     for batch in service.index.passage_texts():
         for pid, title, text in batch:
-            cache.put_many(
-                {
-                    vector_key("test", sentence): AXES[0] if (pid, n) == close else AXES[2]
-                    for n, sentence in enumerate(sentence_inputs(title, text))
-                }
-            )
+            if pid != leave_out:
+                keys = sentence_keys("test", title, text)
+                cache.put_many(
+                    {key: AXES[0] if (pid, n) == close else AXES[2] for n, key in enumerate(keys)}
+                )
     return cache
 
 
-def _hybrid(service: AnswerService, cache: object | None) -> AnswerService:
-    sentences = None if cache is None else SentenceVectors(cache, "test")  # type: ignore[arg-type]
+def _hybrid(service: AnswerService, cache: VectorCache | None) -> AnswerService:
+    sentences = None if cache is None else SentenceVectors(cache, "test")
     semantic = Semantic(_OneDirection(), _passage_vectors(service), sentences)
     return AnswerService(service.index, semantic=semantic)
 
@@ -86,20 +86,14 @@ def test_passages_whose_sentences_have_no_vectors_yet_are_ranked_as_without_them
     assert [(h.passage.id, h.excerpt) for h in empty.hits] == [
         (h.passage.id, h.excerpt) for h in plain.hits
     ]
-
-
-class _Unreachable:
-    """A cluster's vector cache while the cluster is down."""
-
-    def get_many(self, keys: Iterable[str]) -> dict[str, Vectors]:
-        raise SearchUnavailable("connection refused")
-
-
-def test_sentence_vectors_out_of_reach_still_answer(service):
-    plain = _hybrid(service, None).ask(QUESTION)
-    down = _hybrid(service, _Unreachable()).ask(QUESTION)
-    assert down.answered
-    assert [h.passage.id for h in down.hits] == [h.passage.id for h in plain.hits]
+    # While some of the best still lack theirs, those that have them don't overtake.
+    second = plain.hits[1].passage.id
+    partly = _sentences(service, (second, 0), leave_out=plain.hits[0].passage.id)
+    assert [h.passage.id for h in _hybrid(service, partly).ask(QUESTION).hits] == [
+        h.passage.id for h in plain.hits
+    ]
+    everyone = _sentences(service, (second, 0))  # the same once all have them
+    assert _hybrid(service, everyone).ask(QUESTION).hits[0].passage.id == second
 
 
 def test_the_bundled_corpus_has_its_sentences_embedded(hybrid_library, hybrid_service):

@@ -72,3 +72,27 @@ def test_a_late_embedding_job_keeps_the_newer_view_vectors(
     worker._embed_until(answers, threading.Event())
     assert answers.index is newer
     assert served_vectors(answers) is semantic.made[id(newer)]
+
+
+def test_an_old_view_sentences_stop_being_embedded_once_a_newer_view_is_waiting(
+    library: Library, service: AnswerService
+) -> None:
+    """Embedding a view's sentences takes as long again as its passages: a newer view
+    (served, or with its job waiting) must not wait behind it."""
+    from bot.library import _EmbeddingWorker
+
+    older, newer = service.index, library.home.stand_in("a second view")
+    answers = AnswerService(older)
+    worker = Library.__new__(Library)
+    worker._embedding = _EmbeddingWorker()
+    stop = threading.Event()
+    superseded = worker._superseded(answers, older, stop)
+    assert not superseded()
+    worker._embedding._pending = lambda stop: None  # a newer view's job waits
+    assert superseded()
+    worker._embedding._pending = None
+    answers.swap(newer)
+    assert superseded()
+    assert worker._superseded(answers, newer, stop)() is False
+    stop.set()  # the process stops
+    assert worker._superseded(answers, newer, stop)()

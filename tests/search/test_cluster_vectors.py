@@ -134,6 +134,35 @@ def test_a_replica_answers_with_the_writer_vectors_without_embedding(
         writer.close()
 
 
+def test_a_replica_fetches_the_writer_sentence_vectors_before_questions_read_them(
+    cluster: OpenSearchConfig, analyzer: Any, tmp_path: Path
+) -> None:
+    """Questions read sentence vectors from the local cache only (never the network):
+    the replica's embedding job fetches the writer's into it."""
+    writer, replica = writer_and_replica(cluster, analyzer, tmp_path)
+    try:
+        view = writer.build_index()
+        writing = writer.home.semantic_component(HashEmbedder())
+        writing.vectors(view)
+        model = HashEmbedder()
+        semantic = replica.home.semantic_component(model)
+        served = replica.open_service().index
+        passage = served.article_passages(next(iter(served.articles)))[0]
+        title = served.articles[passage.article_id].title
+        query = HashEmbedder().embed_query("DeepSeek v3 훈련 비용")
+        assert not semantic.embed_sentences(served, embed=False)  # the writer has none yet
+        assert semantic.sentences.similarities(query, [(title, passage)]) == {}
+
+        assert writing.embed_sentences(view)
+        assert semantic.embed_sentences(served, embed=False)  # fetched, none embedded
+        assert model.embedded == 0
+        found = semantic.sentences.similarities(query, [(title, passage)])
+        assert len(found[passage.id]) == len(passage.sentences)
+    finally:
+        replica.close()
+        writer.close()
+
+
 NEW_ARTICLE = """---
 id: jejutangerine01
 title: 제주 감귤 수확 소식

@@ -201,26 +201,34 @@ def test_each_sentence_is_embedded_once_after_the_passages_with_its_title(model,
     index = TwoPassages({"p1": two, "p2": "한 문장뿐인 글이다."}, title="딥시크")
     indexer.vectors(index)
     counting.embedded.clear()
-    assert indexer.embed_sentences(index) == 2
+    assert not indexer.embed_sentences(index, embed=False)  # a replica only fetches
+    assert counting.embedded == []
+    assert indexer.embed_sentences(index)  # every sentence has its vector now
     # A passage of one sentence already has that sentence's vector.
     assert counting.embedded == [
         "딥시크\nDeepSeek은 R1을 공개했다.",
         "딥시크\n누구나 무료로 내려받아 쓸 수 있다.",
     ]
-    assert indexer.embed_sentences(index) == 0  # cached: nothing embedded again
+    assert indexer.embed_sentences(index, embed=False)  # all cached: nothing missing
+    assert len(counting.embedded) == 2  # nothing embedded again
     keys = set(indexer.keys(index))  # what pruning keeps: passages' and sentences' keys
     assert len(keys) == 4
     assert set(cache.get_many(keys)) == keys
 
 
 def test_embedding_sentences_stops_when_asked(model):
-    indexer = SemanticIndexer(CountingEmbedder(model), VectorCache(None))
+    counting = CountingEmbedder(model)
+    indexer = SemanticIndexer(counting, VectorCache(None))
     text = " ".join(f"{i}번째 문장입니다." for i in range(40))
     calls: list[int] = []
-    made = indexer.embed_sentences(
-        TwoPassages({"p1": text}), stop=lambda: calls.append(1) or len(calls) > 1
+    stopped = indexer.embed_sentences(
+        TwoPassages({"p1": text}), stop=lambda: calls.append(1) or len(calls) > 2
     )
-    assert 0 < made < 40
+    assert not stopped and 0 < len(counting.embedded) < 40
+    # Even with nothing left to embed, a stop ends the scan of the passages at once.
+    asked: list[int] = []
+    assert not indexer.embed_sentences(TwoPassages({"p1": text}), stop=lambda: not asked.append(1))
+    assert len(asked) == 1
 
 
 def test_sentence_similarities_come_per_sentence_for_passages_whose_sentences_all_have_vectors(
