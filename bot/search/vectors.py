@@ -16,10 +16,10 @@ from __future__ import annotations
 import hashlib
 import sqlite3
 import threading
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -75,31 +75,26 @@ class VectorCache:
 
     def get_many(self, keys: Iterable[str]) -> dict[str, Vectors]:
         found: dict[str, Vectors] = {}
-        keys = list(keys)
-        with self._lock:
-            for start in range(0, len(keys), _CHUNK):
-                chunk = keys[start : start + _CHUNK]
-                marks = ",".join("?" * len(chunk))
-                rows = self._db.execute(
-                    f"SELECT key, vector FROM vectors WHERE key IN ({marks})", chunk
-                ).fetchall()
-                vectors = _unpack_many([blob for _, blob in rows])
-                found.update(zip((key for key, _ in rows), vectors, strict=True))
+        for rows in self._select("key, vector", keys):
+            vectors = _unpack_many([blob for _, blob in rows])
+            found.update(zip((key for key, _ in rows), vectors, strict=True))
         return found
 
     def known(self, keys: Iterable[str]) -> set[str]:
         """Which of ``keys`` have a vector (none decoded)."""
+        return {key for rows in self._select("key", keys) for (key,) in rows}
+
+    def _select(self, columns: str, keys: Iterable[str]) -> Iterator[list[Any]]:
+        """The rows of ``keys`` that are stored, ``_CHUNK`` keys a query."""
         keys = list(keys)
-        found: set[str] = set()
-        with self._lock:
-            for start in range(0, len(keys), _CHUNK):
-                chunk = keys[start : start + _CHUNK]
-                marks = ",".join("?" * len(chunk))
+        for start in range(0, len(keys), _CHUNK):
+            chunk = keys[start : start + _CHUNK]
+            marks = ",".join("?" * len(chunk))
+            with self._lock:
                 rows = self._db.execute(
-                    f"SELECT key FROM vectors WHERE key IN ({marks})", chunk
+                    f"SELECT {columns} FROM vectors WHERE key IN ({marks})", chunk
                 ).fetchall()
-                found.update(key for (key,) in rows)
-        return found
+            yield rows
 
     @property
     def local(self) -> VectorCache:
