@@ -104,3 +104,21 @@ def test_the_bundled_corpus_has_its_sentences_embedded(hybrid_library, hybrid_se
         [(hit.article.title, hit.passage)],
     )
     assert len(found[hit.passage.id]) == len(hit.passage.sentences)
+
+
+def test_a_later_page_quotes_by_closest_sentence_too(service):
+    """Past the ten re-ranked candidates, a "more" page's excerpts read their sentences."""
+    plain = _hybrid(service, None).ask(QUESTION, top=5, offset=10)
+    assert plain.answered, "the question needs more than ten candidates"
+    later, unquoted = next(
+        (hit.passage, n)
+        for hit in plain.hits
+        for n, (start, end) in enumerate(hit.passage.sentences)
+        if hit.passage.text[start:end] not in hit.excerpt.text
+    )
+    answer = _hybrid(service, _sentences(service, (later.id, unquoted))).ask(
+        QUESTION, top=5, offset=10
+    )
+    quoted = next(h for h in answer.hits if h.passage.id == later.id)
+    start, end = later.sentences[unquoted]
+    assert later.text[start:end] in quoted.excerpt.text
