@@ -210,15 +210,26 @@ class Library:
             log.info("semantic vectors: %d of %d passages", vectors.size, vectors.total)
             # The sentences take as long again: a newer view's job doesn't wait for them.
             superseded = self._superseded(service, index, stop)
-            semantic.embed_sentences(index, stop=superseded)
+            self._sentences_for(semantic, index, True, superseded)
             if not superseded():
                 self._prune_vectors(semantic, index)
+
+    @staticmethod
+    def _sentences_for(
+        semantic: SemanticIndexer, index: SearchIndex, embed: bool, stop: Callable[[], bool]
+    ) -> None:
+        """``embed_sentences``, in a background job: a cluster out of reach leaves them for
+        a later job (answers rank as without them meanwhile)."""
+        try:
+            semantic.embed_sentences(index, embed=embed, stop=stop)
+        except SearchUnavailable as error:
+            log.warning("the sentences' vectors could not be fetched: %s", error)
 
     def _superseded(
         self, service: AnswerService, index: SearchIndex, stop: threading.Event
     ) -> Callable[[], bool]:
-        """Whether an embedding job for ``index`` should end: asked to, or a newer view is
-        served or has a job waiting."""
+        """Whether an embedding job for ``index`` should end: asked to, or another view is
+        served, or another job waits (a refresh's or a poll's)."""
         return lambda: stop.is_set() or self._embedding.pending or service.index is not index
 
     def _prune_vectors(self, semantic: SemanticIndexer, index: SearchIndex) -> None:
@@ -353,11 +364,10 @@ class Library:
             if service.use_vectors(
                 semantic.embedder, vectors, index=view, sentences=semantic.sentences
             ):
-                sentences = semantic.embed_sentences(
-                    view, embed=embed, stop=self._superseded(service, view, stop)
-                )
-                short = vectors.size < vectors.total or not sentences
-                self._short_of_vectors = (view, stored) if short else None
+                self._short_of_vectors = (view, stored) if vectors.size < vectors.total else None
+                # The sentences' the cluster has come with each view's vectors (not with
+                # every poll: the writer embeds them for as long again as the passages).
+                self._sentences_for(semantic, view, embed, self._superseded(service, view, stop))
 
         self._embedding.request(job, asked=False)
 

@@ -81,8 +81,8 @@ _MIN_VECTOR_COVERAGE = 0.95
 # stands for all of it. Each of the ten best candidates gains by how much closer to the
 # question its closest sentence is than the least close one's, scaled as the fused score
 # scales cosines and weighed 2.5 times as much as the passage's own (so less where
-# BM25 decides, more for a paraphrase). Fit on TyDi's fit half: top-1 0.745 → 0.760
-# (held-back half 0.754 → 0.766). A weight not following α lost a lexical question of
+# BM25 decides, more for a paraphrase). Fit on TyDi's fit half: top-1 0.745 → 0.759
+# (held-back half 0.754 → 0.765). A weight not following α lost a lexical question of
 # tests/data/questions.json wherever it helped TyDi as much; counting the passage's own
 # cosine again beside its sentences' lost two held-out ones. Re-ranking the first ten
 # ranks as well as re-ranking all, and reads a tenth as many vectors.

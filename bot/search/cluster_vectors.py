@@ -1,10 +1,12 @@
-"""Passage vectors shared through the cluster: the semantic side of several replicas.
+"""Passage and sentence vectors shared through the cluster: the semantic side of several
+replicas.
 
 The vectors are kept like the local ``VectorCache`` keeps them, by model version and
-passage text (``vector_key``), in the index ``<OPENSEARCH_INDEX>.vectors``: one
-document per text, its vector in a ``knn_vector`` field. ``ClusterVectorCache`` puts
-the local cache in front of it: what the local file lacks is fetched from the cluster
-once (an ``mget`` per 500) and kept locally, so a replica with an empty data folder
+text (``vector_key``), in the index ``<OPENSEARCH_INDEX>.vectors``: one document per
+text (a passage's, or one of its sentences'), its vector in a ``knn_vector`` field.
+``ClusterVectorCache`` puts the local cache in front of it: what the local file lacks is
+fetched from the cluster once (an ``mget`` per 500) and kept locally, so a replica with
+an empty data folder
 gets the refreshing process's vectors without embedding anything, and searches them
 in memory (exact, or the HNSW graph above 50,000 passages) as the local path does.
 Fusion stays in the bot: the cluster's ``knn`` query is not used (osmem-server, which

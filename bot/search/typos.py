@@ -27,11 +27,10 @@ _INITIALS = 19
 _MIN_SYLLABLES = 2
 _MAX_SYLLABLES = 6  # longer words are names: a typo there is rare, the lookups many
 _MAX_CORRECTED = 4  # unseen words tried per question, the longest first
-# Particles an unknown name may come with, the longest first.
-_PARTICLES = (
-    "이랑", "에서", "으로", "한테", "하고", "까지", "부터", "처럼", "보다",
-    "랑", "은", "는", "이", "가", "을", "를", "의", "와", "과", "도", "에", "로", "만",
-)  # fmt: skip
+# Particles an unknown name may come with, the longest first. Not the one-syllable ones
+# that also end everyday nouns the analyzer keeps whole (고양이, 해상도, 경기도, 골드만):
+# a question about a 해상도 the corpus lacks must not match its 해상.
+_PARTICLES = ("이랑", "에서", "한테", "하고", "에게", "까지", "부터", "처럼", "랑")
 
 
 def _is_hangul(text: str) -> bool:
@@ -99,24 +98,21 @@ def corrections(terms: Sequence[Term], frequencies: Frequencies) -> Iterator[tup
     ]
     # A few hundred neighbours a word: a long question of unknown words stays cheap.
     tried = sorted(guessable, key=len, reverse=True)[:_MAX_CORRECTED]
-    stems = {word: stem for word in tried if (stem := _without_particle(word))}
-    candidates = {
-        word: [*_neighbours(word), *(_neighbours(stems[word]) if word in stems else ())]
-        for word in tried
-    }
-    if not candidates:
+    if not tried:
         return
-    counts = frequencies(
-        {n for neighbours in candidates.values() for n in neighbours} | set(stems.values())
-    )
-    for word, neighbours in candidates.items():
-        stem = stems.get(word)
-        if stem and counts.get(stem, 0) > 0:  # the name the corpus has, with a particle
-            yield word, stem
-            continue
-        best = max(((counts.get(n, 0), n) for n in neighbours), default=(0, ""))
-        if best[0] > 0:
-            yield word, best[1]
+    # The word's own neighbours first (고얌이 → 고양이); then the name without its
+    # particle, as the corpus has it or one jamo from it (토요타랑 → 토요타 → 도요타).
+    pools: dict[str, list[list[str]]] = {}
+    for word in tried:
+        stem = _without_particle(word)
+        pools[word] = [_neighbours(word), *([[stem], _neighbours(stem)] if stem else [])]
+    counts = frequencies({n for word in tried for pool in pools[word] for n in pool})
+    for word in tried:
+        for pool in pools[word]:
+            best = max(((counts.get(n, 0), n) for n in pool), default=(0, ""))
+            if best[0] > 0:
+                yield word, best[1]
+                break
 
 
 def _neighbours(word: str) -> list[str]:

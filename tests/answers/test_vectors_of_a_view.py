@@ -96,3 +96,40 @@ def test_an_old_view_sentences_stop_being_embedded_once_a_newer_view_is_waiting(
     assert worker._superseded(answers, newer, stop)() is False
     stop.set()  # the process stops
     assert worker._superseded(answers, newer, stop)()
+
+
+class RecordingSemantic:
+    """A semantic side whose vectors cover any view; records the stop its sentences get."""
+
+    embedder = object()
+    sentences = None
+    cache = None  # nothing to prune
+    exact_limit = 50_000
+
+    def __init__(self) -> None:
+        self.stops: list[Any] = []
+
+    def vectors(self, index: SearchIndex, **options: Any) -> Dense:
+        return Dense()
+
+    def embed_sentences(self, index: SearchIndex, **options: Any) -> bool:
+        self.stops.append(options["stop"])
+        return True
+
+
+def test_the_background_job_embeds_a_view_sentences_until_another_view_is_served(
+    library: Library, service: AnswerService
+) -> None:
+    older, newer = service.index, library.home.stand_in("a second view")
+    answers = AnswerService(older)
+    semantic = RecordingSemantic()
+    worker = Library.__new__(Library)
+    worker._semantic, worker._semantic_checked = semantic, True  # type: ignore[assignment]
+    from bot.library import _EmbeddingWorker
+
+    worker._embedding = _EmbeddingWorker()
+    worker._embed_until(answers, threading.Event())
+    (stop,) = semantic.stops
+    assert not stop()
+    answers.swap(newer)
+    assert stop()

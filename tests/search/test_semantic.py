@@ -225,7 +225,8 @@ def test_embedding_sentences_stops_when_asked(model):
         TwoPassages({"p1": text}), stop=lambda: calls.append(1) or len(calls) > 2
     )
     assert not stopped and 0 < len(counting.embedded) < 40
-    # Even with nothing left to embed, a stop ends the scan of the passages at once.
+    assert indexer.embed_sentences(TwoPassages({"p1": text}))  # the rest
+    # With nothing left to embed, a stop still ends the scan of the passages at once.
     asked: list[int] = []
     assert not indexer.embed_sentences(TwoPassages({"p1": text}), stop=lambda: not asked.append(1))
     assert len(asked) == 1

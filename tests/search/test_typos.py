@@ -60,8 +60,22 @@ def test_a_name_the_analyzer_left_its_particle_on_is_found_without_it():
     assert dict(corrections(terms("토요타랑", "테슬라"), frequency)) == {"토요타랑": "도요타"}
     assert dict(corrections(terms("오픈소스에서"), frequency)) == {"오픈소스에서": "오픈소스"}
     assert dict(corrections(terms("차이랑"), frequency)) == {"차이랑": "차이"}
-    assert list(corrections(terms("비가"), frequency)) == []  # 비: one syllable is left
+    assert list(corrections(terms("비랑"), frequency)) == []  # 비: one syllable is left
     assert list(corrections(terms("김치찌개랑"), frequency)) == []  # nothing near it
+
+
+def test_a_word_ending_like_a_particle_keeps_its_last_syllable():
+    # Everyday nouns end in 이, 도, 만: a 해상도 the corpus lacks is not its 해상.
+    counts = {"해상": 4, "고양": 5, "고양이": 3, "경기": 6, "첫사랑": 2, "첫사": 9}
+
+    def known(words: Iterable[str]) -> dict[str, int]:
+        return {word: counts.get(word, 0) for word in words}
+
+    assert list(corrections(terms("해상도"), known)) == []
+    assert list(corrections(terms("경기도"), known)) == []
+    assert dict(corrections(terms("고얌이"), known)) == {"고얌이": "고양이"}  # not 고양
+    # A misspelt corpus word ending in 랑 is that word, before any particle is taken off.
+    assert dict(corrections(terms("첫서랑"), known)) == {"첫서랑": "첫사랑"}  # not 첫사
 
 
 def test_a_word_split_by_a_space_is_joined():
