@@ -61,15 +61,23 @@ class SwappingSemantic:
         return dense
 
 
+def _worker(semantic: Any = None) -> Library:
+    """A library with only what its embedding jobs use: the semantic side and the worker."""
+    from bot.library import _EmbeddingWorker
+
+    worker = Library.__new__(Library)
+    worker._semantic, worker._semantic_checked = semantic, True
+    worker._embedding = _EmbeddingWorker()
+    return worker
+
+
 def test_a_late_embedding_job_keeps_the_newer_view_vectors(
     library: Library, service: AnswerService
 ) -> None:
     older, newer = service.index, library.home.stand_in("a second view")
     answers = AnswerService(older)
     semantic = SwappingSemantic(answers, newer)
-    worker = Library.__new__(Library)  # only _embed_until's use of the semantic side
-    worker._semantic, worker._semantic_checked = semantic, True  # type: ignore[assignment]
-    worker._embed_until(answers, threading.Event())
+    _worker(semantic)._embed_until(answers, threading.Event())
     assert answers.index is newer
     assert served_vectors(answers) is semantic.made[id(newer)]
 
@@ -79,12 +87,9 @@ def test_an_old_view_sentences_stop_being_embedded_once_a_newer_view_is_waiting(
 ) -> None:
     """Embedding a view's sentences takes as long again as its passages: a newer view
     (served, or with its job waiting) must not wait behind it."""
-    from bot.library import _EmbeddingWorker
-
     older, newer = service.index, library.home.stand_in("a second view")
     answers = AnswerService(older)
-    worker = Library.__new__(Library)
-    worker._embedding = _EmbeddingWorker()
+    worker = _worker()
     stop = threading.Event()
     superseded = worker._superseded(answers, older, stop)
     assert not superseded()
@@ -123,12 +128,7 @@ def test_the_background_job_embeds_a_view_sentences_until_another_view_is_served
     older, newer = service.index, library.home.stand_in("a second view")
     answers = AnswerService(older)
     semantic = RecordingSemantic()
-    worker = Library.__new__(Library)
-    worker._semantic, worker._semantic_checked = semantic, True  # type: ignore[assignment]
-    from bot.library import _EmbeddingWorker
-
-    worker._embedding = _EmbeddingWorker()
-    worker._embed_until(answers, threading.Event())
+    _worker(semantic)._embed_until(answers, threading.Event())
     (stop,) = semantic.stops
     assert not stop()
     answers.swap(newer)
