@@ -24,7 +24,7 @@ from .approximate import EXACT_LIMIT, vector_index
 from .embedder import Embedder
 from .index import SearchIndex
 from .model_inputs import embedding_input, sentence_inputs
-from .sentence_vectors import SentenceVectors, sentence_keys
+from .sentence_vectors import SentenceVectors, keyed_sentences, sentence_keys
 from .vectors import DenseIndex, VectorCache, VectorIndex, Vectors, vector_key
 
 if TYPE_CHECKING:
@@ -85,15 +85,10 @@ class SemanticIndexer:
         progress("embedding sentences", 0, index.size)
         for batch in index.passage_texts():
             if stop():
-                log.info("embedding sentences stopped after %d", made)
-                return False
-            inputs = {
-                key: sentence
-                for _, title, text in batch
-                for key, sentence in zip(
-                    sentence_keys(version, title, text), sentence_inputs(title, text), strict=True
-                )
-            }
+                return _stopped(made)
+            inputs = dict(
+                pair for _, title, text in batch for pair in keyed_sentences(version, title, text)
+            )
             have = local.known(inputs)
             missing = [key for key in inputs if key not in have]
             if missing:  # a cluster's are fetched into the local cache
@@ -104,8 +99,7 @@ class SemanticIndexer:
                 missing = []
             for start in range(0, len(missing), _BATCH):
                 if stop():
-                    log.info("embedding sentences stopped after %d", made)
-                    return False
+                    return _stopped(made)
                 chunk = missing[start : start + _BATCH]
                 fresh = self.embedder.embed_passages([inputs[k] for k in chunk])
                 self.cache.put_many(dict(zip(chunk, fresh, strict=True)))
@@ -173,6 +167,11 @@ class SemanticIndexer:
             exact_limit=self.exact_limit,
             build=graph,
         )
+
+
+def _stopped(made: int) -> bool:
+    log.info("embedding sentences stopped after %d", made)
+    return False
 
 
 class _Rows:

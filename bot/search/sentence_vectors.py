@@ -20,12 +20,18 @@ from ..corpus import Passage
 from .model_inputs import sentence_inputs
 from .vectors import VectorCache, Vectors, vector_key
 
-__all__ = ["SentenceVectors", "sentence_keys"]
+__all__ = ["SentenceVectors", "keyed_sentences", "sentence_keys"]
+
+
+def keyed_sentences(version: str, title: str, text: str) -> list[tuple[str, str]]:
+    """Each sentence of a passage (``Passage.sentences``) as (its vector's cache key,
+    what the model reads of it)."""
+    return [(vector_key(version, sentence), sentence) for sentence in sentence_inputs(title, text)]
 
 
 def sentence_keys(version: str, title: str, text: str) -> list[str]:
-    """The cache key of each sentence's vector of a passage (``Passage.sentences``)."""
-    return [vector_key(version, sentence) for sentence in sentence_inputs(title, text)]
+    """The cache key of each sentence's vector of a passage."""
+    return [key for key, _ in keyed_sentences(version, title, text)]
 
 
 class SentenceVectors:
