@@ -1,0 +1,91 @@
+"""A question that asks when, or how many, is answered by a passage that has a date or a
+number in it: one about the same subject without one can't answer it."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot import AnswerService, Library, Settings
+from bot.answers.answer_kinds import AnswerKind, expected_kind, holds_kind
+from bot.corpus import Article, CorpusStore
+from bot.search import Term
+
+# The model page says more of the question's words; only the news item says when.
+MODEL_PAGE = Article(
+    id="model-page",
+    title="딥시크 R1 모델",
+    body="딥시크는 R1 모델을 공개했다. 딥시크 R1 모델은 추론을 잘한다고 한다.",
+    language="ko",
+)
+NEWS = Article(
+    id="news",
+    title="AI 소식",
+    body="중국의 딥시크는 2025년 1월 20일 새 모델 R1을 공개했다.",
+    language="ko",
+)
+# Both say how the model was trained; only one says with how many chips.
+TRAINING = Article(
+    id="training",
+    title="딥시크의 훈련",
+    body="딥시크는 적은 칩으로 모델을 훈련했다. 딥시크의 모델 훈련에는 칩이 많이 들지 않았다.",
+    language="ko",
+)
+CHIPS = Article(
+    id="chips",
+    title="딥시크의 칩",
+    body="훈련에는 엔비디아 H800 2,048대가 쓰였다.",
+    language="ko",
+)
+
+
+@pytest.fixture(scope="module")
+def service(analyzer, tmp_path_factory) -> AnswerService:
+    folder = tmp_path_factory.mktemp("kinds")
+    store = CorpusStore(folder / "corpus")
+    for article in (MODEL_PAGE, NEWS, TRAINING, CHIPS):
+        store.save_article(article)
+    settings = Settings(corpus_dir=folder / "corpus", data_dir=folder / "data", retrieval="bm25")
+    return Library(settings, analyzer=analyzer).open_service()
+
+
+def test_a_passage_that_says_when_answers_a_when_question(service):
+    assert service.ask("딥시크 R1 모델 공개").hits[0].article.id == "model-page"
+    assert service.ask("딥시크 R1 모델은 언제 공개했어?").hits[0].article.id == "news"
+
+
+def test_a_passage_with_a_number_answers_a_how_many_question(service):
+    assert service.ask("딥시크는 무슨 칩으로 모델을 훈련했어?").hits[0].article.id == "training"
+    assert service.ask("딥시크는 칩 몇 대로 모델을 훈련했어?").hits[0].article.id == "chips"
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("딥시크 R1은 언제 나왔어?", AnswerKind.TIME),
+        ("몇 년에 세워졌나요?", AnswerKind.TIME),
+        ("출시 연도는?", AnswerKind.TIME),
+        ("When was R1 released?", AnswerKind.TIME),
+        ("파라미터가 몇 개야?", AnswerKind.QUANTITY),
+        ("훈련 비용은 얼마야?", AnswerKind.QUANTITY),
+        ("훈련하는 데 얼마나 걸렸어?", AnswerKind.QUANTITY),
+        ("How many tokens was it trained on?", AnswerKind.QUANTITY),
+        # Asking nothing of a date or a number:
+        ("오픈소스가 얼마나 중요해?", None),  # a degree: an opinion holds no number
+        ("얼마 전에 나온 모델은?", None),  # "a while ago"
+        ("몇몇 나라는 왜 반대해?", None),  # "some"
+        ("언제든 쓸 수 있어?", None),  # "any time"
+        ("딥시크는 누가 만들었어?", None),
+    ],
+)
+def test_the_kind_of_answer_a_question_asks_for(question, kind):
+    assert expected_kind(question) is kind
+
+
+def test_what_holds_a_time_or_a_quantity():
+    assert holds_kind("2025년 1월에 나왔다.", [], AnswerKind.TIME)
+    assert holds_kind("월요일에 공개했다.", [], AnswerKind.TIME)
+    assert not holds_kind("칩 2,048개를 썼다.", [], AnswerKind.TIME)
+    assert holds_kind("칩 2,048개를 썼다.", [], AnswerKind.QUANTITY)
+    # A numeral written in letters is a number term of the analyzer's.
+    assert holds_kind("칩 수천 개를 썼다.", [Term("수천", 2, 4, "number")], AnswerKind.QUANTITY)
+    assert not holds_kind("칩을 많이 썼다.", [Term("칩", 0, 1)], AnswerKind.QUANTITY)
