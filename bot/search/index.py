@@ -23,7 +23,7 @@ from .analyzer import KoreanAnalyzer, Term, passage_terms, title_words
 from .cluster_store import ClusterStore
 from .engine import SearchEngine, TermBag
 from .store import PassageStore
-from .typos import corrections
+from .typos import corrections, spaced
 
 __all__ = ["Query", "SearchHit", "SearchIndex"]
 
@@ -165,8 +165,13 @@ class SearchIndex:
         text = " ".join(unescape(_TAG.sub("", _CODE.sub(" ", question))).split())
         analysis = self.analyzer.query_analysis(text)
         bag: dict[str, list[str]] = {name: list(terms) for name, terms in analysis.bag.items()}
-        words = frozenset(analysis.bag.get("word", ()))
-        kinds = {t.text: t.kind for t in analysis.words}
+        corrected = list(corrections(analysis.words, self.document_frequencies))
+        own = spaced(analysis.words, self.document_frequencies, {w for w, _ in corrected})
+        for part in {t.text for t in own} - set(bag.get("word", ())):
+            for name, found in self._member(part).items():  # a word it ran together
+                bag.setdefault(name, []).extend(found)
+        words = frozenset(t.text for t in own)
+        kinds = {t.text: t.kind for t in own}
         alternatives: dict[str, frozenset[str]] = {}
         for present, others in self.synonyms.expand(text):
             mentioned = {t for m in present for t in self._member(m).get("word", ())} & words
@@ -181,7 +186,7 @@ class SearchIndex:
                         bag.setdefault(name, []).extend(terms)
             for word in mentioned:
                 alternatives[word] = alternatives.get(word, frozenset()) | frozenset(added)
-        for word, correction in corrections(analysis.words, self.document_frequencies):
+        for word, correction in corrected:
             if any(self.document_frequency(f) for f in alternatives.get(word, ())):
                 continue  # a synonym already has it
             alternatives[word] = alternatives.get(word, frozenset()) | {correction}

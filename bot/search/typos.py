@@ -8,6 +8,7 @@ passages, or the two neighbouring question words joined. Only words of two sylla
 or more are corrected: a single syllable has too many neighbours to guess from; in
 two, only a vowel or a final is taken as mistyped. A name the analyzer doesn't know may
 keep its particle (토요타랑): the word without it is tried too (and its neighbours).
+A question typed without spaces is read as if it had them (``spaced``).
 
 Frequencies are asked for in batches (``frequencies`` takes many words): a few hundred
 neighbours per word would otherwise be as many requests to a search cluster.
@@ -16,17 +17,19 @@ neighbours per word would otherwise be as many requests to a search cluster.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence, Set
 
 from .analyzer import Term
 
-__all__ = ["corrections", "jamo_neighbours"]
+__all__ = ["corrections", "jamo_neighbours", "spaced"]
 
 _BASE, _VOWELS, _FINALS = 0xAC00, 21, 28
 _INITIALS = 19
 _MIN_SYLLABLES = 2
 _MAX_SYLLABLES = 6  # longer words are names: a typo there is rare, the lookups many
 _MAX_CORRECTED = 4  # unseen words tried per question, the longest first
+_MIN_PART = 2  # characters of each word a run-together word is read as
+_MAX_RUN = 24  # longer runs are rarely one question's words (and cost more lookups)
 # Particles an unknown name may come with, the longest first. Not the one-syllable ones
 # that also end everyday nouns the analyzer keeps whole (고양이, 해상도, 경기도, 골드만):
 # a question about a 해상도 the corpus lacks must not match its 해상.
@@ -113,6 +116,79 @@ def corrections(terms: Sequence[Term], frequencies: Frequencies) -> Iterator[tup
             if best[0] > 0:
                 yield word, best[1]
                 break
+
+
+def spaced(
+    terms: Sequence[Term], frequencies: Frequencies, keep: Set[str] = frozenset()
+) -> list[Term]:
+    """The question's word terms as if it had been typed with spaces.
+
+    The analyzer joins nouns written together into one more term beside them
+    ("딥시크모델공짜" → 딥시크, 모델, 공짜, 딥시크모델공짜); one the corpus doesn't have
+    is not another thing asked about, and would weigh as much as an unknown name, so
+    it goes. A word it doesn't know at all is read as the corpus words it runs together,
+    each of at least two characters ("찰스오펜하이머" → 찰스, 오펜하이머; "deepseekv3" →
+    deepseek, v3), and its unknown pieces go with it. Every part must be a corpus word:
+    a name the corpus lacks ("비트코인") stays unknown. ``keep``: words corrected as
+    typos (``corrections``: 증멍 → 증명, which the analyzer gives as 증, 멍, 증멍), left as
+    they are. Two batches of ``frequencies``.
+    """
+    names = {t.text: t for t in terms if t.kind == "name"}
+    known = frequencies(names) if names else {}
+    unseen = {w for w in names if not known.get(w) and w not in keep}
+    tried = sorted(
+        (w for w in unseen if 2 * _MIN_PART <= len(w) <= _MAX_RUN), key=len, reverse=True
+    )[:_MAX_CORRECTED]
+    pieces = {
+        word[i:j]
+        for word in tried
+        for i in range(len(word))
+        for j in range(i + _MIN_PART, len(word) + 1)
+        if j - i < len(word)
+    }
+    counts = frequencies(pieces) if pieces else {}
+    words = {p for p in pieces if counts.get(p, 0) > 0}
+    result = list(terms)
+    for word in tried:
+        parts = _fewest_parts(word, words)
+        if parts and word in {t.text for t in result}:
+            run = names[word]
+            inside = [t for t in result if run.start <= t.start and t.end <= run.end]
+            result = [t for t in result if not (t in inside and t.text in unseen)]
+            result += [Term(word[i:j], run.start + i, run.start + j) for i, j in parts]
+    return [t for t in result if not (t.text in unseen and _tiled(t, result))]
+
+
+def _tiled(term: Term, terms: Sequence[Term]) -> bool:
+    """Whether other terms of at least two characters each cover ``term``'s span end to
+    end (the analyzer joined them). 출시일 is not 출시 and 일: a one-syllable piece is
+    more often a word's own ending than a word."""
+    pieces = [
+        t
+        for t in terms
+        if term.start <= t.start
+        and t.end <= term.end
+        and t.end - t.start >= _MIN_PART
+        and (t.start, t.end) != (term.start, term.end)
+    ]
+    reached = {term.start}
+    for piece in sorted(pieces, key=lambda t: t.start):
+        if piece.start in reached:
+            reached.add(piece.end)
+    return term.end in reached
+
+
+def _fewest_parts(word: str, words: Set[str]) -> list[tuple[int, int]] | None:
+    """``word`` cut into the fewest of ``words`` (as spans), or None if it can't be."""
+    best: list[list[tuple[int, int]] | None] = [[]] + [None] * len(word)
+    for end in range(_MIN_PART, len(word) + 1):
+        for start in range(end - _MIN_PART + 1):
+            before, now = best[start], best[end]
+            fewer = before is not None and (now is None or len(before) + 1 < len(now))
+            if fewer and before is not None and word[start:end] in words:
+                best[end] = [*before, (start, end)]
+    found = best[len(word)]
+    return found if found and len(found) >= 2 else None
 
 
 def _neighbours(word: str) -> list[str]:

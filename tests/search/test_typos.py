@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from bot.search import Term
-from bot.search.typos import corrections, jamo_neighbours
+from bot.search.typos import corrections, jamo_neighbours, spaced
 
 CORPUS = {
     "비용": 5,
@@ -123,3 +123,60 @@ def test_a_long_question_of_unknown_words_costs_a_bounded_number_of_look_ups():
     list(corrections(terms(*many), counting))
     per_word = len(list(jamo_neighbours(many[0])))
     assert len(looked_up) <= len(many) * 2 + 4 * per_word  # own checks, pairs, 4 guesses
+
+
+# Words of a corpus for questions typed without spaces.
+SPACED_CORPUS = {"찰스": 3, "오펜하이머": 2, "딥시크": 9, "모델": 8, "출시": 4, "일": 6}
+SPACED_CORPUS |= {"deepseek": 5, "v3": 4, "3": 7, "가격": 2, "오픈소스": 6, "오픈": 5}
+
+
+def spaced_frequency(words: Iterable[str]) -> dict[str, int]:
+    return {word: SPACED_CORPUS.get(word, 0) for word in words}
+
+
+def texts(found: list[Term]) -> list[tuple[str, int, int]]:
+    return sorted((t.text, t.start, t.end) for t in found)
+
+
+def test_a_word_the_corpus_lacks_is_read_as_the_corpus_words_it_runs_together():
+    assert texts(spaced([Term("찰스오펜하이머", 0, 7)], spaced_frequency)) == [
+        ("오펜하이머", 2, 7),
+        ("찰스", 0, 2),
+    ]
+    # The analyzer's unknown piece of it (deepseekv) goes with it; a known one stays.
+    latin = [Term("deepseekv", 0, 9), Term("3", 9, 10), Term("deepseekv3", 0, 10)]
+    assert texts(spaced(latin, spaced_frequency)) == [
+        ("3", 9, 10),
+        ("deepseek", 0, 8),
+        ("v3", 8, 10),
+    ]
+
+
+def test_nouns_the_analyzer_joined_go_when_the_corpus_lacks_the_whole():
+    joined = [
+        Term("딥시크", 0, 3),
+        Term("모델", 3, 5),
+        Term("공짜", 5, 7),
+        Term("딥시크모델공짜", 0, 7),
+    ]
+    assert [t.text for t in spaced(joined, spaced_frequency)] == ["딥시크", "모델", "공짜"]
+
+
+def test_what_is_not_only_corpus_words_of_two_syllables_or_more_stays_as_it_is():
+    one_syllable = [Term("출시", 0, 2), Term("일", 2, 3), Term("출시일", 0, 3)]
+    assert spaced(one_syllable, spaced_frequency) == one_syllable  # 출시일 is not 출시 + 일
+    unknown_name = [Term("비트코인가격", 0, 6)]
+    assert spaced(unknown_name, spaced_frequency) == unknown_name  # no 비트코인 here
+    known = [Term("오픈", 0, 2), Term("소스", 2, 4), Term("오픈소스", 0, 4)]
+    assert spaced(known, spaced_frequency) == known
+    corrected = [Term("딥시", 0, 2), Term("크모", 2, 4), Term("딥시크모", 0, 4)]
+    assert spaced(corrected, spaced_frequency, keep={"딥시크모"}) == corrected
+
+
+def test_a_question_typed_without_spaces_is_answered_as_if_spaced(service):
+    with_spaces = service.ask("찰스 오펜하이머와 쓴 글")
+    without = service.ask("찰스오펜하이머와쓴글")
+    assert with_spaces.answered and without.answered
+    assert without.hits[0].passage.id == with_spaces.hits[0].passage.id
+    highlighted = {without.hits[0].excerpt.text[a:b] for a, b in without.hits[0].excerpt.highlights}
+    assert {"찰스", "오펜하이머"} <= highlighted
