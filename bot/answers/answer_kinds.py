@@ -22,27 +22,32 @@ class AnswerKind(Enum):
     QUANTITY = "quantity"  # a number of something
 
 
-# "몇 년", "몇 월" ask for a time; "몇몇" (some) and "얼마 전" (a while ago) ask nothing,
-# and "얼마나" asks for a number only before what is measured ("얼마나 걸려", "얼마나
-# 높아"), not before a degree ("얼마나 중요해": an opinion holds no number).
+# "몇 년", "몇 월" ask for a time, "몇 개", "얼마" for a number. Not "몇몇", "몇 가지"
+# (some, a few), "며칠 전", "얼마 전" (a while ago), "얼마든지" (as much as you like);
+# and "얼마나" only before what is measured ("얼마나 걸려", "얼마나 높아"), not before
+# a degree ("얼마나 중요해", "얼마나 적극적으로": an opinion holds no number).
+_AGO = r"(?!\s*(?:전|후|뒤|동안|만에))"
 _TIME_QUESTION = re.compile(
-    r"언제(?!든|나)|며칠|몇\s*(?:년|월|일|세기|시)|(?:연도|년도|날짜|시기)(?:는|가|은|이)?\s*\??$"
-    r"|\bwhen\b|\bwhat (?:year|date|day)\b",
+    rf"언제(?!든|나)|며칠{_AGO}|몇\s*(?:년|월|일|세기|시){_AGO}|연도|년도|날짜|시기"
+    r"|(?:^|[.?!]\s*)when\b|\bwhat (?:year|date|day|time)\b",
     re.IGNORECASE,
 )
 _QUANTITY_QUESTION = re.compile(
-    r"(?<!몇)몇(?!몇)|얼마(?!나|\s*(?:전|후|뒤|안\s*[되돼]))"
-    r"|얼마나\s*(?:되|돼|걸|들|많|적|떨어|크|커|높|길|넓|깊|무거|빠르|빨라|비싸|오래|자주)"
+    r"(?<!몇)몇(?!몇|\s*가지)|얼마(?!나|든|\s*(?:전|후|뒤|안\s*[되돼]))"
+    r"|얼마나\s*(?:되|돼|걸|들|많|적은|적게|큰|커|크기|높|길|긴|넓|멀|무거|빠르|빨라|비싸|오래|자주)"
     r"|\bhow (?:many|much|long|old|far|big)\b",
     re.IGNORECASE,
 )
+# Digits glued to letters name a model or a version (R1, V3, GPT-4), not a number; a
+# year is 1600-2039 (not 2048 GPUs).
 _TIME = re.compile(
-    r"\d\s*(?:년|월|일|세기|시|분기)|\b\d{4}\b|[월화수목금토일]요일|작년|올해|내년|지난해|이듬해"
-    r"|\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|january|february|march"
-    r"|april|may|june|july|august|september|october|november|december)\b",
+    r"(?<![A-Za-z\d\-])\d+(?:년|월|일|세기|시|분기)|\b(?:1[6-9]\d\d|20[0-3]\d)\b"
+    r"|[월화수목금토일]요일|작년|올해|내년|지난해|이듬해"
+    r"|\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|january|february"
+    r"|march|april|june|july|august|september|october|november|december)\b|\bmay \d",
     re.IGNORECASE,
 )
-_DIGIT = re.compile(r"\d")
+_NUMBER = re.compile(r"(?<![A-Za-z\d\-])\d")
 
 
 def expected_kind(question: str) -> AnswerKind | None:
@@ -58,4 +63,6 @@ def holds_kind(text: str, terms: Iterable[Term], kind: AnswerKind) -> bool:
     """Whether ``text`` (with its word ``terms``) has an answer of ``kind`` in it."""
     if kind is AnswerKind.TIME:
         return _TIME.search(text) is not None
-    return _DIGIT.search(text) is not None or any(t.kind == "number" for t in terms)
+    return _NUMBER.search(text) is not None or any(
+        t.kind == "number" and not any(c.isdigit() for c in t.text) for t in terms
+    )  # a numeral in letters (수천, 하나)

@@ -29,7 +29,7 @@ from .answer import (
     PassageView,
     Suggestions,
 )
-from .answer_kinds import expected_kind, holds_kind
+from .answer_kinds import AnswerKind, expected_kind, holds_kind
 from .excerpts import best_excerpt, best_sentence_share
 from .followup import Turn, follow_up
 from .fusion import fusion_weight
@@ -112,6 +112,7 @@ class _Candidate:
     similarity: float | None  # cosine to the question; None without vectors
     rank: float
     relevant: bool = True  # passes the relevance decision itself (not only close to it)
+    penalty: float = 0.0  # taken off ``rank``: no answer of the kind asked for
     sentences: tuple[float, ...] | None = None  # each sentence's cosine to the question
 
 
@@ -276,10 +277,16 @@ class AnswerService:
             return Answer(query.text, AnswerStatus.NO_WORDS, suggestions=state.suggestions)
         wanted = offset + top
         k = max(_MIN_CANDIDATES, (wanted + 1) * _CANDIDATES_PER_HIT)
-        ranked = self._rank(state, query, k)
+        # A follow-up ("중국은?") asks for what its earlier question asked for.
+        kind = expected_kind(stripped) or (expected_kind(followup.earlier) if followup else None)
+        ranked = self._rank(state, query, k, kind)
         if followup:
             ranked = [
-                replace(c, rank=c.rank * followup.boost(c.hit.passage.id))
+                # The boost multiplies what the passage earned; a penalty stays as it was.
+                replace(
+                    c,
+                    rank=(c.rank + c.penalty) * followup.boost(c.hit.passage.id) - c.penalty,
+                )
                 for c in ranked
                 if followup.keeps({t.text for t in c.terms})
             ]
@@ -340,7 +347,9 @@ class AnswerService:
             followup_of=followup_of,
         )
 
-    def _rank(self, state: _State, query: Query, k: int) -> list[_Candidate]:
+    def _rank(
+        self, state: _State, query: Query, k: int, kind: AnswerKind | None = None
+    ) -> list[_Candidate]:
         """The candidates that really answer, re-ranked by how well they answer.
 
         BM25 ranks passages by term statistics; the final order also rewards the
@@ -376,7 +385,6 @@ class AnswerService:
             return []
         weights = QuestionWeights(query, index.document_frequency, index.size)
         language = text_language(query.text)
-        kind = expected_kind(query.text)
         candidates = []
         answered = False  # some passage passes the relevance decision itself
         for pid, hit in hits.items():
@@ -416,10 +424,15 @@ class AnswerService:
                 title = weights.share(titled)
                 rank = base + share_weight * share + sentence_weight * sentence
                 rank += title_weight * title
+            penalty = 0.0
             if kind is not None and not holds_kind(hit.passage.text, terms, kind):
-                rank -= _KIND_PENALTY
+                penalty = _KIND_PENALTY
             hit = replace(hit, score=scores.get(pid, 0.0))
-            candidates.append(_Candidate(hit, terms, weights, share, similarity, rank, relevant))
+            candidates.append(
+                _Candidate(
+                    hit, terms, weights, share, similarity, rank - penalty, relevant, penalty
+                )
+            )
         if state.semantic and not answered:
             return []  # only passages that merely resemble the question: not found
         candidates.sort(key=lambda c: -c.rank)

@@ -166,10 +166,9 @@ class SearchIndex:
         analysis = self.analyzer.query_analysis(text)
         bag: dict[str, list[str]] = {name: list(terms) for name, terms in analysis.bag.items()}
         corrected = list(corrections(analysis.words, self.document_frequencies))
-        own = spaced(analysis.words, self.document_frequencies, {w for w, _ in corrected})
-        for part in {t.text for t in own} - set(bag.get("word", ())):
-            for name, found in self._member(part).items():  # a word it ran together
-                bag.setdefault(name, []).extend(found)
+        own = spaced(text, analysis.words, self.document_frequencies, {w for w, _ in corrected})
+        # The words a run of them was read as (the question's bigrams already hold theirs).
+        bag["word"] = bag.get("word", []) + sorted({t.text for t in own} - set(bag.get("word", ())))
         words = frozenset(t.text for t in own)
         kinds = {t.text: t.kind for t in own}
         alternatives: dict[str, frozenset[str]] = {}

@@ -29,7 +29,7 @@ _MIN_SYLLABLES = 2
 _MAX_SYLLABLES = 6  # longer words are names: a typo there is rare, the lookups many
 _MAX_CORRECTED = 4  # unseen words tried per question, the longest first
 _MIN_PART = 2  # characters of each word a run-together word is read as
-_MAX_RUN = 24  # longer runs are rarely one question's words (and cost more lookups)
+_MAX_RUN = 16  # characters: the pieces looked up grow with the square of its length
 # Particles an unknown name may come with, the longest first. Not the one-syllable ones
 # that also end everyday nouns the analyzer keeps whole (고양이, 해상도, 경기도, 골드만):
 # a question about a 해상도 the corpus lacks must not match its 해상.
@@ -119,26 +119,33 @@ def corrections(terms: Sequence[Term], frequencies: Frequencies) -> Iterator[tup
 
 
 def spaced(
-    terms: Sequence[Term], frequencies: Frequencies, keep: Set[str] = frozenset()
+    text: str, terms: Sequence[Term], frequencies: Frequencies, keep: Set[str] = frozenset()
 ) -> list[Term]:
-    """The question's word terms as if it had been typed with spaces.
+    """The word terms of the question ``text`` as if it had been typed with spaces.
 
     The analyzer joins nouns written together into one more term beside them
     ("딥시크모델공짜" → 딥시크, 모델, 공짜, 딥시크모델공짜); one the corpus doesn't have
     is not another thing asked about, and would weigh as much as an unknown name, so
-    it goes. A word it doesn't know at all is read as the corpus words it runs together,
-    each of at least two characters ("찰스오펜하이머" → 찰스, 오펜하이머; "deepseekv3" →
-    deepseek, v3), and its unknown pieces go with it. Every part must be a corpus word:
-    a name the corpus lacks ("비트코인") stays unknown. ``keep``: words corrected as
+    it goes. A word it doesn't know at all, written together with more of the question
+    ("찰스오펜하이머와쓴글"), is read as the corpus words it runs together, each of at
+    least two characters (찰스, 오펜하이머; "deepseekv3의" → deepseek, v3), and its
+    unknown pieces go with it. Every part must be a corpus word, so a name the corpus
+    lacks ("비트코인") stays unknown, and a word written on its own ("메타버스 뭐야") is
+    left whole: it is more likely a name than two words. ``keep``: words corrected as
     typos (``corrections``: 증멍 → 증명, which the analyzer gives as 증, 멍, 증멍), left as
     they are. Two batches of ``frequencies``.
     """
-    names = {t.text: t for t in terms if t.kind == "name"}
+    names = {t.text for t in terms if t.kind == "name"}
     known = frequencies(names) if names else {}
     unseen = {w for w in names if not known.get(w) and w not in keep}
-    tried = sorted(
-        (w for w in unseen if 2 * _MIN_PART <= len(w) <= _MAX_RUN), key=len, reverse=True
-    )[:_MAX_CORRECTED]
+    runs = [
+        t
+        for t in terms
+        if t.text in unseen
+        and 2 * _MIN_PART <= len(t.text) <= _MAX_RUN
+        and _runs_on(t, terms, text)
+    ]
+    tried = sorted({t.text for t in runs}, key=lambda w: (-len(w), w))[:_MAX_CORRECTED]
     pieces = {
         word[i:j]
         for word in tried
@@ -149,14 +156,25 @@ def spaced(
     counts = frequencies(pieces) if pieces else {}
     words = {p for p in pieces if counts.get(p, 0) > 0}
     result = list(terms)
-    for word in tried:
-        parts = _fewest_parts(word, words)
-        if parts and word in {t.text for t in result}:
-            run = names[word]
-            inside = [t for t in result if run.start <= t.start and t.end <= run.end]
-            result = [t for t in result if not (t in inside and t.text in unseen)]
-            result += [Term(word[i:j], run.start + i, run.start + j) for i, j in parts]
+    for run in (t for t in runs if t.text in tried):
+        parts = _fewest_parts(run.text, words)
+        if not parts:
+            continue
+        inside = [t for t in result if run.start <= t.start and t.end <= run.end]
+        result = [t for t in result if not (t in inside and t.text in unseen)]
+        split = [Term(run.text[i:j], run.start + i, run.start + j) for i, j in parts]
+        result += [t for t in split if t not in inside]
     return [t for t in result if not (t.text in unseen and _tiled(t, result))]
+
+
+def _runs_on(term: Term, terms: Sequence[Term], text: str) -> bool:
+    """Whether another of the question's words is written together with ``term``."""
+    start = text.rfind(" ", 0, term.start) + 1
+    end = text.find(" ", term.end)
+    end = len(text) if end == -1 else end
+    return any(
+        start <= t.start < end and not (term.start <= t.start and t.end <= term.end) for t in terms
+    )
 
 
 def _tiled(term: Term, terms: Sequence[Term]) -> bool:
@@ -184,8 +202,9 @@ def _fewest_parts(word: str, words: Set[str]) -> list[tuple[int, int]] | None:
     for end in range(_MIN_PART, len(word) + 1):
         for start in range(end - _MIN_PART + 1):
             before, now = best[start], best[end]
-            fewer = before is not None and (now is None or len(before) + 1 < len(now))
-            if fewer and before is not None and word[start:end] in words:
+            if before is None or word[start:end] not in words:
+                continue
+            if now is None or len(before) + 1 < len(now):  # fewer parts
                 best[end] = [*before, (start, end)]
     found = best[len(word)]
     return found if found and len(found) >= 2 else None

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from bot import AnswerService, Library, Settings
+from bot.answers import Turn
 from bot.answers.answer_kinds import AnswerKind, expected_kind, holds_kind
 from bot.corpus import Article, CorpusStore
 from bot.search import Term
@@ -37,12 +38,32 @@ CHIPS = Article(
     language="ko",
 )
 
+# A follow-up ("중국은?") asks what its earlier question asked: when.
+US_RULES = Article(
+    id="us-rules",
+    title="미국의 규칙",
+    body="미국은 2024년 5월에 반도체 수출 규칙을 발표했다.",
+    language="ko",
+)
+CHINA_PLAN = Article(
+    id="china-plan",
+    title="중국의 규칙",
+    body="중국은 반도체 수출 규칙을 발표할 것이라고 밝혔다. 중국은 규칙을 검토하고 있다.",
+    language="ko",
+)
+CHINA_DATE = Article(
+    id="china-date",
+    title="무역 소식",
+    body="중국은 2025년 3월에 반도체 수출 규칙을 발표했다.",
+    language="ko",
+)
+
 
 @pytest.fixture(scope="module")
 def service(analyzer, tmp_path_factory) -> AnswerService:
     folder = tmp_path_factory.mktemp("kinds")
     store = CorpusStore(folder / "corpus")
-    for article in (MODEL_PAGE, NEWS, TRAINING, CHIPS):
+    for article in (MODEL_PAGE, NEWS, TRAINING, CHIPS, US_RULES, CHINA_PLAN, CHINA_DATE):
         store.save_article(article)
     settings = Settings(corpus_dir=folder / "corpus", data_dir=folder / "data", retrieval="bm25")
     return Library(settings, analyzer=analyzer).open_service()
@@ -56,6 +77,15 @@ def test_a_passage_that_says_when_answers_a_when_question(service):
 def test_a_passage_with_a_number_answers_a_how_many_question(service):
     assert service.ask("딥시크는 무슨 칩으로 모델을 훈련했어?").hits[0].article.id == "training"
     assert service.ask("딥시크는 칩 몇 대로 모델을 훈련했어?").hits[0].article.id == "chips"
+
+
+def test_a_follow_up_asks_for_what_its_earlier_question_asked_for(service):
+    asked = service.ask("미국은 반도체 수출 규칙을 언제 발표했어?")
+    assert asked.hits[0].article.id == "us-rules"
+    assert service.ask("중국은 반도체 수출 규칙을 발표했어?").hits[0].article.id == "china-plan"
+    followed = service.ask("중국은?", context=Turn.of(asked))
+    assert followed.followup_of is not None
+    assert followed.hits[0].article.id == "china-date"
 
 
 @pytest.mark.parametrize(
@@ -75,6 +105,11 @@ def test_a_passage_with_a_number_answers_a_how_many_question(service):
         ("몇몇 나라는 왜 반대해?", None),  # "some"
         ("언제든 쓸 수 있어?", None),  # "any time"
         ("딥시크는 누가 만들었어?", None),
+        ("R1의 특징 몇 가지만 알려줘", None),  # "a few"
+        ("며칠 전에 나온 모델은?", None),  # "a few days ago"
+        ("얼마든지 고쳐 쓸 수 있어?", None),  # "as much as you like"
+        ("얼마나 적극적으로 투자해?", None),  # a degree
+        ("What did DeepSeek say when it released R1?", None),  # "when" joins, not asks
     ],
 )
 def test_the_kind_of_answer_a_question_asks_for(question, kind):
@@ -89,3 +124,8 @@ def test_what_holds_a_time_or_a_quantity():
     # A numeral written in letters is a number term of the analyzer's.
     assert holds_kind("칩 수천 개를 썼다.", [Term("수천", 2, 4, "number")], AnswerKind.QUANTITY)
     assert not holds_kind("칩을 많이 썼다.", [Term("칩", 0, 1)], AnswerKind.QUANTITY)
+    # Digits glued to letters name a model; a four-digit count is not a year.
+    assert not holds_kind(
+        "R1과 GPT-4를 비교했다.", [Term("4", 10, 11, "number")], AnswerKind.QUANTITY
+    )
+    assert not holds_kind("o1 시리즈와 GPU 2048개", [], AnswerKind.TIME)

@@ -139,38 +139,61 @@ def texts(found: list[Term]) -> list[tuple[str, int, int]]:
 
 
 def test_a_word_the_corpus_lacks_is_read_as_the_corpus_words_it_runs_together():
-    assert texts(spaced([Term("찰스오펜하이머", 0, 7)], spaced_frequency)) == [
+    text = "찰스오펜하이머와쓴글"
+    asked = [Term("찰스오펜하이머", 0, 7), Term("쓰다", 8, 9, "light"), Term("글", 9, 10)]
+    assert texts(spaced(text, asked, spaced_frequency)) == [
+        ("글", 9, 10),
+        ("쓰다", 8, 9),
         ("오펜하이머", 2, 7),
         ("찰스", 0, 2),
     ]
     # The analyzer's unknown piece of it (deepseekv) goes with it; a known one stays.
     latin = [Term("deepseekv", 0, 9), Term("3", 9, 10), Term("deepseekv3", 0, 10)]
-    assert texts(spaced(latin, spaced_frequency)) == [
+    latin.append(Term("파라미터", 11, 15))
+    assert texts(spaced("deepseekv3의파라미터는", latin, spaced_frequency)) == [
         ("3", 9, 10),
         ("deepseek", 0, 8),
         ("v3", 8, 10),
+        ("파라미터", 11, 15),
+    ]
+
+
+def test_a_word_written_on_its_own_is_taken_as_a_name_not_split():
+    alone = [Term("찰스오펜하이머", 0, 7), Term("쓰다", 9, 10, "light"), Term("글", 11, 12)]
+    assert spaced("찰스오펜하이머와 쓴 글", alone, spaced_frequency) == alone
+
+
+def test_a_word_repeated_is_split_wherever_it_stands():
+    text = "찰스오펜하이머와찰스오펜하이머"
+    twice = [Term("찰스오펜하이머", 0, 7), Term("찰스오펜하이머", 8, 15)]
+    assert texts(spaced(text, twice, spaced_frequency)) == [
+        ("오펜하이머", 2, 7),
+        ("오펜하이머", 10, 15),
+        ("찰스", 0, 2),
+        ("찰스", 8, 10),
     ]
 
 
 def test_nouns_the_analyzer_joined_go_when_the_corpus_lacks_the_whole():
+    text = "딥시크모델공짜로"
     joined = [
         Term("딥시크", 0, 3),
         Term("모델", 3, 5),
         Term("공짜", 5, 7),
         Term("딥시크모델공짜", 0, 7),
     ]
-    assert [t.text for t in spaced(joined, spaced_frequency)] == ["딥시크", "모델", "공짜"]
+    assert [t.text for t in spaced(text, joined, spaced_frequency)] == ["딥시크", "모델", "공짜"]
 
 
 def test_what_is_not_only_corpus_words_of_two_syllables_or_more_stays_as_it_is():
     one_syllable = [Term("출시", 0, 2), Term("일", 2, 3), Term("출시일", 0, 3)]
-    assert spaced(one_syllable, spaced_frequency) == one_syllable  # 출시일 is not 출시 + 일
-    unknown_name = [Term("비트코인가격", 0, 6)]
-    assert spaced(unknown_name, spaced_frequency) == unknown_name  # no 비트코인 here
+    assert spaced("출시일은", one_syllable, spaced_frequency) == one_syllable  # not 출시 + 일
+    unknown_name = [Term("비트코인가격", 0, 6), Term("전망", 6, 8)]
+    assert spaced("비트코인가격전망", unknown_name, spaced_frequency) == unknown_name
     known = [Term("오픈", 0, 2), Term("소스", 2, 4), Term("오픈소스", 0, 4)]
-    assert spaced(known, spaced_frequency) == known
+    assert spaced("오픈소스", known, spaced_frequency) == known
     corrected = [Term("딥시", 0, 2), Term("크모", 2, 4), Term("딥시크모", 0, 4)]
-    assert spaced(corrected, spaced_frequency, keep={"딥시크모"}) == corrected
+    assert spaced("딥시크모", corrected, spaced_frequency, keep={"딥시크모"}) == corrected
 
 
 def test_a_question_typed_without_spaces_is_answered_as_if_spaced(service):
