@@ -203,3 +203,19 @@ def test_a_question_typed_without_spaces_is_answered_as_if_spaced(service):
     assert without.hits[0].passage.id == with_spaces.hits[0].passage.id
     highlighted = {without.hits[0].excerpt.text[a:b] for a, b in without.hits[0].excerpt.highlights}
     assert {"찰스", "오펜하이머"} <= highlighted
+
+
+def test_a_long_question_of_runs_costs_a_bounded_number_of_look_ups():
+    asked: list[set[str]] = []
+
+    def counting(words: Iterable[str]) -> dict[str, int]:
+        asked.append(set(words))
+        return spaced_frequency(asked[-1])
+
+    # Twenty unknown 16-character runs, written together: only four are tried.
+    syllables = ["".join(chr(0xAC00 + 28 * (16 * i + j)) for j in range(16)) for i in range(20)]
+    runs = [Term(word, 16 * i, 16 * (i + 1)) for i, word in enumerate(syllables)]
+    text = "".join(t.text for t in runs)
+    assert spaced(text, runs, counting) == runs
+    assert len(asked) == 2  # the question's words, then the pieces of four runs
+    assert len(asked[1]) == 4 * sum(17 - n for n in range(2, 16))  # each piece of 2-15
