@@ -165,6 +165,7 @@ class Library:
         vectors = semantic.vectors(index, progress=progress)
         log.info("semantic vectors ready: %d of %d passages", vectors.size, vectors.total)
         semantic.embed_sentences(index, progress=progress)
+        semantic.embed_words(index, progress=progress)
         self._prune_vectors(semantic, index)
         return vectors
 
@@ -174,9 +175,7 @@ class Library:
         vectors = self.embed(index, progress)
         semantic = self.semantic
         if vectors is not None and semantic is not None:
-            service.use_vectors(
-                semantic.embedder, vectors, index=index, sentences=semantic.sentences
-            )
+            _use_vectors(service, semantic, vectors, index)
 
     @property
     def embedding_in_background(self) -> bool:
@@ -201,29 +200,28 @@ class Library:
             # Before embedding what is new and building the graph (minutes at a large
             # corpus), the vectors made already answer, searched exactly.
             made = semantic.vectors(index, embed=False, graph=False)
-            service.use_vectors(semantic.embedder, made, index=index, sentences=semantic.sentences)
+            _use_vectors(service, semantic, made, index)
         vectors = semantic.vectors(index, stop=stop.is_set)
         # A newer view swapped in meanwhile keeps its own: a job for it runs next.
-        if service.use_vectors(
-            semantic.embedder, vectors, index=index, sentences=semantic.sentences
-        ):
+        if _use_vectors(service, semantic, vectors, index):
             log.info("semantic vectors: %d of %d passages", vectors.size, vectors.total)
             # The sentences take as long again: a newer view's job doesn't wait for them.
             superseded = self._superseded(service, index, stop)
-            self._sentences_for(semantic, index, True, superseded)
+            self._sentences_and_words_for(semantic, index, True, superseded)
             if not superseded():
                 self._prune_vectors(semantic, index)
 
     @staticmethod
-    def _sentences_for(
+    def _sentences_and_words_for(
         semantic: SemanticIndexer, index: SearchIndex, embed: bool, stop: Callable[[], bool]
     ) -> None:
-        """``embed_sentences``, in a background job: a cluster out of reach leaves them for
-        a later job (answers rank as without them meanwhile)."""
+        """``embed_sentences`` and ``embed_words``, in a background job: a cluster out of
+        reach leaves them for a later job (answers rank as without them meanwhile)."""
         try:
             semantic.embed_sentences(index, embed=embed, stop=stop)
+            semantic.embed_words(index, embed=embed, stop=stop)
         except SearchUnavailable as error:
-            log.warning("the sentences' vectors could not be fetched: %s", error)
+            log.warning("the sentences' or words' vectors could not be fetched: %s", error)
 
     def _superseded(
         self, service: AnswerService, index: SearchIndex, stop: threading.Event
@@ -361,13 +359,13 @@ class Library:
         def job(stop: threading.Event) -> None:
             stored = _stored_vectors(semantic)  # before: what is written meanwhile is new
             vectors = semantic.vectors(view, embed=embed, stop=stop.is_set)
-            if service.use_vectors(
-                semantic.embedder, vectors, index=view, sentences=semantic.sentences
-            ):
+            if _use_vectors(service, semantic, vectors, view):
                 self._short_of_vectors = (view, stored) if vectors.size < vectors.total else None
                 # The sentences' the cluster has come with each view's vectors (not with
                 # every poll: the writer embeds them for as long again as the passages).
-                self._sentences_for(semantic, view, embed, self._superseded(service, view, stop))
+                self._sentences_and_words_for(
+                    semantic, view, embed, self._superseded(service, view, stop)
+                )
 
         self._embedding.request(job, asked=False)
 
@@ -397,9 +395,7 @@ class Library:
             # The vectors already made; embedding is asked for. Not waiting for a graph
             # to be built (minutes at a million passages): the embedding job builds it.
             vectors = semantic.vectors(index, embed=False, graph=False)
-            service.use_vectors(
-                semantic.embedder, vectors, index=index, sentences=semantic.sentences
-            )
+            _use_vectors(service, semantic, vectors, index)
         if unverified:
             self.catching_up = threading.Thread(
                 target=self._catch_up, args=(service,), name="catch-up", daemon=True
@@ -633,3 +629,12 @@ class _Reconnector:
         thread = self._thread
         if thread is not None:
             thread.join(timeout=10)
+
+
+def _use_vectors(
+    service: AnswerService, semantic: SemanticIndexer, vectors: DenseIndex, index: SearchIndex
+) -> bool:
+    """``service.use_vectors`` with the views of the sentences' and words' vectors."""
+    return service.use_vectors(
+        semantic.embedder, vectors, index=index, sentences=semantic.sentences, words=semantic.words
+    )

@@ -8,6 +8,8 @@ import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
+import numpy as np
+
 from ..errors import SearchUnavailable
 from ..search import (
     DenseIndex,
@@ -17,9 +19,11 @@ from ..search import (
     SearchIndex,
     SentenceVectors,
     Term,
+    WordVectors,
     text_language,
 )
 from ..search.vectors import Vectors
+from ..search.word_vectors import vector_words
 from .answer import (
     RETRIEVAL_BM25,
     RETRIEVAL_HYBRID,
@@ -98,6 +102,18 @@ _SENTENCE_RERANKED = 10
 # held-out answer among its first three.
 _KIND_PENALTY = 0.5
 
+# A question in another language than a passage ranks it by the passage's cosine alone;
+# the passage also gains by how close each question word comes to one of its words
+# (``WordVectors``: "announced" and 발표 0.886): this weight times the sum, over the
+# question's words, of how far the closest stands above the floor (unrelated words
+# reach about 0.87). Applied last, after the closest sentences re-ranked them. Fit on the
+# English questions of tests/data about the Korean articles (first passage right 10 → 12
+# of 15; floors 0.86-0.87 and weights 10-20 ranked them alike, 0.88 or 5 one fewer),
+# checked on 20 more written for it, tests/data/english_about_korean.json (15 → 16).
+_TRANSLATION_FLOOR = 0.87
+_TRANSLATION_WEIGHT = 10.0
+_QUESTION_WORDS_KEPT = 4096  # question words' vectors kept (1.5 KB each)
+
 # How much a follow-up's earlier words count when its excerpt is chosen: the quoted
 # sentences should say what the follow-up asks ("중국은?": a sentence about China).
 _EXCERPT_EARLIER_WEIGHT = 0.1
@@ -114,16 +130,18 @@ class _Candidate:
     relevant: bool = True  # passes the relevance decision itself (not only close to it)
     penalty: float = 0.0  # taken off ``rank``: no answer of the kind asked for
     sentences: tuple[float, ...] | None = None  # each sentence's cosine to the question
+    foreign: bool = False  # in another language than the question
 
 
 @dataclass(frozen=True, slots=True)
 class Semantic:
     """The semantic side: the model, the vectors of (nearly) every passage, and those
-    of the sentences embedded so far."""
+    of the sentences and words embedded so far."""
 
     embedder: Embedder
     vectors: DenseIndex
     sentences: SentenceVectors | None = None
+    words: WordVectors | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,6 +182,7 @@ class AnswerService:
         self._state = replace(self._prepare(index, semantic), stand_in=unavailable is not None)
         self._problem = unavailable
         self.on_search_failure: Callable[[str], None] | None = None
+        self._question_words: dict[tuple[str, str], Vectors] = {}  # (model, word) -> vector
 
     @property
     def index(self) -> SearchIndex:
@@ -205,18 +224,22 @@ class AnswerService:
         *,
         index: SearchIndex | None = None,
         sentences: SentenceVectors | None = None,
+        words: WordVectors | None = None,
     ) -> bool:
         """Fuse BM25 with these vectors from now on, once they cover nearly every passage
         (while most are still being embedded, BM25 alone answers better). ``index``: the
         view they were made for; ignored (False) unless it is still the one served, so a
         job finishing after a newer view was swapped in never replaces its vectors.
-        ``sentences``: where sentence vectors are read (re-ranking, excerpts)."""
+        ``sentences``: where sentence vectors are read (re-ranking, excerpts); ``words``:
+        where word vectors are (ranking passages in another language than the question)."""
         with self._lock:
             state = self._state
             if index is not None and index is not state.index:
                 return False
             covered = vectors.size >= _MIN_VECTOR_COVERAGE * state.index.size
-            semantic = Semantic(embedder, vectors, sentences) if covered and vectors.size else None
+            semantic = (
+                Semantic(embedder, vectors, sentences, words) if covered and vectors.size else None
+            )
             self._state = replace(state, semantic=semantic)
             return True
 
@@ -401,7 +424,7 @@ class AnswerService:
                     continue
             elif is_relevant(share, gap, same_language=same_language):
                 answered = True
-            elif supports(gap):
+            elif supports(gap, same_language=same_language):
                 relevant = False
             else:
                 continue
@@ -430,7 +453,15 @@ class AnswerService:
             hit = replace(hit, score=scores.get(pid, 0.0))
             candidates.append(
                 _Candidate(
-                    hit, terms, weights, share, similarity, rank - penalty, relevant, penalty
+                    hit,
+                    terms,
+                    weights,
+                    share,
+                    similarity,
+                    rank - penalty,
+                    relevant,
+                    penalty,
+                    foreign=not same_language,
                 )
             )
         if state.semantic and not answered:
@@ -440,7 +471,63 @@ class AnswerService:
             candidates = _by_closest_sentence(
                 state.semantic.sentences, question, candidates, alpha, high - low
             )
+        if state.semantic and state.semantic.words and any(c.foreign for c in candidates):
+            candidates = self._translated(state.semantic, query, candidates)
+            candidates.sort(key=lambda c: -c.rank)
         return candidates
+
+    def _translated(
+        self, semantic: Semantic, query: Query, candidates: list[_Candidate]
+    ) -> list[_Candidate]:
+        """Candidates in another language than the question gain by how close its words
+        come to theirs (``_TRANSLATION_WEIGHT``); the others stay as they were."""
+        assert semantic.words is not None
+        written = vector_words(query.written.get(w, w) for w in sorted(query.words))
+        if not written:
+            return candidates
+        question = self._words_embedded(semantic.embedder, written)
+        # Only its words in its own language: Latin names in a Korean passage (DeepSeek)
+        # are as close to the question's as they are in every candidate about them, and
+        # an English phrase quoted in one (a translated article's title) is not a sign.
+        closeness = semantic.words.closeness(
+            question,
+            {
+                c.hit.passage.id: [
+                    word
+                    for word in [*(t.text for t in c.terms), *sorted(c.hit.title_words)]
+                    if text_language(word) == c.hit.article.language
+                ]
+                for c in candidates
+                if c.foreign
+            },
+        )
+        gains = {
+            pid: float(np.clip(found - _TRANSLATION_FLOOR, 0.0, None).sum())
+            for pid, found in closeness.items()
+        }
+        # They are re-ordered among themselves, in the ranks they had: a passage in the
+        # question's own language, which BM25 could weigh, keeps its place among them
+        # (bench/english.py: a Korean passage saying the same had overtaken an English
+        # answer to an English question).
+        foreign = [c for c in candidates if c.foreign]
+        places = sorted((c.rank for c in foreign), reverse=True)
+        foreign.sort(key=lambda c: -(c.rank + _TRANSLATION_WEIGHT * gains.get(c.hit.passage.id, 0)))
+        placed = {id(c): rank for c, rank in zip(foreign, places, strict=True)}
+        return [replace(c, rank=placed[id(c)]) if c.foreign else c for c in candidates]
+
+    def _words_embedded(self, embedder: Embedder, words: list[str]) -> Vectors:
+        """The vectors of a question's words (``Embedder.embed_words``); the recent ones
+        kept (questions repeat their words)."""
+        kept, version = self._question_words, embedder.version
+        # Read into ``found`` first: another question may clear ``kept`` meanwhile.
+        found = {w: v for w in words if (v := kept.get((version, w))) is not None}
+        missing = [w for w in words if w not in found]
+        if missing:
+            found.update(zip(missing, embedder.embed_words(missing), strict=True))
+            if len(kept) > _QUESTION_WORDS_KEPT:
+                kept.clear()
+            kept.update(((version, w), found[w]) for w in missing)
+        return np.stack([found[w] for w in words])
 
     def open_passage(self, passage_id: str) -> PassageView | None:
         index = self._state.index

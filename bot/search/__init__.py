@@ -14,6 +14,7 @@ from .semantic import SemanticIndexer
 from .sentence_vectors import SentenceVectors
 from .token_cache import TokenCache
 from .vectors import DenseIndex, VectorCache, VectorIndex
+from .word_vectors import WordVectors
 
 __all__ = [
     "ENGINES",
@@ -42,6 +43,7 @@ __all__ = [
     "TokenCache",
     "VectorCache",
     "VectorIndex",
+    "WordVectors",
     "load_embedder",
     "make_engine",
     "text_language",

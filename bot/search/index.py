@@ -44,6 +44,8 @@ class Query:
     kinds: Mapping[str, str] = field(default_factory=dict)  # own word -> Term.kind
     # Word -> how much it counts (1 unless listed): a follow-up's earlier words count less.
     scale: Mapping[str, float] = field(default_factory=dict)
+    # Own word -> as the question writes it ("announced" for announc): what the model reads.
+    written: Mapping[str, str] = field(default_factory=dict)
 
     def forms(self, word: str) -> frozenset[str]:
         """A question word and its synonyms' words."""
@@ -191,7 +193,8 @@ class SearchIndex:
             alternatives[word] = alternatives.get(word, frozenset()) | {correction}
             for name, terms in self._member(correction).items():
                 bag.setdefault(name, []).extend(terms)
-        return Query(text, bag, words, alternatives, kinds)
+        written = {t.text: text[t.start : t.end] for t in own}
+        return Query(text, bag, words, alternatives, kinds, written=written)
 
     def _member(self, member: str) -> dict[str, list[str]]:
         """A synonym's analysis: the list is fixed, so each member is analyzed once."""
@@ -216,6 +219,11 @@ class SearchIndex:
                 continue
             hits.append(SearchHit(passage, article, score, passage_terms(bag), title_words(bag)))
         return hits
+
+    def passage_words(self, passage_ids: Sequence[str]) -> dict[str, list[str]]:
+        """The word terms of each of these stored passages, its article title's included."""
+        stored = self._store.passages_with_terms(list(passage_ids))
+        return {pid: list(bag.get("word", ())) for pid, (_, bag) in stored.items()}
 
     def passage_texts(self) -> Iterator[list[tuple[str, str, str]]]:
         """Every passage's (id, its article's title, text), in batches (for embedding)."""

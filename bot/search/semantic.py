@@ -5,8 +5,9 @@ each, embedded once per text.
 ``SearchIndex`` from the cache and embeds only the texts it has never seen, in
 batches, reporting progress and stopping early when asked. Without ``embed`` it
 returns what the cache already holds (a one-shot ``ask`` never starts a long job).
-``embed_sentences(index)`` then embeds the sentences the same way; they stay in the
-cache, read a few at a time through ``sentences`` (``SentenceVectors``).
+``embed_sentences(index)`` then embeds the sentences the same way, and
+``embed_words(index)`` the passages' words; they stay in the cache, read a few at a
+time through ``sentences`` (``SentenceVectors``) and ``words`` (``WordVectors``).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from .index import SearchIndex
 from .model_inputs import embedding_input, sentence_inputs
 from .sentence_vectors import SentenceVectors, keyed_sentences, sentence_keys
 from .vectors import DenseIndex, VectorCache, VectorIndex, Vectors, vector_key
+from .word_vectors import WordVectors, keyed_words
 
 if TYPE_CHECKING:
     from .cluster_vectors import ClusterVectorCache
@@ -35,6 +37,7 @@ __all__ = ["SemanticIndexer", "embedding_input", "sentence_inputs"]
 log = logging.getLogger(__name__)
 
 _BATCH = 16  # passages per call to the model: progress stays smooth, stopping is quick
+WORD_BATCH = 64  # words per call (a word is a few tokens: a call costs what 4 passages do)
 
 
 class SemanticIndexer:
@@ -56,14 +59,24 @@ class SemanticIndexer:
         """A read-only view of the sentences' vectors in the local cache, for answering."""
         return SentenceVectors(self.cache.local, self.embedder.version)
 
+    @property
+    def words(self) -> WordVectors:
+        """A read-only view of the words' vectors in the local cache, for answering."""
+        return WordVectors(self.cache.local, self.embedder.version)
+
     def keys(self, index: SearchIndex) -> Iterator[str]:
-        """The cache key of every passage's vector in ``index``, and of every one of its
-        sentences' (whether made or not)."""
+        """The cache key of every passage's vector in ``index``, of every one of its
+        sentences' and of its words' (whether made or not)."""
         version = self.embedder.version
         for batch in index.passage_texts():
             for _, title, text in batch:
                 yield vector_key(version, embedding_input(title, text))
                 yield from sentence_keys(version, title, text)
+            yield from self._batch_words(index, batch)
+
+    def _batch_words(self, index: SearchIndex, batch: list[tuple[str, str, str]]) -> dict[str, str]:
+        words = index.passage_words([pid for pid, _, _ in batch])
+        return keyed_words(self.embedder.version, (w for found in words.values() for w in found))
 
     def embed_sentences(
         self,
@@ -79,16 +92,52 @@ class SemanticIndexer:
         every sentence now has one (False when stopped). After ``vectors``: hybrid answers
         don't wait for these."""
         version = self.embedder.version
+
+        def inputs(batch: list[tuple[str, str, str]]) -> dict[str, str]:
+            return dict(
+                pair for _, title, text in batch for pair in keyed_sentences(version, title, text)
+            )
+
+        return self._embed_parts(index, "sentences", inputs, _BATCH, embed, progress, stop)
+
+    def embed_words(
+        self,
+        index: SearchIndex,
+        *,
+        embed: bool = True,
+        progress: Progress = no_progress,
+        stop: Callable[[], bool] = lambda: False,
+    ) -> bool:
+        """``embed_sentences`` for the words of ``index``'s passages (``word_vectors``):
+        after the sentences, since only questions in another language than an article
+        use them."""
+
+        def inputs(batch: list[tuple[str, str, str]]) -> dict[str, str]:
+            return self._batch_words(index, batch)
+
+        return self._embed_parts(index, "words", inputs, WORD_BATCH, embed, progress, stop)
+
+    def _embed_parts(
+        self,
+        index: SearchIndex,
+        parts: str,
+        inputs_of: Callable[[list[tuple[str, str, str]]], dict[str, str]],
+        size: int,
+        embed: bool,
+        progress: Progress,
+        stop: Callable[[], bool],
+    ) -> bool:
+        """Put the vectors of the ``parts`` of each batch of passages (``inputs_of``: key ->
+        what the model reads) in the local cache, ``size`` texts a call to the model."""
         local = self.cache.local
         made = done = 0
         complete = True
-        progress("embedding sentences", 0, index.size)
+        label = f"embedding {parts}"
+        progress(label, 0, index.size)
         for batch in index.passage_texts():
             if stop():
-                return _stopped(made)
-            inputs = dict(
-                pair for _, title, text in batch for pair in keyed_sentences(version, title, text)
-            )
+                return _stopped(parts, made)
+            inputs = inputs_of(batch)
             have = local.known(inputs)
             missing = [key for key in inputs if key not in have]
             if missing:  # a cluster's are fetched into the local cache
@@ -97,17 +146,17 @@ class SemanticIndexer:
             if not embed:
                 complete = complete and not missing
                 missing = []
-            for start in range(0, len(missing), _BATCH):
+            for start in range(0, len(missing), size):
                 if stop():
-                    return _stopped(made)
-                chunk = missing[start : start + _BATCH]
+                    return _stopped(parts, made)
+                chunk = missing[start : start + size]
                 fresh = self.embedder.embed_passages([inputs[k] for k in chunk])
                 self.cache.put_many(dict(zip(chunk, fresh, strict=True)))
                 made += len(chunk)
             done += len(batch)
-            progress("embedding sentences", min(done, index.size), index.size)
+            progress(label, min(done, index.size), index.size)
         if made:
-            log.info("embedded %d new sentences", made)
+            log.info("embedded %d new %s", made, parts)
         return complete
 
     def vectors(
@@ -169,8 +218,8 @@ class SemanticIndexer:
         )
 
 
-def _stopped(made: int) -> bool:
-    log.info("embedding sentences stopped after %d", made)
+def _stopped(parts: str, made: int) -> bool:
+    log.info("embedding %s stopped after %d", parts, made)
     return False
 
 

@@ -9,7 +9,7 @@ import pytest
 
 from bot import AnswerService, AnswerStatus
 from bot.answers.fusion import LEXICAL_WEIGHT, PARAPHRASE_WEIGHT, fusion_weight
-from bot.answers.relevance import SUPPORT_GAP, supports
+from bot.answers.relevance import CROSS_LINGUAL_SUPPORT_GAP, SUPPORT_GAP, supports
 from bot.answers.service import Semantic
 from bot.search.vectors import VectorIndex
 
@@ -38,6 +38,16 @@ def test_support_needs_the_semantic_gap():
     assert supports(SUPPORT_GAP) and supports(0.3)
     assert not supports(SUPPORT_GAP - 0.01)
     assert not supports(None)  # BM25 alone: only shared words count
+
+
+def test_a_passage_in_another_language_is_kept_from_a_smaller_gap():
+    # Its rank is its cosine alone: the model's next choices are kept beside the answer.
+    assert CROSS_LINGUAL_SUPPORT_GAP < SUPPORT_GAP
+    between = (CROSS_LINGUAL_SUPPORT_GAP + SUPPORT_GAP) / 2
+    assert supports(between, same_language=False)
+    assert not supports(between)
+    assert not supports(CROSS_LINGUAL_SUPPORT_GAP - 0.01, same_language=False)
+    assert not supports(None, same_language=False)
 
 
 class _OneDirection:

@@ -45,7 +45,7 @@ class SwappingSemantic:
     """A semantic side whose embedding of a view ends after a newer one is swapped in."""
 
     embedder = object()
-    sentences = None  # no sentence vectors
+    sentences = words = None  # no sentence or word vectors
     exact_limit = 50_000  # a small corpus: its vectors are searched exactly
 
     def __init__(self, service: AnswerService, newer: SearchIndex) -> None:
@@ -104,10 +104,11 @@ def test_an_old_view_sentences_stop_being_embedded_once_a_newer_view_is_waiting(
 
 
 class RecordingSemantic:
-    """A semantic side whose vectors cover any view; records the stop its sentences get."""
+    """A semantic side whose vectors cover any view; records the stop its sentences and
+    words get."""
 
     embedder = object()
-    sentences = None
+    sentences = words = None
     cache = None  # nothing to prune
     exact_limit = 50_000
 
@@ -121,6 +122,10 @@ class RecordingSemantic:
         self.stops.append(options["stop"])
         return True
 
+    def embed_words(self, index: SearchIndex, **options: Any) -> bool:
+        self.stops.append(options["stop"])
+        return True
+
 
 def test_the_background_job_embeds_a_view_sentences_until_another_view_is_served(
     library: Library, service: AnswerService
@@ -129,7 +134,8 @@ def test_the_background_job_embeds_a_view_sentences_until_another_view_is_served
     answers = AnswerService(older)
     semantic = RecordingSemantic()
     _worker(semantic)._embed_until(answers, threading.Event())
-    (stop,) = semantic.stops
+    stop, words_stop = semantic.stops  # the sentences', then the words'
+    assert stop is words_stop
     assert not stop()
     answers.swap(newer)
     assert stop()

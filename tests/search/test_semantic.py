@@ -150,6 +150,9 @@ class TwoPassages:
     def passage_texts(self):
         yield [(pid, self.title, text) for pid, text in self.texts.items()]
 
+    def passage_words(self, passage_ids):
+        return {}  # words: tests/search/test_word_vectors.py
+
 
 def test_only_texts_never_embedded_before_are_embedded(model, tmp_path):
     cache = VectorCache(tmp_path / "vectors.sqlite")
