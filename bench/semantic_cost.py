@@ -55,7 +55,8 @@ def main() -> None:
     per_cpu_s = len(texts) / (time.process_time() - started)
     print(f"embedding: {len(texts)} passages, {per_cpu_s:.2f} passages per CPU-second")
     analyzer = KoreanAnalyzer()
-    words = vector_words(t.text for text in texts for t in analyzer.words(text))
+    titles = [a.title for a in corpus.articles]
+    words = vector_words(t.text for text in texts + titles for t in analyzer.words(text))
     started = time.process_time()
     for start in range(0, len(words), WORD_BATCH):
         model.embed_passages(words[start : start + WORD_BATCH])
@@ -79,7 +80,9 @@ def main() -> None:
     english = [q for q in questions if text_language(q) == "en"]
     timings = []
     for question in english:
-        written = vector_words(t.text for t in analyzer.words(question))
+        # As the service picks them: the question's word terms, as written (not stems).
+        terms = analyzer.query_analysis(question).words
+        written = vector_words(question[t.start : t.end] for t in terms)
         started = time.perf_counter()
         if written:
             model.embed_words(written)

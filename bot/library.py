@@ -205,7 +205,7 @@ class Library:
         # A newer view swapped in meanwhile keeps its own: a job for it runs next.
         if _use_vectors(service, semantic, vectors, index):
             log.info("semantic vectors: %d of %d passages", vectors.size, vectors.total)
-            # The sentences take as long again: a newer view's job doesn't wait for them.
+            # The sentences and words take as long again: a newer view's job doesn't wait.
             superseded = self._superseded(service, index, stop)
             self._sentences_and_words_for(semantic, index, True, superseded)
             if not superseded():

@@ -479,13 +479,24 @@ class AnswerService:
     def _translated(
         self, semantic: Semantic, query: Query, candidates: list[_Candidate]
     ) -> list[_Candidate]:
-        """Candidates in another language than the question gain by how close its words
-        come to theirs (``_TRANSLATION_WEIGHT``); the others stay as they were."""
+        """The first ``_SENTENCE_RERANKED`` candidates in another language than the
+        question, reordered by how close its words come to theirs
+        (``_TRANSLATION_WEIGHT``); the others stay as they were. Only the first: the
+        next page, which looks at more candidates, must not reorder the first page's."""
         assert semantic.words is not None
-        written = vector_words(query.written.get(w, w) for w in sorted(query.words))
-        if not written:
+        head = [c for c in candidates[:_SENTENCE_RERANKED] if c.foreign]
+        if len(head) < 2:
             return candidates
-        question = self._words_embedded(semantic.embedder, written)
+        # Each word as written, and as much as it counts (a follow-up's earlier ones less).
+        chosen: dict[str, float] = {}
+        for word in sorted(query.words):
+            written = vector_words([query.written.get(word, word)])
+            if written:
+                chosen.setdefault(written[0], query.scale.get(word, 1.0))
+        if not chosen:
+            return candidates
+        question = self._words_embedded(semantic.embedder, list(chosen))
+        weights = np.array(list(chosen.values()), dtype=np.float32)
         # Only its words in its own language: Latin names in a Korean passage (DeepSeek)
         # are as close to the question's as they are in every candidate about them, and
         # an English phrase quoted in one (a translated article's title) is not a sign.
@@ -497,23 +508,23 @@ class AnswerService:
                     for word in [*(t.text for t in c.terms), *sorted(c.hit.title_words)]
                     if text_language(word) == c.hit.article.language
                 ]
-                for c in candidates
-                if c.foreign
+                for c in head
             },
         )
+        if len(closeness) < len(head):
+            return candidates  # some words still being embedded: the order as it was
         gains = {
-            pid: float(np.clip(found - _TRANSLATION_FLOOR, 0.0, None).sum())
+            pid: float(weights @ np.clip(found - _TRANSLATION_FLOOR, 0.0, None))
             for pid, found in closeness.items()
         }
         # They are re-ordered among themselves, in the ranks they had: a passage in the
         # question's own language, which BM25 could weigh, keeps its place among them
         # (bench/english.py: a Korean passage saying the same had overtaken an English
         # answer to an English question).
-        foreign = [c for c in candidates if c.foreign]
-        places = sorted((c.rank for c in foreign), reverse=True)
-        foreign.sort(key=lambda c: -(c.rank + _TRANSLATION_WEIGHT * gains.get(c.hit.passage.id, 0)))
-        placed = {id(c): rank for c, rank in zip(foreign, places, strict=True)}
-        return [replace(c, rank=placed[id(c)]) if c.foreign else c for c in candidates]
+        places = sorted((c.rank for c in head), reverse=True)
+        head.sort(key=lambda c: -(c.rank + _TRANSLATION_WEIGHT * gains[c.hit.passage.id]))
+        placed = {id(c): rank for c, rank in zip(head, places, strict=True)}
+        return [replace(c, rank=placed[id(c)]) if id(c) in placed else c for c in candidates]
 
     def _words_embedded(self, embedder: Embedder, words: list[str]) -> Vectors:
         """The vectors of a question's words (``Embedder.embed_words``); the recent ones

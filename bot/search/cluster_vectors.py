@@ -1,9 +1,10 @@
-"""Passage and sentence vectors shared through the cluster: the semantic side of several
+"""Passage, sentence and word vectors shared through the cluster: the semantic side of several
 replicas.
 
 The vectors are kept like the local ``VectorCache`` keeps them, by model version and
 text (``vector_key``), in the index ``<OPENSEARCH_INDEX>.vectors``: one document per
-text (a passage's, or one of its sentences'), its vector in a ``knn_vector`` field.
+text (a passage's, one of its sentences' or one of its words'), its vector in a
+``knn_vector`` field.
 ``ClusterVectorCache`` puts the local cache in front of it: what the local file lacks is
 fetched from the cluster once (an ``mget`` per 500) and kept locally, so a replica with
 an empty data folder
@@ -16,7 +17,7 @@ Only a process that refreshes writes vectors to the cluster; the others keep wha
 embed themselves (texts the cluster lacked) in their local cache. It also prunes them
 (``prune``): after its vectors are made for a view, the documents whose key no current
 passage has (texts changed or removed, every text of a rebuilt corpus) are deleted, so
-the index holds about one vector per passage rather than every text ever embedded.
+the index holds the vectors of current texts only, not of every text ever embedded.
 """
 
 from __future__ import annotations

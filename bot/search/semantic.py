@@ -1,5 +1,5 @@
-"""The semantic side of an index: one vector per passage, and one per sentence of
-each, embedded once per text.
+"""The semantic side of an index: one vector per passage, one per sentence of each
+and one per word, embedded once per text.
 
 ``SemanticIndexer.vectors(index)`` gathers the vectors of every passage of a
 ``SearchIndex`` from the cache and embeds only the texts it has never seen, in

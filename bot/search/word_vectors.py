@@ -59,12 +59,16 @@ class WordVectors:
         self, question: Vectors, passages: Mapping[str, Sequence[str]]
     ) -> dict[str, Vectors]:
         """For each passage, how close each question word (a row of ``question``) comes
-        to one of its words: its highest cosine. Only passages with some word's vector."""
+        to one of its words: its highest cosine (0 for a passage with no word worth a
+        vector). Only passages every word of which has its vector: while the words are
+        being embedded, a passage whose rare words are not yet would seem farther than it
+        is."""
         keys = {pid: keyed_words(self._version, words) for pid, words in passages.items()}
         found = self._cache.get_many({key for keyed in keys.values() for key in keyed})
         result: dict[str, Vectors] = {}
         for pid, keyed in keys.items():
-            vectors = [found[key] for key in keyed if key in found]
-            if vectors:
-                result[pid] = (np.stack(vectors) @ question.T).max(axis=0)
+            if not keyed:
+                result[pid] = np.zeros(len(question), dtype=np.float32)
+            elif all(key in found for key in keyed):
+                result[pid] = (np.stack([found[key] for key in keyed]) @ question.T).max(axis=0)
         return result

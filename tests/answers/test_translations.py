@@ -10,6 +10,7 @@ near its translation.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -91,8 +92,9 @@ def _service(index, cosines: dict[str, float], words: bool = True) -> AnswerServ
             ids.append(pid)
             rows.append(cosine * AXES[0] + np.sqrt(1 - cosine**2) * AXES[1])
     embedder = _Words({"발표": 2, "announced": 2})
-    cache = VectorCache(None)
-    cache.put_many({vector_key(VERSION, w): AXES[a] for w, a in embedder.axes.items()})
+    cache = VectorCache(None)  # every passage word's vector: 발표's on its axis, the rest apart
+    known = {w for found in index.passage_words(ids).values() for w in found}
+    cache.put_many({vector_key(VERSION, w): AXES[embedder.axes.get(w, 3)] for w in known})
     semantic = Semantic(
         embedder,
         VectorIndex(ids, np.stack(rows).astype(np.float32)),
@@ -131,6 +133,17 @@ def test_the_question_words_are_embedded_once_as_written(index):
     service.ask("Who announced the plan?")
     # As written ("announced", not the stem announc), each word once.
     assert sorted(embedder.embedded) == ["announced", "center", "data", "plan"]
+
+
+def test_while_some_words_have_no_vector_yet_the_order_stays(index):
+    service = _service(index, {"closest": 0.9, "announced": 0.85})
+    semantic = service._state.semantic
+    assert semantic is not None and semantic.words is not None
+    cache = VectorCache(None)  # only 발표 embedded so far
+    cache.put_many({vector_key(VERSION, "발표"): AXES[2]})
+    partial = AnswerService(index, semantic=replace(semantic, words=WordVectors(cache, VERSION)))
+    question = "Who announced the data center plan?"
+    assert _first(partial, question) == _passage(index, "closest")
 
 
 def test_a_question_in_the_articles_language_is_ranked_without_them(index):
