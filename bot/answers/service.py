@@ -113,6 +113,9 @@ _KIND_PENALTY = 0.5
 _TRANSLATION_FLOOR = 0.87
 _TRANSLATION_WEIGHT = 10.0
 _QUESTION_WORDS_KEPT = 4096  # question words' vectors kept (1.5 KB each)
+# A question's first words that are embedded (a 500-character question of new words
+# would otherwise cost a tenth of a second, every time it is reworded).
+_QUESTION_WORDS_EMBEDDED = 16
 
 # How much a follow-up's earlier words count when its excerpt is chosen: the quoted
 # sentences should say what the follow-up asks ("중국은?": a sentence about China).
@@ -487,11 +490,12 @@ class AnswerService:
         head = [c for c in candidates[:_SENTENCE_RERANKED] if c.foreign]
         if len(head) < 2:
             return candidates
-        # Each word as written, and as much as it counts (a follow-up's earlier ones less).
+        # Each word as written, in the question's order, and as much as it counts (a
+        # follow-up's earlier ones less).
         chosen: dict[str, float] = {}
-        for word in sorted(query.words):
+        for word in [*query.written, *sorted(query.words - query.written.keys())]:
             written = vector_words([query.written.get(word, word)])
-            if written:
+            if written and len(chosen) < _QUESTION_WORDS_EMBEDDED:
                 chosen.setdefault(written[0], query.scale.get(word, 1.0))
         if not chosen:
             return candidates

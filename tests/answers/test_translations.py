@@ -16,7 +16,11 @@ import numpy as np
 import pytest
 
 from bot import AnswerService, Library, Settings
-from bot.answers.service import Semantic
+from bot.answers.service import (
+    _QUESTION_WORDS_EMBEDDED,
+    MAX_QUESTION_CHARS,
+    Semantic,
+)
 from bot.corpus import Article, CorpusStore
 from bot.search import VectorCache, VectorIndex, WordVectors
 from bot.search.vectors import vector_key
@@ -152,3 +156,14 @@ def test_a_question_in_the_articles_language_is_ranked_without_them(index):
     assert service._state.semantic is not None
     assert isinstance(service._state.semantic.embedder, _Words)
     assert service._state.semantic.embedder.embedded == []
+
+
+def test_a_long_question_embeds_only_its_first_words(index):
+    service = _service(index, {"closest": 0.9, "announced": 0.85})
+    assert service._state.semantic is not None
+    embedder = service._state.semantic.embedder
+    assert isinstance(embedder, _Words)
+    filler = " ".join(f"word{i}x" for i in range(60))
+    service.ask(f"Who announced the data center plan? {filler}"[:MAX_QUESTION_CHARS])
+    assert len(embedder.embedded) == _QUESTION_WORDS_EMBEDDED
+    assert embedder.embedded[0] == "announced"  # the question's own order
