@@ -1,15 +1,17 @@
 """English articles: English questions about English pages, through the answer service.
 
-    python bench/english.py [--retrieval bm25|hybrid] [--baseline] [--verbose]
+    python bench/english.py [--retrieval bm25|hybrid] [--set FILE] [--baseline] [--verbose]
 
 The corpus is the bundled Korean articles plus the English pages of
 tests/data/english/, each extracted and saved exactly as ``add URL`` does
 (trafilatura, then the article file); the questions are
 tests/data/english_questions.json, whose key words are inflected otherwise than in
-the passage that answers them (announces / announced, chip / chips). For each
-answerable question: is the expected passage quoted first (top1) or among the
-three quoted (r3), and does the first excerpt highlight a word (hl); for the
-unanswerable ones, does the bot say it found nothing.
+the passage that answers them (announces / announced, chip / chips); ``--set
+tests/data/korean_about_english.json`` asks Korean questions about the same pages
+instead. For each answerable question: is the expected passage quoted first (top1)
+or among the three quoted (r3), and does the first excerpt highlight a word (hl);
+for the unanswerable ones, does the bot say it found nothing. ``--all-refusals`` also
+asks the unanswerable questions of every other set in tests/data of this corpus.
 
 ``--baseline`` runs the analyzer as it was before English stemming (Latin words
 lower-cased only, no stop words), to measure what stemming changes. State is kept
@@ -89,11 +91,17 @@ def main() -> None:
     parser.add_argument("--retrieval", choices=("bm25", "hybrid"), default="bm25")
     parser.add_argument("--baseline", action="store_true", help="no English stemming")
     parser.add_argument("--verbose", action="store_true", help="print every miss")
+    parser.add_argument("--set", type=Path, default=QUESTIONS, help="the questions")
+    parser.add_argument(
+        "--all-refusals",
+        action="store_true",
+        help="also ask every set's unanswerable questions (tests/data/*.json) of this corpus",
+    )
     parser.add_argument("--data", type=Path, default=ROOT / "data/bench/english")
     args = parser.parse_args()
     if args.baseline:
         use_baseline()
-    questions = json.loads(QUESTIONS.read_text("utf-8"))
+    questions = json.loads(args.set.read_text("utf-8"))
     state = args.data / ("baseline" if args.baseline else "current")
     ids = build_corpus(args.data / "corpus")
     settings = Settings(corpus_dir=args.data / "corpus", data_dir=state, retrieval=args.retrieval)
@@ -119,6 +127,15 @@ def main() -> None:
     print(
         f"top1={top1 / n:.3f} r3={r3 / n:.3f} hl={highlighted / n:.3f} not_found={refused / m:.3f}"
     )
+    if args.all_refusals:
+        refusals = [
+            question
+            for path in sorted((ROOT / "tests/data").glob("*.json"))
+            if path.resolve() != args.set.resolve()
+            for question in json.loads(path.read_text("utf-8")).get("unanswerable", [])
+        ]
+        refused = count_refused(service, refusals, verbose=args.verbose)
+        print(f"every other set's refusals: {refused} of {len(refusals)} refused")
 
 
 if __name__ == "__main__":

@@ -164,6 +164,7 @@ class Library:
             return None
         vectors = semantic.vectors(index, progress=progress)
         log.info("semantic vectors ready: %d of %d passages", vectors.size, vectors.total)
+        semantic.embed_everyday()
         semantic.embed_sentences(index, progress=progress)
         semantic.embed_words(index, progress=progress)
         self._prune_vectors(semantic, index)
@@ -215,9 +216,11 @@ class Library:
     def _sentences_and_words_for(
         semantic: SemanticIndexer, index: SearchIndex, embed: bool, stop: Callable[[], bool]
     ) -> None:
-        """``embed_sentences`` and ``embed_words``, in a background job: a cluster out of
-        reach leaves them for a later job (answers rank as without them meanwhile)."""
+        """``embed_everyday``, ``embed_sentences`` and ``embed_words``, in a background job: a
+        cluster out of reach leaves them for a later job (answers rank as without them
+        meanwhile)."""
         try:
+            semantic.embed_everyday(embed=embed)
             semantic.embed_sentences(index, embed=embed, stop=stop)
             semantic.embed_words(index, embed=embed, stop=stop)
         except SearchUnavailable as error:
@@ -634,7 +637,13 @@ class _Reconnector:
 def _use_vectors(
     service: AnswerService, semantic: SemanticIndexer, vectors: DenseIndex, index: SearchIndex
 ) -> bool:
-    """``service.use_vectors`` with the views of the sentences' and words' vectors."""
+    """``service.use_vectors`` with the views of the sentences', words' and everyday
+    topics' vectors."""
     return service.use_vectors(
-        semantic.embedder, vectors, index=index, sentences=semantic.sentences, words=semantic.words
+        semantic.embedder,
+        vectors,
+        index=index,
+        sentences=semantic.sentences,
+        words=semantic.words,
+        everyday=semantic.everyday,
     )

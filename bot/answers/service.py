@@ -5,15 +5,17 @@ from __future__ import annotations
 import logging
 import re
 import threading
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 
 import numpy as np
+import numpy.typing as npt
 
 from ..errors import SearchUnavailable
 from ..search import (
     DenseIndex,
     Embedder,
+    EverydayTopics,
     Query,
     SearchHit,
     SearchIndex,
@@ -22,7 +24,7 @@ from ..search import (
     WordVectors,
     text_language,
 )
-from ..search.vectors import Vectors
+from ..search.vectors import DenseResult, Vectors
 from ..search.word_vectors import vector_words
 from .answer import (
     RETRIEVAL_BM25,
@@ -80,6 +82,14 @@ _POOLED = 20  # each side's best that become candidates
 # Vectors are used once they cover this share of the passages (a refresh that adds a
 # few articles keeps hybrid answers while the new passages are embedded).
 _MIN_VECTOR_COVERAGE = 0.95
+# A question is closer to every passage in its own language than to any in another, so
+# in a corpus of two languages the median over all passages says little: a passage's gap
+# is taken from the median over its own language's passages, where the sample the median
+# is taken over holds at least this many of them. Only so many of the sample's passages
+# are looked at for their language (an article lookup each, at most: a cluster's is a
+# request).
+_MIN_LANGUAGE_SAMPLE = 16
+_LANGUAGE_SAMPLE = 512
 
 
 # The closest sentence: a question asks what one sentence says, while a passage's vector
@@ -138,13 +148,16 @@ class _Candidate:
 
 @dataclass(frozen=True, slots=True)
 class Semantic:
-    """The semantic side: the model, the vectors of (nearly) every passage, and those
-    of the sentences and words embedded so far."""
+    """The semantic side: the model, the vectors of (nearly) every passage, those of the
+    sentences and words embedded so far, and of the everyday topics."""
 
     embedder: Embedder
     vectors: DenseIndex
     sentences: SentenceVectors | None = None
     words: WordVectors | None = None
+    everyday: EverydayTopics | None = None
+    # Language -> the rows of ``vectors.sample_ids`` in it (none: one language).
+    languages: Mapping[str, npt.NDArray[np.intp]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -228,20 +241,27 @@ class AnswerService:
         index: SearchIndex | None = None,
         sentences: SentenceVectors | None = None,
         words: WordVectors | None = None,
+        everyday: EverydayTopics | None = None,
     ) -> bool:
         """Fuse BM25 with these vectors from now on, once they cover nearly every passage
         (while most are still being embedded, BM25 alone answers better). ``index``: the
         view they were made for; ignored (False) unless it is still the one served, so a
         job finishing after a newer view was swapped in never replaces its vectors.
         ``sentences``: where sentence vectors are read (re-ranking, excerpts); ``words``:
-        where word vectors are (ranking passages in another language than the question)."""
+        where word vectors are (ranking passages in another language than the question);
+        ``everyday``: the topics a question in another language than an article is weighed
+        against (``relevance.is_relevant``)."""
+        # Article lookups (requests, on a cluster): before the lock, which swaps wait for.
+        languages = _sample_languages(index or self._state.index, vectors.sample_ids)
         with self._lock:
             state = self._state
             if index is not None and index is not state.index:
                 return False
             covered = vectors.size >= _MIN_VECTOR_COVERAGE * state.index.size
             semantic = (
-                Semantic(embedder, vectors, sentences, words) if covered and vectors.size else None
+                Semantic(embedder, vectors, sentences, words, everyday, languages)
+                if covered and vectors.size
+                else None
             )
             self._state = replace(state, semantic=semantic)
             return True
@@ -393,14 +413,14 @@ class AnswerService:
         alpha = fusion_weight([h.score for h in lexical[:2]])
         hits = {h.passage.id: h for h in lexical}
         dense: dict[str, float] = {}
-        typical = low = high = 0.0
+        low = high = 0.0
+        found: DenseResult | None = None
         question: Vectors | None = None
         if state.semantic:
             vectors = state.semantic.vectors
             question = state.semantic.embedder.embed_query(query.text)
             found = vectors.search(question, _FUSION_DEPTH)
             dense = {s.id: s.similarity for s in found.hits[:_POOLED]}
-            typical = found.typical
             if found.hits:  # scaled over the whole list, pooled from its head
                 high, low = found.hits[0].similarity, found.hits[-1].similarity
             missing = [(pid, 0.0) for pid in dense if pid not in hits]
@@ -411,6 +431,8 @@ class AnswerService:
             return []
         weights = QuestionWeights(query, index.document_frequency, index.size)
         language = text_language(query.text)
+        everyday: dict[str, float | None] = {}  # article language -> the closest topic's
+        typical: dict[str, float] = {}  # article language -> the median cosine in it
         candidates = []
         answered = False  # some passage passes the relevance decision itself
         for pid, hit in hits.items():
@@ -420,12 +442,20 @@ class AnswerService:
             share = weights.share({t.text for t in terms} | titled)
             similarity = dense.get(pid)
             same_language = not language or hit.article.language in ("", language)
-            gap = None if similarity is None else similarity - typical
+            passage_language = hit.article.language or language
+            gap = None
+            if similarity is not None and found is not None:
+                gap = similarity - _typical(state.semantic, found, passage_language, typical)
+            above_everyday = None
+            if similarity is not None and question is not None:
+                above_everyday = _above_everyday(
+                    state.semantic, question, passage_language, similarity, everyday
+                )
             relevant = True
             if not state.semantic:
                 if share < self.min_relevance:
                     continue
-            elif is_relevant(share, gap, same_language=same_language):
+            elif is_relevant(share, gap, same_language=same_language, above=above_everyday):
                 answered = True
             elif supports(gap, same_language=same_language):
                 relevant = False
@@ -469,6 +499,12 @@ class AnswerService:
             )
         if state.semantic and not answered:
             return []  # only passages that merely resemble the question: not found
+        # A passage kept for its closeness alone is kept beside one in its language (the
+        # question's, or another) that answers: a question is closer to every passage in
+        # its own language, so beside an answer in another language, passages in its own
+        # would be quoted first for that closeness alone.
+        answering = {c.foreign for c in candidates if c.relevant}
+        candidates = [c for c in candidates if c.relevant or c.foreign in answering]
         candidates.sort(key=lambda c: -c.rank)
         if state.semantic and state.semantic.sentences and high > low:
             candidates = _by_closest_sentence(
@@ -571,6 +607,64 @@ class AnswerService:
         # Bounded whatever the corpus size (read from the store, not all loaded).
         articles = index.first_articles(SUGGESTED_ARTICLES)
         return _State(index, Suggestions(articles, key_words(index)), semantic)
+
+
+def _sample_languages(
+    index: SearchIndex, sample_ids: Sequence[str]
+) -> dict[str, npt.NDArray[np.intp]]:
+    """Rows of the median's sample (at most ``_LANGUAGE_SAMPLE`` of them, evenly spaced)
+    in each language the corpus has enough passages in (``_MIN_LANGUAGE_SAMPLE``); none
+    for a corpus in one language, or when the articles can't be read (a cluster out of
+    reach: the median over all passages serves until the next vectors)."""
+    step = max(1, -(-len(sample_ids) // _LANGUAGE_SAMPLE))  # ceiling: at most that many
+    looked_at = range(0, len(sample_ids), step)
+    try:
+        languages = index.passage_languages([sample_ids[row] for row in looked_at])
+    except SearchUnavailable as error:
+        log.warning("the articles' languages could not be read: %s", error)
+        return {}
+    rows: dict[str, list[int]] = {}
+    for row, language in zip(looked_at, languages, strict=True):
+        if language:  # not known (an article not found): in no language's median
+            rows.setdefault(language, []).append(row)
+    if len(rows) < 2:
+        return {}
+    return {
+        language: np.array(found, dtype=np.intp)
+        for language, found in rows.items()
+        if len(found) >= _MIN_LANGUAGE_SAMPLE
+    }
+
+
+def _typical(
+    semantic: Semantic | None, found: DenseResult, language: str, medians: dict[str, float]
+) -> float:
+    """The question's median cosine to the passages in ``language`` (``medians``: those
+    taken for this question), or to all where that language has too few."""
+    rows = semantic.languages.get(language) if semantic else None
+    if rows is None or len(found.sample) <= rows[-1]:
+        return found.typical
+    if language not in medians:
+        medians[language] = float(np.median(found.sample[rows]))
+    return medians[language]
+
+
+def _above_everyday(
+    semantic: Semantic | None,
+    question: Vectors,
+    language: str,
+    similarity: float,
+    closest: dict[str, float | None],
+) -> float | None:
+    """How far a passage in ``language`` stands closer to the question than the closest
+    everyday topic in that language does (``closest``: those found for this question);
+    None without their vectors."""
+    if semantic is None or semantic.everyday is None:
+        return None
+    if language not in closest:
+        closest[language] = semantic.everyday.closest(question, language)
+    topic = closest[language]
+    return None if topic is None else similarity - topic
 
 
 def _with_sentences(

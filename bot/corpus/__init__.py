@@ -1,7 +1,7 @@
 """Articles, their files, and the passages they are cut into."""
 
 from .documents import Article, article_id_for, normalize_text, parse_article, render_article
-from .passages import Passage, split_article
+from .passages import Passage, article_id_of, split_article
 from .sentences import sentence_spans, split_sentences
 from .store import Corpus, CorpusStore, KnownFile, write_atomically
 from .synonyms import Synonyms, load_synonyms
@@ -14,6 +14,7 @@ __all__ = [
     "Passage",
     "Synonyms",
     "article_id_for",
+    "article_id_of",
     "load_synonyms",
     "normalize_text",
     "parse_article",

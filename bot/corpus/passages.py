@@ -15,7 +15,13 @@ from dataclasses import dataclass
 from .documents import Article
 from .sentences import sentence_spans
 
-__all__ = ["MAX_PASSAGE_CHARS", "MAX_PASSAGE_SENTENCES", "Passage", "split_article"]
+__all__ = [
+    "MAX_PASSAGE_CHARS",
+    "MAX_PASSAGE_SENTENCES",
+    "Passage",
+    "article_id_of",
+    "split_article",
+]
 
 MAX_PASSAGE_SENTENCES = 3
 MAX_PASSAGE_CHARS = 420
@@ -75,6 +81,11 @@ def _chunks(paragraphs: Iterable[str]) -> Iterator[str]:
             yield " ".join(group)
     if carry:
         yield carry
+
+
+def article_id_of(passage_id: str) -> str:
+    """The id of the article a passage id was made for (``_passage_id``)."""
+    return passage_id.rpartition("-")[0]
 
 
 def _passage_id(article_id: str, text: str, seen: set[str]) -> str:

@@ -6,6 +6,7 @@ from .bm25_engine import BM25Engine
 from .embedder import E5Embedder, Embedder, EmbedderUnavailable, load_embedder
 from .engine import Field, ScoredId, SearchEngine, TermBag
 from .engines import ENGINES, make_engine
+from .everyday import EverydayTopics
 from .home import IndexChanges, IndexHome, Synced
 from .index import Query, SearchHit, SearchIndex
 from .language import text_language
@@ -24,6 +25,7 @@ __all__ = [
     "E5Embedder",
     "Embedder",
     "EmbedderUnavailable",
+    "EverydayTopics",
     "Field",
     "IndexChanges",
     "IndexHome",

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .vectors import MEDIAN_SAMPLE, Covered, DenseResult, ScoredVector, VectorIndex, Vectors
+from .vectors import Covered, DenseResult, ScoredVector, VectorIndex, Vectors, sample_step
 
 if TYPE_CHECKING:
     from usearch.index import Index
@@ -80,8 +80,7 @@ class ApproximateVectorIndex(Covered):
                 index.save(str(path))
                 _stamp(path).write_text(digest, "ascii")
         self._index: Index = index
-        step = max(1, len(self.ids) // MEDIAN_SAMPLE)
-        self._sample = np.ascontiguousarray(matrix[::step], dtype=np.float32)
+        self._sample = np.ascontiguousarray(matrix[:: sample_step(len(self.ids))], dtype=np.float32)
 
     def search(self, query: Vectors, k: int) -> DenseResult:
         if not self.ids or k <= 0:
@@ -91,7 +90,8 @@ class ApproximateVectorIndex(Covered):
             ScoredVector(self.ids[int(key)], 1.0 - float(distance))
             for key, distance in zip(found.keys, found.distances, strict=True)
         )
-        return DenseResult(hits, float(np.median(self._sample @ query)))
+        sample = self._sample @ query
+        return DenseResult(hits, float(np.median(sample)), sample)
 
     def similarities(self, query: Vectors, passage_ids: Iterable[str]) -> dict[str, float]:
         rows = [(pid, self._row[pid]) for pid in passage_ids if pid in self._row]

@@ -18,7 +18,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from html import unescape
 
-from ..corpus import Article, Corpus, Passage, Synonyms
+from ..corpus import Article, Corpus, Passage, Synonyms, article_id_of
 from .analyzer import KoreanAnalyzer, Term, passage_terms, title_words
 from .cluster_store import ClusterStore
 from .engine import SearchEngine, TermBag
@@ -219,6 +219,15 @@ class SearchIndex:
                 continue
             hits.append(SearchHit(passage, article, score, passage_terms(bag), title_words(bag)))
         return hits
+
+    def passage_languages(self, passage_ids: Iterable[str]) -> list[str]:
+        """The language of each passage's article ("" when not known), from the ids alone."""
+        articles = [article_id_of(pid) for pid in passage_ids]
+        language = {}
+        for article_id in dict.fromkeys(articles):  # each article looked up once
+            article = self.article(article_id)
+            language[article_id] = article.language if article else ""
+        return [language[article_id] for article_id in articles]
 
     def passage_words(self, passage_ids: Sequence[str]) -> dict[str, list[str]]:
         """The word terms of each of these stored passages, its article title's included."""

@@ -8,10 +8,13 @@ returns what the cache already holds (a one-shot ``ask`` never starts a long job
 ``embed_sentences(index)`` then embeds the sentences the same way, and
 ``embed_words(index)`` the passages' words; they stay in the cache, read a few at a
 time through ``sentences`` (``SentenceVectors``) and ``words`` (``WordVectors``).
+``embed_everyday()`` embeds the few everyday topics a question in another language
+than an article is weighed against (``everyday.py``), read through ``everyday``.
 """
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -23,6 +26,7 @@ import numpy.typing as npt
 from ..progress import Progress, no_progress
 from .approximate import EXACT_LIMIT, vector_index
 from .embedder import Embedder
+from .everyday import EverydayTopics, everyday_inputs
 from .index import SearchIndex
 from .model_inputs import embedding_input, sentence_inputs
 from .sentence_vectors import SentenceVectors, keyed_sentences, sentence_keys
@@ -64,10 +68,36 @@ class SemanticIndexer:
         """A read-only view of the words' vectors in the local cache, for answering."""
         return WordVectors(self.cache.local, self.embedder.version)
 
+    @functools.cached_property
+    def everyday(self) -> EverydayTopics:
+        """A read-only view of the everyday topics' vectors in the local cache (one: it
+        keeps them in memory once they are all there)."""
+        return EverydayTopics(self.cache.local, self.embedder.version)
+
+    def embed_everyday(self, *, embed: bool = True) -> bool:
+        """Put the vector of every everyday topic in the local cache: fetched from a
+        cluster that has it, else embedded (unless not ``embed``); about 2.5 s, once.
+        Whether every one now has one."""
+        inputs = everyday_inputs(self.embedder.version)
+        have = self.cache.local.known(inputs)
+        missing = [key for key in inputs if key not in have]
+        if missing:
+            fetched = self.cache.get_many(missing)
+            missing = [key for key in missing if key not in fetched]
+        if missing and embed:
+            for start in range(0, len(missing), WORD_BATCH):
+                chunk = missing[start : start + WORD_BATCH]
+                fresh = self.embedder.embed_passages([inputs[k] for k in chunk])
+                self.cache.put_many(dict(zip(chunk, fresh, strict=True)))
+            log.info("embedded %d everyday topics", len(missing))
+            return True
+        return not missing
+
     def keys(self, index: SearchIndex) -> Iterator[str]:
         """The cache key of every passage's vector in ``index``, of every one of its
-        sentences' and of its words' (whether made or not)."""
+        sentences' and of its words' (whether made or not), and the everyday topics'."""
         version = self.embedder.version
+        yield from everyday_inputs(version)
         for batch in index.passage_texts():
             for _, title, text in batch:
                 yield vector_key(version, embedding_input(title, text))

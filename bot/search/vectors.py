@@ -17,7 +17,7 @@ import hashlib
 import sqlite3
 import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -29,6 +29,11 @@ __all__ = ["DenseIndex", "DenseResult", "ScoredVector", "VectorCache", "VectorIn
 Vectors = npt.NDArray[np.float32]
 _CHUNK = 500
 MEDIAN_SAMPLE = 4096  # passages the typical similarity is taken over
+
+
+def sample_step(size: int) -> int:
+    """Every how many passages one is in the sample the median is taken over."""
+    return max(1, size // MEDIAN_SAMPLE)
 
 
 def vector_key(version: str, text: str) -> str:
@@ -121,10 +126,17 @@ class ScoredVector:
     similarity: float  # cosine, -1 … 1
 
 
+def _no_sample() -> Vectors:
+    return np.zeros(0, dtype=np.float32)
+
+
 @dataclass(frozen=True, slots=True)
 class DenseResult:
     hits: tuple[ScoredVector, ...]
     typical: float  # the median similarity of the question to the indexed passages
+    # The question's similarity to each passage of ``DenseIndex.sample_ids``, which the
+    # median is taken over (so one over the passages of one language can be taken too).
+    sample: Vectors = field(default_factory=_no_sample)
 
 
 class DenseIndex(Protocol):
@@ -135,6 +147,11 @@ class DenseIndex(Protocol):
 
     @property
     def total(self) -> int: ...
+
+    @property
+    def sample_ids(self) -> Sequence[str]:
+        """The passages ``DenseResult.typical`` is the median over, as in its ``sample``."""
+        ...
 
     def search(self, query: Vectors, k: int) -> DenseResult: ...
 
@@ -150,6 +167,10 @@ class Covered:
     @property
     def size(self) -> int:
         return len(self.ids)
+
+    @property
+    def sample_ids(self) -> Sequence[str]:
+        return self.ids[:: sample_step(len(self.ids))]
 
     @property
     def complete(self) -> bool:
@@ -182,10 +203,11 @@ class VectorIndex(Covered):
         top = top[np.argsort(-scores[top])]
         # Every text is somewhat similar to every other (e5's cosines rarely go below
         # 0.7): what tells relevance is how far a passage stands above the median.
-        sample = scores[:: max(1, len(scores) // MEDIAN_SAMPLE)]
+        sample = scores[:: sample_step(len(scores))]
         return DenseResult(
             tuple(ScoredVector(self.ids[i], float(scores[i])) for i in top),
             float(np.median(sample)),
+            sample,
         )
 
     def similarities(self, query: Vectors, passage_ids: Iterable[str]) -> dict[str, float]:

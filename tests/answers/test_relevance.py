@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.answers.relevance import QuestionWeights
+from bot.answers.relevance import QuestionWeights, is_relevant
 
 
 def test_a_passage_with_a_compound_covers_the_parts_the_analyzer_split_it_into(service):
@@ -21,3 +21,16 @@ def test_misspelt_compounds_are_answered(service):
     answer = service.ask("영지식 증멍이 뭐야")
     assert answer.answered
     assert "영지식 증명" in answer.hits[0].passage.text
+
+
+def test_a_passage_in_another_language_must_also_be_closer_than_every_everyday_topic():
+    assert is_relevant(0.0, 0.05, same_language=False, above=0.01)
+    assert not is_relevant(0.0, 0.05, same_language=False, above=-0.01)
+    assert is_relevant(0.0, 0.05, same_language=False)  # topics not embedded yet: the gap
+    assert not is_relevant(0.0, 0.03, same_language=False, above=0.2)  # the gap still counts
+
+
+def test_the_gap_rescues_a_passage_in_the_questions_language_only_if_closer_than_the_topics():
+    assert is_relevant(0.25, 0.06, above=0.01)
+    assert not is_relevant(0.25, 0.06, above=-0.01)
+    assert is_relevant(0.5, None, above=-0.01)  # covering the question is enough

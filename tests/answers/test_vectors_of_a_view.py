@@ -16,6 +16,7 @@ class Dense:
     """A stand-in ``DenseIndex`` covering any index (only its identity matters here)."""
 
     size = total = 10**9
+    sample_ids: tuple[str, ...] = ()
 
     def search(self, query: Any, k: int) -> Any:
         raise AssertionError("not searched")
@@ -45,7 +46,7 @@ class SwappingSemantic:
     """A semantic side whose embedding of a view ends after a newer one is swapped in."""
 
     embedder = object()
-    sentences = words = None  # no sentence or word vectors
+    sentences = words = everyday = None  # no sentence, word or everyday vectors
     exact_limit = 50_000  # a small corpus: its vectors are searched exactly
 
     def __init__(self, service: AnswerService, newer: SearchIndex) -> None:
@@ -108,7 +109,7 @@ class RecordingSemantic:
     words get."""
 
     embedder = object()
-    sentences = words = None
+    sentences = words = everyday = None
     cache = None  # nothing to prune
     exact_limit = 50_000
 
@@ -117,6 +118,9 @@ class RecordingSemantic:
 
     def vectors(self, index: SearchIndex, **options: Any) -> Dense:
         return Dense()
+
+    def embed_everyday(self, **options: Any) -> bool:
+        return True
 
     def embed_sentences(self, index: SearchIndex, **options: Any) -> bool:
         self.stops.append(options["stop"])

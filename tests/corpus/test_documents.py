@@ -7,6 +7,7 @@ import pytest
 from bot.corpus import (
     Article,
     CorpusStore,
+    article_id_of,
     parse_article,
     render_article,
     split_article,
@@ -80,6 +81,16 @@ def test_passage_ids_are_safe_in_deep_links():
     for passage in split_article(article):
         assert len(passage.id) <= 64
         assert all(c.isascii() and (c.isalnum() or c in "_-") for c in passage.id)
+
+
+def test_a_passage_id_names_its_article_even_when_the_article_id_has_dashes():
+    # The same paragraph twice gets a numbered id of its own.
+    same = "첫 문장이 길게 이어진다. 둘째 문장도 길게 이어진다. 셋째 문장도 이어진다."
+    other = same.replace("첫", "다른")
+    article = make_article(f"{same}\n\n{other}\n\n{same}", id="abc-DEF-9")
+    passages = split_article(article)
+    assert len({p.id for p in passages}) == len(passages) == 3
+    assert {article_id_of(p.id) for p in passages} == {"abc-DEF-9"}
 
 
 def test_a_short_heading_joins_the_next_passage():
