@@ -23,7 +23,7 @@ from .analyzer import KoreanAnalyzer, Term, passage_terms, title_words
 from .cluster_store import ClusterStore
 from .engine import SearchEngine, TermBag
 from .store import PassageStore
-from .typos import corrections, spaced
+from .typos import corrections, glued, spaced
 
 __all__ = ["Query", "SearchHit", "SearchIndex"]
 
@@ -169,6 +169,9 @@ class SearchIndex:
         bag: dict[str, list[str]] = {name: list(terms) for name, terms in analysis.bag.items()}
         corrected = list(corrections(analysis.words, self.document_frequencies))
         own = spaced(text, analysis.words, self.document_frequencies, {w for w, _ in corrected})
+        for whole, correction in glued(own, self.document_frequencies):  # 딥식: 딥, 식
+            own = [t for t in own if not whole.start <= t.start < whole.end] + [whole]
+            corrected.append((whole.text, correction))
         # The words a run of them was read as (the question's bigrams already hold theirs).
         bag["word"] = bag.get("word", []) + sorted({t.text for t in own} - set(bag.get("word", ())))
         words = frozenset(t.text for t in own)

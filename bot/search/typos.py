@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence, Set
 
 from .analyzer import Term
 
-__all__ = ["corrections", "jamo_neighbours", "spaced"]
+__all__ = ["corrections", "glued", "jamo_neighbours", "loanword_forms", "spaced"]
 
 _BASE, _VOWELS, _FINALS = 0xAC00, 21, 28
 _INITIALS = 19
@@ -59,6 +59,30 @@ def jamo_neighbours(word: str, *, initials: bool = True) -> Iterator[str]:
         for other in range(_FINALS):  # 0: no final (one dropped or added)
             if other != final:
                 yield _with(word, position, initial, vowel, other)
+
+
+# A loanword's consonant written as a final instead of a syllable of its own with ㅡ
+# (딥식 for 딥시크, 스타게잇 for 스타게이트): final -> the initials of that syllable.
+_LOANWORD_FINALS = {1: (15,), 7: (3,), 17: (17,), 19: (9, 16), 24: (15,), 25: (16,), 26: (17,)}
+_EU = 18  # the vowel ㅡ
+
+
+def loanword_forms(word: str) -> Iterator[str]:
+    """``word`` with one final consonant of a Hangul syllable spelt out as a syllable of
+    its own, as loanwords are (딥식 → 딥시크; 스타게잇 → 스타게이스, 스타게이트)."""
+    for position, char in enumerate(word):
+        code = ord(char) - _BASE
+        if not 0 <= code < _INITIALS * _VOWELS * _FINALS:
+            continue
+        initial, vowel, final = (
+            code // (_VOWELS * _FINALS),
+            code // _FINALS % _VOWELS,
+            code % _FINALS,
+        )
+        for spelt in _LOANWORD_FINALS.get(final, ()):
+            bare = _with(word, position, initial, vowel, 0)
+            syllable = chr(_BASE + (spelt * _VOWELS + _EU) * _FINALS)
+            yield bare[: position + 1] + syllable + bare[position + 1 :]
 
 
 def _with(word: str, position: int, initial: int, vowel: int, final: int) -> str:
@@ -108,7 +132,10 @@ def corrections(terms: Sequence[Term], frequencies: Frequencies) -> Iterator[tup
     pools: dict[str, list[list[str]]] = {}
     for word in tried:
         stem = _without_particle(word)
-        pools[word] = [_neighbours(word), *([[stem], _neighbours(stem)] if stem else [])]
+        pools[word] = [
+            [*_neighbours(word), *loanword_forms(word)],
+            *([[stem], _neighbours(stem)] if stem else []),
+        ]
     counts = frequencies({n for word in tried for pool in pools[word] for n in pool})
     for word in tried:
         for pool in pools[word]:
@@ -116,6 +143,44 @@ def corrections(terms: Sequence[Term], frequencies: Frequencies) -> Iterator[tup
             if best[0] > 0:
                 yield word, best[1]
                 break
+
+
+def glued(terms: Sequence[Term], frequencies: Frequencies) -> list[tuple[Term, str]]:
+    """A word the analyzer doesn't know, cut into syllables it does (딥식, a casual
+    spelling of 딥시크, as 딥 and 식): single syllables written together, one of them
+    at least not a corpus word, read as one word and corrected as a word is (one jamo,
+    or a loanword's final spelt out). (The word, as a term spanning them; the corpus
+    word.) Two batches of ``frequencies``."""
+    ordered = sorted(terms, key=lambda t: t.start)
+    runs: list[list[Term]] = []
+    for term in ordered:
+        if len(term.text) != 1 or not _is_hangul(term.text):
+            runs.append([])
+        elif runs and runs[-1] and runs[-1][-1].end == term.start:
+            runs[-1].append(term)
+        else:
+            runs.append([term])
+    runs = [run for run in runs if _MIN_SYLLABLES <= len(run) <= _MAX_SYLLABLES]
+    if not runs:
+        return []
+    words = {"".join(t.text for t in run): run for run in runs}
+    known = frequencies({t.text for run in runs for t in run} | set(words))
+    tried = {
+        word: run
+        for word, run in words.items()
+        if not known.get(word) and any(not known.get(t.text) for t in run)
+    }
+    tried = dict(sorted(tried.items(), key=lambda item: -len(item[0]))[:_MAX_CORRECTED])
+    if not tried:
+        return []
+    pools = {word: [*_neighbours(word), *loanword_forms(word)] for word in tried}
+    counts = frequencies({n for pool in pools.values() for n in pool})
+    found = []
+    for word, run in tried.items():
+        best = max(((counts.get(n, 0), n) for n in pools[word]), default=(0, ""))
+        if best[0] > 0:
+            found.append((Term(word, run[0].start, run[-1].end), best[1]))
+    return found
 
 
 def spaced(

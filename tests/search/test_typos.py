@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from bot.search import Term
-from bot.search.typos import corrections, jamo_neighbours, spaced
+from bot.search.typos import corrections, glued, jamo_neighbours, loanword_forms, spaced
 
 CORPUS = {
     "비용": 5,
@@ -16,6 +16,8 @@ CORPUS = {
     "오픈소스": 6,
     "도요타": 2,
     "비": 7,
+    "딥시크": 8,
+    "식": 0,
 }
 
 
@@ -76,6 +78,29 @@ def test_a_word_ending_like_a_particle_keeps_its_last_syllable():
     assert dict(corrections(terms("고얌이"), known)) == {"고얌이": "고양이"}  # not 고양
     # A misspelt corpus word ending in 랑 is that word, before any particle is taken off.
     assert dict(corrections(terms("첫서랑"), known)) == {"첫서랑": "첫사랑"}  # not 첫사
+
+
+def test_a_loanwords_final_consonant_is_tried_spelt_out():
+    assert set(loanword_forms("딥식")) == {"디프식", "딥시크"}  # each final in turn
+    assert set(loanword_forms("스타게잇")) == {"스타게이스", "스타게이트"}
+    assert list(loanword_forms("오픈소스")) == []  # no final to spell out
+    assert dict(corrections(terms("스타게잇"), frequency)) == {"스타게잇": "스타게이트"}
+
+
+def test_syllables_the_analyzer_cut_an_unknown_word_into_are_read_as_that_word():
+    # 딥식 (a casual 딥시크) comes from the analyzer as 딥 and 식, written together.
+    cut = [Term("딥", 0, 1), Term("식", 1, 2), Term("비용", 3, 5)]
+    [(word, correction)] = glued(cut, frequency)
+    assert (word.text, word.start, word.end, correction) == ("딥식", 0, 2, "딥시크")
+    # Apart, or in words the corpus has, they stay as they are.
+    assert glued([Term("딥", 0, 1), Term("식", 2, 3)], frequency) == []
+    assert glued([Term("비", 0, 1), Term("용", 1, 2)], lambda ws: dict.fromkeys(ws, 1)) == []
+
+
+def test_a_casual_spelling_of_a_name_finds_its_passage(service):
+    answer = service.ask("딥식 파라미터 수")
+    assert answer.answered
+    assert "6,710억 개의" in answer.hits[0].passage.text
 
 
 def test_a_word_split_by_a_space_is_joined():
