@@ -23,6 +23,7 @@ __all__ = [
     "is_content_word",
     "is_relevant",
     "supports",
+    "unseen_version",
 ]
 
 # Measured on our two question sets (tests/data): answerable questions whose passage
@@ -98,9 +99,11 @@ class QuestionWeights:
     def __init__(self, query: Query, document_frequency: Callable[[str], int], size: int):
         self.query = query
         self.weights: dict[str, float] = {}
+        self.frequency: dict[str, int] = {}  # word -> passages with it (or a synonym), most
         for word in query.words:
             kind = "light" if word in _FRAME_NOUNS else query.kinds.get(word, "name")
             frequency = max(document_frequency(f) for f in query.forms(word))
+            self.frequency[word] = frequency
             rarity = idf(frequency, size) * (_UNSEEN_WEIGHT if frequency == 0 else 1.0)
             self.weights[word] = rarity * _KIND_WEIGHT.get(kind, 1.0) * query.scale.get(word, 1.0)
         self.total = sum(self.weights.values())
@@ -125,16 +128,41 @@ class QuestionWeights:
         return self.covered(words) / self.total if self.total else 0.0
 
 
+def unseen_version(weights: QuestionWeights) -> bool:
+    """Whether the question names a model or version no passage has: a word of Latin
+    letters and digits (gpt-5, o3, r2) the corpus has never seen, nor its synonyms.
+    "When will GPT-5 be released?" of articles about GPT-4 is as close to them as a
+    right answer, and shares no word with them in another language; in the same
+    language an unseen word already weighs the most. Not numbers alone: "$500 billion"
+    is 5,000억 in a Korean article."""
+    return any(
+        word.isascii()
+        and any(c.isdigit() for c in word)
+        and any(c.isalpha() for c in word)
+        and weights.query.kinds.get(word, "name") == "name"
+        and not frequency
+        for word, frequency in weights.frequency.items()
+    )
+
+
 def is_relevant(
-    share: float, gap: float | None, *, same_language: bool = True, above: float | None = None
+    share: float,
+    gap: float | None,
+    *,
+    same_language: bool = True,
+    above: float | None = None,
+    unseen_version: bool = False,
 ) -> bool:
     """Does a passage answer the question, from its lexical ``share`` of the question and
     its semantic ``gap`` (None: no vectors, BM25 alone decides). ``above``: how much
     closer to the question the passage is than the closest everyday topic in its language
     (``bot/search/everyday.py``; None: not known). A passage in another language answers
-    only if it is closer; one in the question's that covers too little of it is rescued
+    only if it is closer, and not when the question names a version the corpus lacks
+    (``unseen_version``); one in the question's that covers too little of it is rescued
     by its gap only if it is closer."""
     if not same_language:
+        if unseen_version:
+            return False
         return gap is not None and gap >= CROSS_LINGUAL_GAP and (above is None or above > 0)
     if share >= MIN_RELEVANCE:
         return True

@@ -39,7 +39,7 @@ from .answer_kinds import AnswerKind, expected_kind, holds_kind
 from .excerpts import best_excerpt, best_sentence_share
 from .followup import Turn, follow_up
 from .fusion import fusion_weight
-from .relevance import MIN_RELEVANCE, QuestionWeights, is_relevant, supports
+from .relevance import MIN_RELEVANCE, QuestionWeights, is_relevant, supports, unseen_version
 from .suggestions import key_words
 
 __all__ = ["MAX_QUESTION_CHARS", "AnswerService", "Semantic"]
@@ -430,6 +430,7 @@ class AnswerService:
         if not hits:
             return []
         weights = QuestionWeights(query, index.document_frequency, index.size)
+        new_version = unseen_version(weights)
         language = text_language(query.text)
         everyday: dict[str, float | None] = {}  # article language -> the closest topic's
         typical: dict[str, float] = {}  # article language -> the median cosine in it
@@ -455,7 +456,13 @@ class AnswerService:
             if not state.semantic:
                 if share < self.min_relevance:
                     continue
-            elif is_relevant(share, gap, same_language=same_language, above=above_everyday):
+            elif is_relevant(
+                share,
+                gap,
+                same_language=same_language,
+                above=above_everyday,
+                unseen_version=new_version,
+            ):
                 answered = True
             elif supports(gap, same_language=same_language):
                 relevant = False

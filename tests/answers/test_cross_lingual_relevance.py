@@ -17,6 +17,7 @@ import numpy as np
 import pytest
 
 from bot import AnswerService, Library, Settings
+from bot.answers.relevance import QuestionWeights, unseen_version
 from bot.answers.service import _LANGUAGE_SAMPLE, Semantic, _sample_languages
 from bot.corpus import Article, CorpusStore
 from bot.search import VectorIndex
@@ -169,3 +170,25 @@ def test_at_most_so_many_of_the_sample_are_looked_up():
     languages = _sample_languages(counting, [f"a{i}-{i:08x}" for i in range(1023)])  # type: ignore[arg-type]
     assert 0 < len(counting.looked_up) <= _LANGUAGE_SAMPLE
     assert set(languages) == {"en", "ko"}
+
+
+@pytest.mark.parametrize(
+    ("question", "unseen"),
+    [
+        ("When will GPT-5 be released?", True),  # the articles have GPT-4
+        ("How much did GPT-4 cost to train?", False),
+        ("Which benchmarks did R1 beat o1 on?", False),
+        ("Is Stargate worth 500 billion dollars?", False),  # a number alone: 5,000억
+    ],
+)
+def test_a_version_the_corpus_has_never_seen_is_told(service, question, unseen):
+    index = service.index
+    weights = QuestionWeights(index.query(question), index.document_frequency, index.size)
+    assert unseen_version(weights) is unseen
+
+
+def test_a_question_about_a_version_the_articles_lack_is_refused_in_another_language(
+    hybrid_service,
+):
+    assert not hybrid_service.ask("When will GPT-5 be released?").answered
+    assert hybrid_service.ask("How much did GPT-4 cost to train?").answered

@@ -28,6 +28,8 @@ def test_a_passage_in_another_language_must_also_be_closer_than_every_everyday_t
     assert not is_relevant(0.0, 0.05, same_language=False, above=-0.01)
     assert is_relevant(0.0, 0.05, same_language=False)  # topics not embedded yet: the gap
     assert not is_relevant(0.0, 0.03, same_language=False, above=0.2)  # the gap still counts
+    # A version the corpus lacks (GPT-5 of articles about GPT-4): never from another language.
+    assert not is_relevant(0.0, 0.2, same_language=False, above=0.2, unseen_version=True)
 
 
 def test_the_gap_rescues_a_passage_in_the_questions_language_only_if_closer_than_the_topics():

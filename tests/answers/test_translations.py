@@ -163,7 +163,8 @@ def test_a_long_question_embeds_only_its_first_words(index):
     assert service._state.semantic is not None
     embedder = service._state.semantic.embedder
     assert isinstance(embedder, _Words)
-    filler = " ".join(f"word{i}x" for i in range(60))
+    # Words of letters alone: one with digits would name a version no passage has.
+    filler = " ".join(f"word{chr(97 + i // 26)}{chr(97 + i % 26)}" for i in range(60))
     service.ask(f"Who announced the data center plan? {filler}"[:MAX_QUESTION_CHARS])
     assert len(embedder.embedded) == _QUESTION_WORDS_EMBEDDED
     assert embedder.embedded[0] == "announced"  # the question's own order
