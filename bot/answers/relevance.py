@@ -129,20 +129,25 @@ class QuestionWeights:
 
 
 def unseen_version(weights: QuestionWeights) -> bool:
-    """Whether the question names a model or version no passage has: a word of Latin
-    letters and digits (gpt-5, o3, r2) the corpus has never seen, nor its synonyms.
-    "When will GPT-5 be released?" of articles about GPT-4 is as close to them as a
-    right answer, and shares no word with them in another language; in the same
-    language an unseen word already weighs the most. Not numbers alone: "$500 billion"
-    is 5,000억 in a Korean article."""
-    return any(
-        word.isascii()
-        and any(c.isdigit() for c in word)
-        and any(c.isalpha() for c in word)
-        and weights.query.kinds.get(word, "name") == "name"
-        and not frequency
-        for word, frequency in weights.frequency.items()
-    )
+    """Whether the question names a model or version no passage has: a word that starts
+    with a Latin letter and holds a digit (gpt-5, o3, r2) the corpus has never seen, nor
+    its synonyms. "When will GPT-5 be released?" of articles about GPT-4 is as close to
+    them as a right answer, and shares no word with them in another language; in the same
+    language an unseen word already weighs the most. Not a hyphenated name with a known
+    version in it (DeepSeek-V3, o1-mini: the articles write "DeepSeek v3"), nor numbers
+    and their units ("$500 billion" is 5,000억 in a Korean article; 671B, 5G, 1990s)."""
+    frequency = weights.frequency
+    for word, found in frequency.items():
+        if found or not _versioned(word) or weights.query.kinds.get(word, "name") != "name":
+            continue
+        if any(_versioned(part) and frequency.get(part) for part in word.split("-")):
+            continue
+        return True
+    return False
+
+
+def _versioned(word: str) -> bool:
+    return word.isascii() and word[:1].isalpha() and any(c.isdigit() for c in word)
 
 
 def is_relevant(

@@ -170,7 +170,7 @@ class SearchIndex:
         corrected = list(corrections(analysis.words, self.document_frequencies))
         own = spaced(text, analysis.words, self.document_frequencies, {w for w, _ in corrected})
         for whole, correction in glued(own, self.document_frequencies):  # 딥식: 딥, 식
-            own = [t for t in own if not whole.start <= t.start < whole.end] + [whole]
+            own = [t for t in own if not whole.start <= t.start < t.end <= whole.end] + [whole]
             corrected.append((whole.text, correction))
         # The words a run of them was read as (the question's bigrams already hold theirs).
         bag["word"] = bag.get("word", []) + sorted({t.text for t in own} - set(bag.get("word", ())))

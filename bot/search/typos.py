@@ -151,36 +151,46 @@ def glued(terms: Sequence[Term], frequencies: Frequencies) -> list[tuple[Term, s
     at least not a corpus word, read as one word and corrected as a word is (one jamo,
     or a loanword's final spelt out). (The word, as a term spanning them; the corpus
     word.) Two batches of ``frequencies``."""
-    ordered = sorted(terms, key=lambda t: t.start)
+    # Only the syllables: a word the analyzer joined over them (증멍방법 beside 증, 멍,
+    # 방법) sits among them; touching spans show they were written together.
+    syllables = sorted(
+        (t for t in terms if len(t.text) == 1 and _is_hangul(t.text)), key=lambda t: t.start
+    )
     runs: list[list[Term]] = []
-    for term in ordered:
-        if len(term.text) != 1 or not _is_hangul(term.text):
-            runs.append([])
-        elif runs and runs[-1] and runs[-1][-1].end == term.start:
+    for term in syllables:
+        if runs and runs[-1][-1].end == term.start:
             runs[-1].append(term)
         else:
             runs.append([term])
-    runs = [run for run in runs if _MIN_SYLLABLES <= len(run) <= _MAX_SYLLABLES]
+    # Not where the analyzer gave the whole word too (증멍 beside 증, 멍): it is a word
+    # already, corrected as one (``corrections``).
+    spans = {(t.start, t.end) for t in terms}
+    runs = [
+        run
+        for run in runs
+        if _MIN_SYLLABLES <= len(run) <= _MAX_SYLLABLES and (run[0].start, run[-1].end) not in spans
+    ]
     if not runs:
         return []
-    words = {"".join(t.text for t in run): run for run in runs}
-    known = frequencies({t.text for run in runs for t in run} | set(words))
-    tried = {
-        word: run
-        for word, run in words.items()
-        if not known.get(word) and any(not known.get(t.text) for t in run)
-    }
-    tried = dict(sorted(tried.items(), key=lambda item: -len(item[0]))[:_MAX_CORRECTED])
+    words = {"".join(t.text for t in run) for run in runs}
+    known = frequencies({t.text for run in runs for t in run} | words)
+    runs = [
+        run
+        for run in runs
+        if not known.get("".join(t.text for t in run)) and any(not known.get(t.text) for t in run)
+    ]
+    tried = sorted({"".join(t.text for t in run) for run in runs}, key=lambda w: (-len(w), w))
+    tried = tried[:_MAX_CORRECTED]
     if not tried:
         return []
     pools = {word: [*_neighbours(word), *loanword_forms(word)] for word in tried}
     counts = frequencies({n for pool in pools.values() for n in pool})
-    found = []
-    for word, run in tried.items():
-        best = max(((counts.get(n, 0), n) for n in pools[word]), default=(0, ""))
-        if best[0] > 0:
-            found.append((Term(word, run[0].start, run[-1].end), best[1]))
-    return found
+    best = {word: max((counts.get(n, 0), n) for n in pools[word]) for word in tried}
+    return [  # each place the word is written (딥식 … 딥식)
+        (Term(word, run[0].start, run[-1].end), best[word][1])
+        for run in runs
+        if (word := "".join(t.text for t in run)) in best and best[word][0] > 0
+    ]
 
 
 def spaced(

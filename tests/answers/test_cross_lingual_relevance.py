@@ -179,6 +179,10 @@ def test_at_most_so_many_of_the_sample_are_looked_up():
         ("How much did GPT-4 cost to train?", False),
         ("Which benchmarks did R1 beat o1 on?", False),
         ("Is Stargate worth 500 billion dollars?", False),  # a number alone: 5,000억
+        ("How many parameters does DeepSeek-V3 have?", False),  # the articles: DeepSeek v3
+        ("How does o1-mini compare?", False),
+        ("Is V3 a 671B model?", False),  # a number and its unit
+        ("What about DeepSeek-R2?", True),
     ],
 )
 def test_a_version_the_corpus_has_never_seen_is_told(service, question, unseen):

@@ -92,6 +92,13 @@ def test_syllables_the_analyzer_cut_an_unknown_word_into_are_read_as_that_word()
     cut = [Term("딥", 0, 1), Term("식", 1, 2), Term("비용", 3, 5)]
     [(word, correction)] = glued(cut, frequency)
     assert (word.text, word.start, word.end, correction) == ("딥식", 0, 2, "딥시크")
+    # Wherever it is written, and when the analyzer also joined it with the next word.
+    twice = [Term("딥", 0, 1), Term("식", 1, 2), Term("딥", 3, 4), Term("식", 4, 5)]
+    assert [(w.start, c) for w, c in glued(twice, frequency)] == [(0, "딥시크"), (3, "딥시크")]
+    joined = [Term("딥", 0, 1), Term("딥식비용", 0, 4), Term("식", 1, 2), Term("비용", 2, 4)]
+    assert [(w.text, c) for w, c in glued(joined, frequency)] == [("딥식", "딥시크")]
+    # A word the analyzer gave whole as well is a word already (corrected as one).
+    assert glued([Term("증", 0, 1), Term("증멍", 0, 2), Term("멍", 1, 2)], frequency) == []
     # Apart, or in words the corpus has, they stay as they are.
     assert glued([Term("딥", 0, 1), Term("식", 2, 3)], frequency) == []
     assert glued([Term("비", 0, 1), Term("용", 1, 2)], lambda ws: dict.fromkeys(ws, 1)) == []
