@@ -414,12 +414,13 @@ class AnswerService:
         hits = {h.passage.id: h for h in lexical}
         dense: dict[str, float] = {}
         low = high = 0.0
-        found: DenseResult | None = None
         question: Vectors | None = None
+        baselines: _Baselines | None = None
         if state.semantic:
             vectors = state.semantic.vectors
             question = state.semantic.embedder.embed_query(query.text)
             found = vectors.search(question, _FUSION_DEPTH)
+            baselines = _Baselines(state.semantic, found, question)
             dense = {s.id: s.similarity for s in found.hits[:_POOLED]}
             if found.hits:  # scaled over the whole list, pooled from its head
                 high, low = found.hits[0].similarity, found.hits[-1].similarity
@@ -432,8 +433,6 @@ class AnswerService:
         weights = QuestionWeights(query, index.document_frequency, index.size)
         new_version = unseen_version(weights)
         language = text_language(query.text)
-        everyday: dict[str, float | None] = {}  # article language -> the closest topic's
-        typical: dict[str, float] = {}  # article language -> the median cosine in it
         candidates = []
         answered = False  # some passage passes the relevance decision itself
         for pid, hit in hits.items():
@@ -443,15 +442,11 @@ class AnswerService:
             share = weights.share({t.text for t in terms} | titled)
             similarity = dense.get(pid)
             same_language = not language or hit.article.language in ("", language)
-            passage_language = hit.article.language or language
-            gap = None
-            if similarity is not None and found is not None:
-                gap = similarity - _typical(state.semantic, found, passage_language, typical)
-            above_everyday = None
-            if similarity is not None and question is not None:
-                above_everyday = _above_everyday(
-                    state.semantic, question, passage_language, similarity, everyday
-                )
+            gap = above_everyday = None
+            if similarity is not None and baselines is not None:
+                passage_language = hit.article.language or language
+                gap = similarity - baselines.median(passage_language)
+                above_everyday = baselines.above_everyday(similarity, passage_language)
             relevant = True
             if not state.semantic:
                 if share < self.min_relevance:
@@ -643,35 +638,37 @@ def _sample_languages(
     }
 
 
-def _typical(
-    semantic: Semantic | None, found: DenseResult, language: str, medians: dict[str, float]
-) -> float:
-    """The question's median cosine to the passages in ``language`` (``medians``: those
-    taken for this question), or to all where that language has too few."""
-    rows = semantic.languages.get(language) if semantic else None
-    if rows is None or len(found.sample) <= rows[-1]:
-        return found.typical
-    if language not in medians:
-        medians[language] = float(np.median(found.sample[rows]))
-    return medians[language]
+@dataclass(slots=True)
+class _Baselines:
+    """What a passage's cosine to one question is weighed against in its language, each
+    taken once per question and language: the median over that language's passages (its
+    gap stands above it) and the closest everyday topic in it."""
 
+    semantic: Semantic
+    found: DenseResult
+    question: Vectors
+    _medians: dict[str, float] = field(default_factory=dict)
+    _topics: dict[str, float | None] = field(default_factory=dict)
 
-def _above_everyday(
-    semantic: Semantic | None,
-    question: Vectors,
-    language: str,
-    similarity: float,
-    closest: dict[str, float | None],
-) -> float | None:
-    """How far a passage in ``language`` stands closer to the question than the closest
-    everyday topic in that language does (``closest``: those found for this question);
-    None without their vectors."""
-    if semantic is None or semantic.everyday is None:
-        return None
-    if language not in closest:
-        closest[language] = semantic.everyday.closest(question, language)
-    topic = closest[language]
-    return None if topic is None else similarity - topic
+    def median(self, language: str) -> float:
+        """The question's median cosine to the passages in ``language``, or to all where
+        that language has too few (or the corpus is in one language)."""
+        rows = self.semantic.languages.get(language)
+        if rows is None or len(self.found.sample) <= rows[-1]:
+            return self.found.typical
+        if language not in self._medians:
+            self._medians[language] = float(np.median(self.found.sample[rows]))
+        return self._medians[language]
+
+    def above_everyday(self, similarity: float, language: str) -> float | None:
+        """How much closer to the question a passage in ``language`` is than the closest
+        everyday topic in it; None without their vectors."""
+        if self.semantic.everyday is None:
+            return None
+        if language not in self._topics:
+            self._topics[language] = self.semantic.everyday.closest(self.question, language)
+        topic = self._topics[language]
+        return None if topic is None else similarity - topic
 
 
 def _with_sentences(

@@ -221,22 +221,30 @@ def everyday_inputs(version: str) -> dict[str, str]:
 
 class EverydayTopics:
     """A read-only view of the everyday topics' vectors in a local cache (the
-    ``SemanticIndexer`` that owns the cache makes them), read once all of a language's
-    are there."""
+    ``SemanticIndexer`` that owns the cache makes them), kept in memory once all of a
+    language's are there. The cache is read at a language's first question, and again
+    only after ``reload`` (the indexer's, once it has put them there): not at every
+    question while they are missing."""
 
     def __init__(self, cache: VectorCache, version: str) -> None:
         self._cache = cache
         self._version = version
         self._matrices: dict[str, Vectors] = {}  # language -> its topics' vectors
+        self._read: set[str] = set()  # languages read from the cache since ``reload``
+
+    def reload(self) -> None:
+        """Read the cache again for the languages that were missing vectors."""
+        self._read.clear()
 
     def closest(self, question: Vectors, language: str) -> float | None:
         """The highest cosine of ``question`` to a topic in ``language``; None when there
-        are none in it, or not all of them have their vector yet."""
+        are none in it, or not all of them had their vector when last read."""
         matrix = self._matrices.get(language)
         if matrix is None:
             texts = EVERYDAY_TOPICS.get(language)
-            if not texts:
+            if not texts or language in self._read:
                 return None
+            self._read.add(language)
             keys = [vector_key(self._version, text) for text in texts]
             found = self._cache.get_many(keys)
             if len(found) < len(keys):

@@ -79,18 +79,12 @@ class SemanticIndexer:
         cluster that has it, else embedded (unless not ``embed``); about 2.5 s, once.
         Whether every one now has one."""
         inputs = everyday_inputs(self.embedder.version)
-        have = self.cache.local.known(inputs)
-        missing = [key for key in inputs if key not in have]
-        if missing:
-            fetched = self.cache.get_many(missing)
-            missing = [key for key in missing if key not in fetched]
+        missing = self._missing(inputs)
         if missing and embed:
-            for start in range(0, len(missing), WORD_BATCH):
-                chunk = missing[start : start + WORD_BATCH]
-                fresh = self.embedder.embed_passages([inputs[k] for k in chunk])
-                self.cache.put_many(dict(zip(chunk, fresh, strict=True)))
+            self._embed(inputs, missing, WORD_BATCH, stop=lambda: False)
             log.info("embedded %d everyday topics", len(missing))
-            return True
+            missing = []
+        self.everyday.reload()  # answers read them from the cache again
         return not missing
 
     def keys(self, index: SearchIndex) -> Iterator[str]:
@@ -159,7 +153,6 @@ class SemanticIndexer:
     ) -> bool:
         """Put the vectors of the ``parts`` of each batch of passages (``inputs_of``: key ->
         what the model reads) in the local cache, ``size`` texts a call to the model."""
-        local = self.cache.local
         made = done = 0
         complete = True
         label = f"embedding {parts}"
@@ -168,26 +161,42 @@ class SemanticIndexer:
             if stop():
                 return _stopped(parts, made)
             inputs = inputs_of(batch)
-            have = local.known(inputs)
-            missing = [key for key in inputs if key not in have]
-            if missing:  # a cluster's are fetched into the local cache
-                fetched = self.cache.get_many(missing)
-                missing = [key for key in missing if key not in fetched]
+            missing = self._missing(inputs)
             if not embed:
                 complete = complete and not missing
                 missing = []
-            for start in range(0, len(missing), size):
-                if stop():
-                    return _stopped(parts, made)
-                chunk = missing[start : start + size]
-                fresh = self.embedder.embed_passages([inputs[k] for k in chunk])
-                self.cache.put_many(dict(zip(chunk, fresh, strict=True)))
-                made += len(chunk)
+            embedded = self._embed(inputs, missing, size, stop)
+            if embedded is None:
+                return _stopped(parts, made)
+            made += embedded
             done += len(batch)
             progress(label, min(done, index.size), index.size)
         if made:
             log.info("embedded %d new %s", made, parts)
         return complete
+
+    def _missing(self, inputs: dict[str, str]) -> list[str]:
+        """The keys of ``inputs`` with no vector in the local cache, once a cluster's
+        have been fetched into it."""
+        have = self.cache.local.known(inputs)
+        missing = [key for key in inputs if key not in have]
+        if missing:
+            fetched = self.cache.get_many(missing)
+            missing = [key for key in missing if key not in fetched]
+        return missing
+
+    def _embed(
+        self, inputs: dict[str, str], keys: list[str], size: int, stop: Callable[[], bool]
+    ) -> int | None:
+        """Embed what ``inputs`` has for ``keys`` into the cache, ``size`` texts a call to
+        the model; how many were, or None if stopped before the end."""
+        for start in range(0, len(keys), size):
+            if stop():
+                return None
+            chunk = keys[start : start + size]
+            fresh = self.embedder.embed_passages([inputs[k] for k in chunk])
+            self.cache.put_many(dict(zip(chunk, fresh, strict=True)))
+        return len(keys)
 
     def vectors(
         self,

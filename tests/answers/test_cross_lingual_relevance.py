@@ -18,7 +18,7 @@ import pytest
 
 from bot import AnswerService, Library, Settings
 from bot.answers.relevance import QuestionWeights, unseen_version
-from bot.answers.service import _LANGUAGE_SAMPLE, Semantic, _sample_languages
+from bot.answers.service import _LANGUAGE_SAMPLE, _sample_languages
 from bot.corpus import Article, CorpusStore
 from bot.search import VectorIndex
 from tests.conftest import PROJECT
@@ -83,8 +83,8 @@ def _two_languages(index, closer: dict[str, float] | None = None) -> AnswerServi
             ids.append(pid)
             rows.append(cosine * AXES[0] + np.sqrt(1 - cosine**2) * AXES[1])
     vectors = VectorIndex(ids, np.stack(rows).astype(np.float32))
-    service = AnswerService(index, semantic=Semantic(_Question(), vectors))
-    service.use_vectors(_Question(), vectors, index=index)  # as the library hands them over
+    service = AnswerService(index)
+    assert service.use_vectors(_Question(), vectors, index=index)  # as the library does
     return service
 
 

@@ -77,6 +77,15 @@ def test_each_topic_is_embedded_once_and_kept_in_the_cache():
     assert set(everyday_inputs(VERSION)) <= set(indexer.keys(NoPassages()))  # type: ignore[arg-type]
 
 
+def test_answers_see_the_topics_once_the_indexer_has_embedded_them():
+    embedder = HashedEmbedder()
+    indexer = SemanticIndexer(embedder, VectorCache(None))
+    question = embedder.vector(EVERYDAY_TOPICS["ko"][0])
+    assert indexer.everyday.closest(question, "ko") is None  # read once: none yet
+    indexer.embed_everyday()
+    assert indexer.everyday.closest(question, "ko") == pytest.approx(1.0, abs=1e-3)
+
+
 def test_the_closest_topic_is_the_highest_cosine_in_that_language():
     embedder = HashedEmbedder()
     indexer = SemanticIndexer(embedder, VectorCache(None))
@@ -98,4 +107,6 @@ def test_nothing_is_said_until_every_topic_of_a_language_has_its_vector():
     question = embedder.vector(english[0])
     assert topics.closest(question, "en") is None  # one still missing: it could be closer
     cache.put_many({vector_key(VERSION, english[-1]): embedder.vector(english[-1])})
+    assert topics.closest(question, "en") is None  # not read again at every question
+    topics.reload()  # as the indexer does once it has put them in the cache
     assert topics.closest(question, "en") == pytest.approx(1.0, abs=1e-3)

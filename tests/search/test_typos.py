@@ -251,3 +251,13 @@ def test_a_long_question_of_runs_costs_a_bounded_number_of_look_ups():
     assert spaced(text, runs, counting) == runs
     assert len(asked) == 2  # the question's words, then the pieces of four runs
     assert len(asked[1]) == 4 * sum(17 - n for n in range(2, 16))  # each piece of 2-15
+
+
+def test_a_long_question_of_glued_syllables_costs_a_bounded_number_of_look_ups():
+    ASKED.clear()
+    # 200 runs of two unknown syllables each (a hostile or garbled question).
+    cut = [Term(chr(0xAC00 + i), i + i // 2, i + i // 2 + 1) for i in range(400)]
+    glued(cut, frequency)
+    assert len(ASKED) == 2  # the syllables and runs, then the neighbours of a few
+    neighbours = len(list(jamo_neighbours("가나", initials=False))) + 2
+    assert len(ASKED[1]) <= 4 * neighbours
