@@ -9,7 +9,13 @@ import pytest
 
 from bot import AnswerService, AnswerStatus
 from bot.answers.fusion import LEXICAL_WEIGHT, PARAPHRASE_WEIGHT, fusion_weight
-from bot.answers.relevance import CROSS_LINGUAL_SUPPORT_GAP, SUPPORT_GAP, supports
+from bot.answers.relevance import (
+    CROSS_LINGUAL_SUPPORT_GAP,
+    RESCUE_GAP,
+    STRONG_GAP,
+    SUPPORT_GAP,
+    supports,
+)
 from bot.answers.service import Semantic
 from bot.search.vectors import VectorIndex
 
@@ -63,21 +69,25 @@ class _OneDirection:
         raise AssertionError("not used")
 
 
-def _with_close_passage(service: AnswerService, avoid: Sequence[str]) -> tuple[AnswerService, str]:
+def _with_close_passage(
+    service: AnswerService, avoid: Sequence[str], gap: float
+) -> tuple[AnswerService, str]:
     """A hybrid service over ``service``'s index whose vectors put one passage holding
-    none of ``avoid`` right at every question, and every other passage far from it."""
+    none of ``avoid`` ``gap`` above every other passage (at cosine 0: the median) for
+    every question."""
     texts = {pid: text for batch in service.index.passage_texts() for pid, _, text in batch}
     ids = list(texts)
     close = next(pid for pid in ids if not any(w.lower() in texts[pid].lower() for w in avoid))
     matrix = np.tile(np.eye(4, dtype=np.float32)[1], (len(ids), 1))
-    matrix[ids.index(close)] = np.eye(4, dtype=np.float32)[0]
+    matrix[ids.index(close)] = [gap, np.sqrt(1 - gap**2), 0.0, 0.0]
     semantic = Semantic(_OneDirection(), VectorIndex(ids, matrix))
     return AnswerService(service.index, semantic=semantic), close
 
 
 def test_an_answered_question_also_quotes_what_the_model_finds_close(service):
     question = "DeepSeek v3 훈련 비용은?"
-    hybrid, close = _with_close_passage(service, ["DeepSeek", "딥시크", "훈련", "비용", "v3"])
+    words = ["DeepSeek", "딥시크", "훈련", "비용", "v3"]
+    hybrid, close = _with_close_passage(service, words, (SUPPORT_GAP + STRONG_GAP) / 2)
     answer = hybrid.ask(question, top=20)
     assert answer.answered
     assert close in [h.passage.id for h in answer.hits]  # shares no word, kept on its gap
@@ -85,5 +95,13 @@ def test_an_answered_question_also_quotes_what_the_model_finds_close(service):
 
 
 def test_closeness_alone_does_not_answer_a_question(service):
-    hybrid, _ = _with_close_passage(service, ["날씨", "서울"])
+    hybrid, _ = _with_close_passage(service, ["날씨", "서울"], (RESCUE_GAP + STRONG_GAP) / 2)
     assert hybrid.ask("오늘 서울 날씨 어때?").status is AnswerStatus.NOT_FOUND
+
+
+def test_a_passage_far_above_the_median_answers_sharing_no_word(service):
+    question = "그 녀석들 요즘 뭐 한대?"  # no word of it in the articles
+    assert service.ask(question).status is AnswerStatus.NOT_FOUND
+    hybrid, close = _with_close_passage(service, ["녀석", "요즘"], STRONG_GAP + 0.01)
+    answer = hybrid.ask(question)
+    assert answer.answered and answer.hits[0].passage.id == close

@@ -36,3 +36,13 @@ def test_the_gap_rescues_a_passage_in_the_questions_language_only_if_closer_than
     assert is_relevant(0.25, 0.06, above=0.01)
     assert not is_relevant(0.25, 0.06, above=-0.01)
     assert is_relevant(0.5, None, above=-0.01)  # covering the question is enough
+
+
+def test_a_passage_far_above_the_median_answers_whatever_words_it_shares():
+    # "스타벅의 본점은 어디인가?" of a page on 스타벅스: no word in common, 0.17 above.
+    assert is_relevant(0.0, 0.17, above=0.15)
+    assert is_relevant(0.0, 0.17)  # everyday topics not embedded yet: the gap
+    assert not is_relevant(0.0, 0.17, above=-0.01)  # as close to an everyday topic
+    # Word traps stand at most 0.085 above: sharing too little, they stay refused.
+    assert not is_relevant(0.1, 0.085, above=0.03)
+    assert not is_relevant(0.0, 0.17, above=0.0)
