@@ -369,7 +369,7 @@ class AnswerService:
         )
         semantic = state.semantic
         if semantic and semantic.sentences and any(c.sentences is None for c in page):
-            question = semantic.embedder.embed_query(query.text)  # the recent one, cached
+            question = semantic.embedder.embed_query(query.for_model)  # the recent one, cached
             page = _with_sentences(semantic.sentences, question, page)
         hits = tuple(
             Hit(
@@ -418,7 +418,7 @@ class AnswerService:
         baselines: _Baselines | None = None
         if state.semantic:
             vectors = state.semantic.vectors
-            question = state.semantic.embedder.embed_query(query.text)
+            question = state.semantic.embedder.embed_query(query.for_model)
             found = vectors.search(question, _FUSION_DEPTH)
             baselines = _Baselines(state.semantic, found, question)
             dense = {s.id: s.similarity for s in found.hits[:_POOLED]}

@@ -131,6 +131,17 @@ class QueryAnalysis:
     words: list[Term]
 
 
+# Korean words are 2-5 syllables with their particles; 9 or more characters without a
+# space are words typed together (tests/data: only the questions typed so; TyDi: 7 of
+# 1,625, such as 포항종합제철주식회사는).
+_RUN_TOGETHER = 9
+_HANGUL = re.compile(r"[\uac00-\ud7a3]")
+
+
+def _typed_together(word: str) -> bool:
+    return len(word) >= _RUN_TOGETHER and _HANGUL.search(word) is not None
+
+
 class KoreanAnalyzer:
     """Text → ``{"word": [...], "gram": [...]}`` for BM25Engine; thread-safe.
 
@@ -184,6 +195,19 @@ class KoreanAnalyzer:
         ]
         bag = {"word": [t.text for t in words], "gram": _grams(clean, tokens, QUESTION_WORDS)}
         return QueryAnalysis(bag, words)
+
+    def respaced(self, text: str) -> str:
+        """``text`` with its words typed together spaced as Kiwi would space them, for the
+        model: a run of ``_RUN_TOGETHER`` characters or more with Hangul and no space
+        ("딥시크모델공짜로돌릴수있어?" → "딥시크 모델 공짜로 돌릴 수 있어?"). The lexical side
+        reads such a run as well as the spaced question; the model does not. Shorter words
+        are left as written: Kiwi would split compounds people write whole (세계경제포럼)."""
+        words = text.split(" ")
+        if not any(_typed_together(w) for w in words):
+            return text
+        kiwi = self._kiwi
+        with self._lock:
+            return " ".join(kiwi.space(w) if _typed_together(w) else w for w in words)
 
     # -- Kiwi ----------------------------------------------------------------
 

@@ -46,6 +46,12 @@ class Query:
     scale: Mapping[str, float] = field(default_factory=dict)
     # Own word -> as the question writes it ("announced" for announc): what the model reads.
     written: Mapping[str, str] = field(default_factory=dict)
+    # The question as the model reads it: words typed together spaced ("" : ``text``).
+    spaced: str = ""
+
+    @property
+    def for_model(self) -> str:
+        return self.spaced or self.text
 
     def forms(self, word: str) -> frozenset[str]:
         """A question word and its synonyms' words."""
@@ -166,6 +172,9 @@ class SearchIndex:
         """The question's terms, plus its synonyms' where the corpus lacks its own words."""
         text = " ".join(unescape(_TAG.sub("", _CODE.sub(" ", question))).split())
         analysis = self.analyzer.query_analysis(text)
+        respaced = self.analyzer.respaced(text)
+        if respaced == text:
+            respaced = ""
         bag: dict[str, list[str]] = {name: list(terms) for name, terms in analysis.bag.items()}
         corrected = list(corrections(analysis.words, self.document_frequencies))
         own = spaced(text, analysis.words, self.document_frequencies, {w for w, _ in corrected})
@@ -177,7 +186,8 @@ class SearchIndex:
         words = frozenset(t.text for t in own)
         kinds = {t.text: t.kind for t in own}
         alternatives: dict[str, frozenset[str]] = {}
-        for present, others in self.synonyms.expand(text):
+        # A synonym starts a word: in words typed together, a word of the spaced question.
+        for present, others in self.synonyms.expand(f"{text} {respaced}".strip()):
             mentioned = {t for m in present for t in self._member(m).get("word", ())} & words
             added: set[str] = set()
             for member in others:
@@ -197,7 +207,7 @@ class SearchIndex:
             for name, terms in self._member(correction).items():
                 bag.setdefault(name, []).extend(terms)
         written = {t.text: text[t.start : t.end] for t in own}
-        return Query(text, bag, words, alternatives, kinds, written=written)
+        return Query(text, bag, words, alternatives, kinds, written=written, spaced=respaced)
 
     def _member(self, member: str) -> dict[str, list[str]]:
         """A synonym's analysis: the list is fixed, so each member is analyzed once."""

@@ -168,3 +168,11 @@ def test_the_command_line_answers_an_english_question_from_the_vectors(
     assert answer["status"] == "answered" and answer["retrieval"] == "hybrid"
     assert "거의 15조 개의 토큰" in answer["results"][0]["passage"]
     assert answer["results"][0]["similarity"] > 0.7
+
+
+def test_a_question_typed_without_spaces_is_answered_as_the_spaced_one(hybrid_service):
+    # The model reads words typed together worse: it gets the question spaced by Kiwi.
+    spaced = hybrid_service.ask("딥시크 모델 공짜로 돌릴 수 있어?")
+    together = hybrid_service.ask("딥시크모델공짜로돌릴수있어?")
+    assert together.answered
+    assert [h.passage.id for h in together.hits] == [h.passage.id for h in spaced.hits]

@@ -284,3 +284,18 @@ def test_kiwi_loads_lazily() -> None:
     assert fresh._kiwi_instance is None
     assert fresh.analyze("")["word"] == []  # nothing to tokenize: still not loaded
     assert fresh._kiwi_instance is None
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("딥시크모델공짜로돌릴수있어?", "딥시크 모델 공짜로 돌릴 수 있어?"),
+        ("DeepSeek이 중국의모델학습비용을줄였나", "DeepSeek이 중국의 모델 학습 비용을 줄였나"),
+        # Spaced questions and words people write whole are left as written.
+        ("딥시크 모델 공짜로 돌릴 수 있어?", "딥시크 모델 공짜로 돌릴 수 있어?"),
+        ("세계경제포럼 연례 회의", "세계경제포럼 연례 회의"),
+        ("DeepSeek-V3-Base-instruct", "DeepSeek-V3-Base-instruct"),  # no Hangul
+    ],
+)
+def test_words_typed_together_are_spaced_for_the_model(analyzer, text, expected) -> None:
+    assert analyzer.respaced(text) == expected

@@ -237,6 +237,15 @@ def test_a_question_typed_without_spaces_is_answered_as_if_spaced(service):
     assert {"찰스", "오펜하이머"} <= highlighted
 
 
+def test_a_synonym_inside_words_typed_together_still_counts(service):
+    # 공짜 is the corpus' 무료 (corpus/synonyms.txt); typed inside a run, it is found in
+    # the question as spaced for the model, so it doesn't weigh as a word no article has.
+    query = service.index.query("딥시크모델공짜로돌릴수있어?")
+    assert query.for_model == "딥시크 모델 공짜로 돌릴 수 있어?"
+    assert "무료" in query.forms("공짜")
+    assert service.ask("딥시크모델공짜로돌릴수있어?").answered
+
+
 def test_a_long_question_of_runs_costs_a_bounded_number_of_look_ups():
     asked: list[set[str]] = []
 
