@@ -167,7 +167,7 @@ def follow_up(
         {**earlier.kinds, **query.kinds},
         scale={w: EARLIER_WEIGHT for w in earlier.words - words},
         written={**earlier.written, **query.written},
-        spaced=query.spaced,
+        rewritten=query.rewritten,
     )
     needs = tuple(_wholes(combined.forms(word)) for word in sorted(own))
     return FollowUp(turn.question, combined, own, _boosts(turn.passage_ids, index), needs)

@@ -23,7 +23,7 @@ from .analyzer import KoreanAnalyzer, Term, passage_terms, title_words
 from .cluster_store import ClusterStore
 from .engine import SearchEngine, TermBag
 from .store import PassageStore
-from .typos import corrections, glued, spaced
+from .typos import corrections, glued, rejoined, spaced
 
 __all__ = ["Query", "SearchHit", "SearchIndex"]
 
@@ -46,12 +46,13 @@ class Query:
     scale: Mapping[str, float] = field(default_factory=dict)
     # Own word -> as the question writes it ("announced" for announc): what the model reads.
     written: Mapping[str, str] = field(default_factory=dict)
-    # The question as the model reads it: words typed together spaced ("" : ``text``).
-    spaced: str = ""
+    # The question as the model reads it: words split by a space joined (출 시: 출시),
+    # words typed together spaced ("": as ``text``).
+    rewritten: str = ""
 
     @property
     def for_model(self) -> str:
-        return self.spaced or self.text
+        return self.rewritten or self.text
 
     def forms(self, word: str) -> frozenset[str]:
         """A question word and its synonyms' words."""
@@ -172,11 +173,16 @@ class SearchIndex:
         """The question's terms, plus its synonyms' where the corpus lacks its own words."""
         text = " ".join(unescape(_TAG.sub("", _CODE.sub(" ", question))).split())
         analysis = self.analyzer.query_analysis(text)
-        respaced = self.analyzer.respaced(text)
-        if respaced == text:
-            respaced = ""
         bag: dict[str, list[str]] = {name: list(terms) for name, terms in analysis.bag.items()}
         corrected = list(corrections(analysis.words, self.document_frequencies))
+        joins = rejoined(text, analysis.words, self.document_frequencies)  # 출 시: 출시
+        corrected += [
+            (t.text, word)
+            for whole, word in joins
+            for t in analysis.words
+            if whole.start <= t.start and t.end <= whole.end
+        ]
+        rewritten = self._for_model(text, joins)
         own = spaced(text, analysis.words, self.document_frequencies, {w for w, _ in corrected})
         for whole, correction in glued(own, self.document_frequencies):  # 딥식: 딥, 식
             own = [t for t in own if not whole.start <= t.start < t.end <= whole.end] + [whole]
@@ -187,7 +193,7 @@ class SearchIndex:
         kinds = {t.text: t.kind for t in own}
         alternatives: dict[str, frozenset[str]] = {}
         # A synonym starts a word: in words typed together, a word of the spaced question.
-        for present, others in self.synonyms.expand(f"{text} {respaced}".strip()):
+        for present, others in self.synonyms.expand(f"{text} {rewritten}".strip()):
             mentioned = {t for m in present for t in self._member(m).get("word", ())} & words
             added: set[str] = set()
             for member in others:
@@ -207,7 +213,15 @@ class SearchIndex:
             for name, terms in self._member(correction).items():
                 bag.setdefault(name, []).extend(terms)
         written = {t.text: text[t.start : t.end] for t in own}
-        return Query(text, bag, words, alternatives, kinds, written=written, spaced=respaced)
+        return Query(text, bag, words, alternatives, kinds, written=written, rewritten=rewritten)
+
+    def _for_model(self, text: str, joins: Sequence[tuple[Term, str]]) -> str:
+        """The question as the model reads it best ("" if as written): the words split by
+        a space joined (``rejoined``), words typed together spaced."""
+        for whole, _ in reversed(joins):  # in order and apart: the spans stay right
+            text = text[: whole.start] + whole.text + text[whole.end :]
+        rewritten = self.analyzer.respaced(text)
+        return "" if rewritten == text and not joins else rewritten
 
     def _member(self, member: str) -> dict[str, list[str]]:
         """A synonym's analysis: the list is fixed, so each member is analyzed once."""

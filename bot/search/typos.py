@@ -8,7 +8,8 @@ passages, or the two neighbouring question words joined. Only words of two sylla
 or more are corrected: a single syllable has too many neighbours to guess from; in
 two, only a vowel or a final is taken as mistyped. A name the analyzer doesn't know may
 keep its particle (토요타랑): the word without it is tried too (and its neighbours).
-A question typed without spaces is read as if it had them (``spaced``).
+A question typed without spaces is read as if it had them (``spaced``), and a word split
+by a space beside a single syllable (출 시, 테 슬라) as the word (``rejoined``).
 
 Frequencies are asked for in batches (``frequencies`` takes many words): a few hundred
 neighbours per word would otherwise be as many requests to a search cluster.
@@ -21,7 +22,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence, Set
 
 from .analyzer import Term
 
-__all__ = ["corrections", "glued", "jamo_neighbours", "loanword_forms", "spaced"]
+__all__ = ["corrections", "glued", "jamo_neighbours", "loanword_forms", "rejoined", "spaced"]
 
 _BASE, _VOWELS, _FINALS = 0xAC00, 21, 28
 _INITIALS = 19
@@ -143,6 +144,45 @@ def corrections(terms: Sequence[Term], frequencies: Frequencies) -> Iterator[tup
             if best[0] > 0:
                 yield word, best[1]
                 break
+
+
+def rejoined(text: str, terms: Sequence[Term], frequencies: Frequencies) -> list[tuple[Term, str]]:
+    """Words split by a space beside a single syllable ("출 시", "테 슬라", "연 구소",
+    "모 델은"), whose halves are words of their own (출, 시) so that ``corrections``, which
+    joins halves the corpus lacks, leaves them. The join is the two written words, the
+    second as far as its term or to its end (연구소 rather than 연구), the longest the
+    corpus has. One syllable written alone is mostly a word (세 곳, 그 회사), but those
+    don't join into a corpus word. (The two written words without the space, as a term
+    spanning them; the corpus word.) One batch of ``frequencies``."""
+    ordered = sorted(terms, key=lambda t: t.start)
+    joins: dict[tuple[int, int], list[str]] = {}  # the two words' span -> candidates
+    for first, second in itertools.pairwise(ordered):
+        if second.start != first.end + 1 or text[first.end] != " ":
+            continue  # not the last of one written word and the first of the next
+        start = text.rfind(" ", 0, first.start) + 1
+        end = _word_end(text, second.start)
+        if first.end - start != 1 and end - second.start != 1:
+            continue  # neither written word is a single syllable
+        left = text[start : first.end]
+        candidates = [left + text[second.start : e] for e in sorted({second.end, end})]
+        joins[(start, end)] = [c for c in candidates if _is_hangul(c)]
+    if not joins:
+        return []
+    known = frequencies({c for candidates in joins.values() for c in candidates})
+    found: list[tuple[Term, str]] = []
+    for (start, end), candidates in joins.items():
+        word = max((c for c in candidates if known.get(c)), key=len, default=None)
+        if word is not None and (not found or found[-1][0].end <= start):  # 중 국 가: once
+            found.append((Term(text[start:end].replace(" ", "", 1), start, end), word))
+    return found
+
+
+def _word_end(text: str, start: int) -> int:
+    """Where the written word from ``start`` ends, before any closing punctuation."""
+    end = start
+    while end < len(text) and not text[end].isspace() and text[end] not in "?!.,;:…)]\"'":
+        end += 1
+    return end
 
 
 def glued(terms: Sequence[Term], frequencies: Frequencies) -> list[tuple[Term, str]]:

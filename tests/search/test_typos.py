@@ -5,7 +5,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from bot.search import Term
-from bot.search.typos import corrections, glued, jamo_neighbours, loanword_forms, spaced
+from bot.search.typos import (
+    corrections,
+    glued,
+    jamo_neighbours,
+    loanword_forms,
+    rejoined,
+    spaced,
+)
 
 CORPUS = {
     "비용": 5,
@@ -235,6 +242,40 @@ def test_a_question_typed_without_spaces_is_answered_as_if_spaced(service):
     assert without.hits[0].passage.id == with_spaces.hits[0].passage.id
     highlighted = {without.hits[0].excerpt.text[a:b] for a, b in without.hits[0].excerpt.highlights}
     assert {"찰스", "오펜하이머"} <= highlighted
+
+
+JOINABLE = {"출시": 3, "연구": 4, "연구소": 2, "모델": 9, "오픈소스": 6}
+
+
+def joinable(words: Iterable[str]) -> dict[str, int]:
+    return {word: JOINABLE.get(word, 0) for word in words}
+
+
+def test_a_word_split_beside_one_syllable_is_joined_into_the_corpus_word():
+    split = [Term("딥시크", 0, 3), Term("출", 4, 5), Term("시", 6, 7), Term("타이밍", 8, 11)]
+    assert rejoined("딥시크 출 시 타이밍", split, joinable) == [(Term("출시", 4, 7), "출시")]
+    # The second word as far as it goes (연구소, not 연구); 세 곳 is no corpus word.
+    text = "중국 연 구소 세 곳"
+    split = [Term("중국", 0, 2), Term("연", 3, 4), Term("구", 5, 6), Term("소", 6, 7)]
+    split += [Term("세", 8, 9), Term("곳", 10, 11)]
+    assert rejoined(text, split, joinable) == [(Term("연구소", 3, 7), "연구소")]
+    # The model reads the words joined with their particle; the corpus word is without.
+    split = [Term("모", 0, 1), Term("델", 2, 3), Term("언제", 5, 7)]
+    assert rejoined("모 델은 언제", split, joinable) == [(Term("모델은", 0, 4), "모델")]
+
+
+def test_two_words_of_two_syllables_or_more_are_left_apart():
+    # The analyzer has 오픈 소스 as well as 오픈소스; a space between longer words is a
+    # space people type.
+    assert rejoined("오픈 소스", [Term("오픈", 0, 2), Term("소스", 3, 5)], joinable) == []
+
+
+def test_a_question_with_a_space_inside_a_word_is_answered_as_the_whole_one(service):
+    whole = service.ask("토요타랑 테슬라 얘기")
+    split = service.ask("토요타랑 테 슬라 얘기")  # 테 and 슬다 (a verb), each a word
+    assert whole.answered and split.answered
+    assert split.hits[0].passage.id == whole.hits[0].passage.id
+    assert service.index.query("딥시크 출 시 타이밍은?").for_model == "딥시크 출시 타이밍은?"
 
 
 def test_a_synonym_inside_words_typed_together_still_counts(service):
