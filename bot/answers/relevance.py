@@ -12,6 +12,7 @@ nothing even if some passage happens to share one everyday word with it.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable, Set
 
 from ..search import Query
@@ -144,15 +145,35 @@ def unseen_version(weights: QuestionWeights) -> bool:
     them as a right answer, and shares no word with them in another language; in the same
     language an unseen word already weighs the most. Not a hyphenated name with a known
     version in it (DeepSeek-V3, o1-mini: the articles write "DeepSeek v3"), nor numbers
-    and their units ("$500 billion" is 5,000억 in a Korean article; 671B, 5G, 1990s)."""
+    and their units ("$500 billion" is 5,000억 in a Korean article; 671B, 5G, 1990s). Also
+    a number no passage has written right after a name one has: iPhone 17, 아이폰 17 of an
+    article about the iPhone X (not a year: "딥시크 2025년 계획")."""
     frequency = weights.frequency
+    kinds = weights.query.kinds
     for word, found in frequency.items():
-        if found or not _versioned(word) or weights.query.kinds.get(word, "name") != "name":
+        if found or not _versioned(word) or kinds.get(word, "name") != "name":
             continue
         if any(_versioned(part) and frequency.get(part) for part in word.split("-")):
             continue
         return True
+    numbers = [w for w, found in frequency.items() if not found and _model_number(w)]
+    if numbers:
+        names = [
+            weights.query.written.get(w, w)
+            for w, found in frequency.items()
+            if found and kinds.get(w) == "name"
+        ]
+        text = weights.query.text.lower()
+        for number in numbers:
+            for name in names:
+                if re.search(rf"{re.escape(name.lower())}\s?{number}(?![\d.,])", text):
+                    return True
     return False
+
+
+def _model_number(word: str) -> bool:
+    """A number that can name a model (17, 4), not a year (2025)."""
+    return word.isdigit() and not (len(word) == 4 and 1600 <= int(word) <= 2039)
 
 
 def _versioned(word: str) -> bool:
@@ -173,14 +194,16 @@ def is_relevant(
     (``bot/search/everyday.py``; None: not known). A passage in another language answers
     only if it is closer, and not when the question names a version the corpus lacks
     (``unseen_version``); one in the question's that covers too little of it is rescued
-    by its gap only if it is closer: if it stands far above the median (``STRONG_GAP``),
-    whatever words it shares."""
+    by its gap only if it is closer and the question names no such version: if it stands
+    far above the median (``STRONG_GAP``), whatever words it shares."""
     if not same_language:
         if unseen_version:
             return False
         return gap is not None and gap >= CROSS_LINGUAL_GAP and (above is None or above > 0)
     if share >= MIN_RELEVANCE:
         return True
+    if unseen_version:
+        return False  # its passages are about another version: only the words decide
     if above is not None and above <= 0:
         return False  # as close to an everyday topic: the words it shares are a trap
     if gap is None:

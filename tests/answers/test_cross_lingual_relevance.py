@@ -183,6 +183,11 @@ def test_at_most_so_many_of_the_sample_are_looked_up():
         ("How does o1-mini compare?", False),
         ("Is V3 a 671B model?", False),  # a number and its unit
         ("What about DeepSeek-R2?", True),
+        # A number no passage has right after a name one has: another model.
+        ("When does the iPhone 17 come out?", True),  # the articles have the iPhone X
+        ("아이폰 17 언제 나와?", True),
+        ("How much did the iPhone X cost?", False),
+        ("딥시크 2025년 계획은?", False),  # a year is not a model's number
     ],
 )
 def test_a_version_the_corpus_has_never_seen_is_told(service, question, unseen):
@@ -196,3 +201,11 @@ def test_a_question_about_a_version_the_articles_lack_is_refused_in_another_lang
 ):
     assert not hybrid_service.ask("When will GPT-5 be released?").answered
     assert hybrid_service.ask("How much did GPT-4 cost to train?").answered
+
+
+def test_a_version_the_articles_lack_is_not_rescued_by_closeness_in_the_same_language(
+    hybrid_service,
+):
+    # The iPhone X passage covers 아이폰 and stands 0.07 above the median: a trap.
+    assert not hybrid_service.ask("아이폰 17 언제 나와?").answered
+    assert hybrid_service.ask("아이폰 X 가격 얼마였어?").answered

@@ -46,3 +46,6 @@ def test_a_passage_far_above_the_median_answers_whatever_words_it_shares():
     # Word traps stand at most 0.085 above: sharing too little, they stay refused.
     assert not is_relevant(0.1, 0.085, above=0.03)
     assert not is_relevant(0.0, 0.17, above=0.0)
+    # Nor where the question names a version no passage has (GPT-5, iPhone 17).
+    assert not is_relevant(0.0, 0.17, above=0.15, unseen_version=True)
+    assert is_relevant(0.4, 0.17, above=0.15, unseen_version=True)  # the words decide
