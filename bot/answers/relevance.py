@@ -147,7 +147,9 @@ def unseen_version(weights: QuestionWeights) -> bool:
     version in it (DeepSeek-V3, o1-mini: the articles write "DeepSeek v3"), nor numbers
     and their units ("$500 billion" is 5,000억 in a Korean article; 671B, 5G, 1990s). Also
     a number no passage has written right after a name one has: iPhone 17, 아이폰 17 of an
-    article about the iPhone X (not a year: "딥시크 2025년 계획")."""
+    article about the iPhone X (not a year, an amount or a date: 딥시크 2025년, 17억 달러,
+    7월). Whether any passage has the number at all, not beside that name: in a large
+    corpus 17 is somewhere (17일), and only the words decide as before."""
     frequency = weights.frequency
     kinds = weights.query.kinds
     for word, found in frequency.items():
@@ -156,24 +158,33 @@ def unseen_version(weights: QuestionWeights) -> bool:
         if any(_versioned(part) and frequency.get(part) for part in word.split("-")):
             continue
         return True
-    numbers = [w for w, found in frequency.items() if not found and _model_number(w)]
+    numbers = [n for w, found in frequency.items() if not found and (n := _model_number(w))]
     if numbers:
         names = [
             weights.query.written.get(w, w)
             for w, found in frequency.items()
-            if found and kinds.get(w) == "name"
+            if found and kinds.get(w, "name") == "name"
         ]
         text = weights.query.text.lower()
         for number in numbers:
             for name in names:
-                if re.search(rf"{re.escape(name.lower())}\s?{number}(?![\d.,])", text):
+                if re.search(rf"{re.escape(name.lower())}\s?{number}{_NO_UNIT}", text):
                     return True
     return False
 
 
-def _model_number(word: str) -> bool:
-    """A number that can name a model (17, 4), not a year (2025)."""
-    return word.isdigit() and not (len(word) == 4 and 1600 <= int(word) <= 2039)
+# After a model's number: nothing that makes it an amount or a date (17억, 7월, 35%, 27
+# billion), nor more digits (17.5, 1,000).
+_NO_UNIT = r"(?![.,]?\d)(?![^\W\d_]|%|\s?(?:billion|million|thousand|percent)\b)"
+
+
+def _model_number(word: str) -> str:
+    """``word`` as a number that can name a model (17, 4; "17." as Kiwi may give it at the
+    end of a sentence), or "": not a number, or a year (2025)."""
+    number = word.rstrip(".")
+    if not number.isdigit() or (len(number) == 4 and 1600 <= int(number) <= 2099):
+        return ""
+    return number
 
 
 def _versioned(word: str) -> bool:

@@ -139,6 +139,7 @@ _HANGUL = re.compile(r"[\uac00-\ud7a3]")
 
 
 def _typed_together(word: str) -> bool:
+    """Whether ``word`` (no spaces in it) is more than one word typed together."""
     return len(word) >= _RUN_TOGETHER and _HANGUL.search(word) is not None
 
 
@@ -202,7 +203,7 @@ class KoreanAnalyzer:
         ("딥시크모델공짜로돌릴수있어?" → "딥시크 모델 공짜로 돌릴 수 있어?"). The lexical side
         reads such a run as well as the spaced question; the model does not. Shorter words
         are left as written: Kiwi would split compounds people write whole (세계경제포럼)."""
-        words = text.split(" ")
+        words = _clean(text).split(" ")
         if not any(_typed_together(w) for w in words):
             return text
         kiwi = self._kiwi

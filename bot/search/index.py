@@ -172,15 +172,18 @@ class SearchIndex:
     def query(self, question: str) -> Query:
         """The question's terms, plus its synonyms' where the corpus lacks its own words."""
         text = " ".join(unescape(_TAG.sub("", _CODE.sub(" ", question))).split())
+        # A lone surrogate (a command line's undecodable byte) is no text: the model's
+        # tokenizer can't encode it.
+        text = text.encode("utf-8", "ignore").decode("utf-8")
         analysis = self.analyzer.query_analysis(text)
         bag: dict[str, list[str]] = {name: list(terms) for name, terms in analysis.bag.items()}
         corrected = list(corrections(analysis.words, self.document_frequencies))
         joins = rejoined(text, analysis.words, self.document_frequencies)  # 출 시: 출시
-        corrected += [
+        corrected += [  # each question word inside the corpus word (연 구소장: not 장)
             (t.text, word)
             for whole, word in joins
             for t in analysis.words
-            if whole.start <= t.start and t.end <= whole.end
+            if whole.start <= t.start and t.end <= whole.start + len(word) + 1
         ]
         rewritten = self._for_model(text, joins)
         own = spaced(text, analysis.words, self.document_frequencies, {w for w, _ in corrected})

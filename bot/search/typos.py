@@ -151,18 +151,22 @@ def rejoined(text: str, terms: Sequence[Term], frequencies: Frequencies) -> list
     "모 델은"), whose halves are words of their own (출, 시) so that ``corrections``, which
     joins halves the corpus lacks, leaves them. The join is the two written words, the
     second as far as its term or to its end (연구소 rather than 연구), the longest the
-    corpus has. One syllable written alone is mostly a word (세 곳, 그 회사), but those
-    don't join into a corpus word. (The two written words without the space, as a term
-    spanning them; the corpus word.) One batch of ``frequencies``."""
+    corpus has. A syllable that is mostly a word of its own when written alone (이 점,
+    잘 못, 두 부: ``_STANDALONE``) is left apart, though 이점, 잘못 and 두부 are words too.
+    (The two written words without the space, as a term spanning them; the corpus word.)
+    One batch of ``frequencies``."""
     ordered = sorted(terms, key=lambda t: t.start)
     joins: dict[tuple[int, int], list[str]] = {}  # the two words' span -> candidates
     for first, second in itertools.pairwise(ordered):
         if second.start != first.end + 1 or text[first.end] != " ":
             continue  # not the last of one written word and the first of the next
         start = text.rfind(" ", 0, first.start) + 1
+        while start < first.start and text[start] in _OPENING:  # (출 시)
+            start += 1
         end = _word_end(text, second.start)
-        if first.end - start != 1 and end - second.start != 1:
-            continue  # neither written word is a single syllable
+        singles = [w for w in (text[start : first.end], text[second.start : end]) if len(w) == 1]
+        if not singles or any(w in _STANDALONE for w in singles):
+            continue  # neither written word is a single syllable, or one is a word
         left = text[start : first.end]
         candidates = [left + text[second.start : e] for e in sorted({second.end, end})]
         joins[(start, end)] = [c for c in candidates if _is_hangul(c)]
@@ -180,9 +184,20 @@ def rejoined(text: str, terms: Sequence[Term], frequencies: Frequencies) -> list
 def _word_end(text: str, start: int) -> int:
     """Where the written word from ``start`` ends, before any closing punctuation."""
     end = start
-    while end < len(text) and not text[end].isspace() and text[end] not in "?!.,;:…)]\"'":
+    while end < len(text) and not text[end].isspace() and text[end] not in _CLOSING:
         end += 1
     return end
+
+
+_OPENING = "([{\"'“‘「『《〈"
+_CLOSING = "?!.,;:…)]}\"'”’」』》〉"
+# Syllables that are mostly words of their own when written alone: determiners, numerals,
+# adverbs and bound nouns (이 점, 그 때, 두 부, 잘 못, 수 있다, 한 번).
+_STANDALONE = frozenset(
+    "이그저한두세네닷몇새헌온각전총약"  # determiners and numerals
+    "더덜잘못안꼭좀또다왜뭐"  # adverbs
+    "수것곳때번개명분씩"  # bound nouns and counters
+)
 
 
 def glued(terms: Sequence[Term], frequencies: Frequencies) -> list[tuple[Term, str]]:

@@ -187,7 +187,14 @@ def test_at_most_so_many_of_the_sample_are_looked_up():
         ("When does the iPhone 17 come out?", True),  # the articles have the iPhone X
         ("아이폰 17 언제 나와?", True),
         ("How much did the iPhone X cost?", False),
+        ("아이폰 17, 언제 나와?", True),
+        ("Tell me about the iPhone 17.", True),
         ("딥시크 2025년 계획은?", False),  # a year is not a model's number
+        ("DeepSeek 2050 plans", False),
+        ("딥시크 7월 출시?", False),  # nor a date or an amount
+        ("오픈AI 17억 달러", False),
+        ("오픈AI 35% 지분", False),
+        ("DeepSeek 27 billion", False),
     ],
 )
 def test_a_version_the_corpus_has_never_seen_is_told(service, question, unseen):

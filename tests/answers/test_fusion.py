@@ -94,7 +94,7 @@ def test_an_answered_question_also_quotes_what_the_model_finds_close(service):
     assert close not in [h.passage.id for h in service.ask(question, top=20).hits]
 
 
-def test_closeness_alone_does_not_answer_a_question(service):
+def test_closeness_short_of_the_strong_gap_does_not_answer_a_question(service):
     hybrid, _ = _with_close_passage(service, ["날씨", "서울"], (RESCUE_GAP + STRONG_GAP) / 2)
     assert hybrid.ask("오늘 서울 날씨 어때?").status is AnswerStatus.NOT_FOUND
 

@@ -176,3 +176,10 @@ def test_a_question_typed_without_spaces_is_answered_as_the_spaced_one(hybrid_se
     together = hybrid_service.ask("딥시크모델공짜로돌릴수있어?")
     assert together.answered
     assert [h.passage.id for h in together.hits] == [h.passage.id for h in spaced.hits]
+
+
+def test_a_lone_surrogate_in_a_question_is_dropped_before_the_model_reads_it(hybrid_service):
+    # An undecodable byte of a command line (surrogateescape): the tokenizer can't take it.
+    clean = hybrid_service.ask("딥시크 모델 공짜로 돌릴 수 있어?")
+    odd = hybrid_service.ask("딥시크 모델 \udcff공짜로 돌릴 수 있어?")
+    assert odd.answered and odd.hits[0].passage.id == clean.hits[0].passage.id

@@ -299,3 +299,8 @@ def test_kiwi_loads_lazily() -> None:
 )
 def test_words_typed_together_are_spaced_for_the_model(analyzer, text, expected) -> None:
     assert analyzer.respaced(text) == expected
+
+
+def test_spacing_for_the_model_survives_characters_kiwi_cannot_take(analyzer) -> None:
+    spaced = analyzer.respaced("딥시크모델공짜로돌릴수있어\udcff")  # a lone surrogate
+    assert spaced.startswith("딥시크 모델 공짜로 돌릴 수 있어") and "\udcff" not in spaced

@@ -244,7 +244,7 @@ def test_a_question_typed_without_spaces_is_answered_as_if_spaced(service):
     assert {"찰스", "오펜하이머"} <= highlighted
 
 
-JOINABLE = {"출시": 3, "연구": 4, "연구소": 2, "모델": 9, "오픈소스": 6}
+JOINABLE = {"출시": 3, "연구": 4, "연구소": 2, "모델": 9, "오픈소스": 6, "이점": 2, "잘못": 3}
 
 
 def joinable(words: Iterable[str]) -> dict[str, int]:
@@ -254,14 +254,21 @@ def joinable(words: Iterable[str]) -> dict[str, int]:
 def test_a_word_split_beside_one_syllable_is_joined_into_the_corpus_word():
     split = [Term("딥시크", 0, 3), Term("출", 4, 5), Term("시", 6, 7), Term("타이밍", 8, 11)]
     assert rejoined("딥시크 출 시 타이밍", split, joinable) == [(Term("출시", 4, 7), "출시")]
-    # The second word as far as it goes (연구소, not 연구); 세 곳 is no corpus word.
-    text = "중국 연 구소 세 곳"
-    split = [Term("중국", 0, 2), Term("연", 3, 4), Term("구", 5, 6), Term("소", 6, 7)]
-    split += [Term("세", 8, 9), Term("곳", 10, 11)]
-    assert rejoined(text, split, joinable) == [(Term("연구소", 3, 7), "연구소")]
+    # The second word as far as it goes (연구소, not 연구), inside brackets too.
+    text = "중국 (연 구소)"
+    split = [Term("중국", 0, 2), Term("연", 4, 5), Term("구", 6, 7), Term("소", 7, 8)]
+    assert rejoined(text, split, joinable) == [(Term("연구소", 4, 8), "연구소")]
     # The model reads the words joined with their particle; the corpus word is without.
     split = [Term("모", 0, 1), Term("델", 2, 3), Term("언제", 5, 7)]
     assert rejoined("모 델은 언제", split, joinable) == [(Term("모델은", 0, 4), "모델")]
+
+
+def test_a_syllable_that_is_a_word_when_written_alone_is_left_apart():
+    # 이점 (advantage) and 잘못 (mistake) are corpus words, but not what was asked.
+    split = [Term("딥시크", 0, 3), Term("이", 5, 6), Term("점", 7, 8)]
+    assert rejoined("딥시크의 이 점은", split, joinable) == []
+    split = [Term("한국어", 0, 3), Term("잘", 5, 6), Term("못", 7, 8), Term("하다", 9, 10)]
+    assert rejoined("한국어를 잘 못 해?", split, joinable) == []
 
 
 def test_two_words_of_two_syllables_or_more_are_left_apart():
