@@ -71,11 +71,17 @@ def metrics(ranks: Sequence[int | None]) -> dict[str, float]:
     }
 
 
-def raw_ranking(tydi: TyDi, questions, cache: VectorCache) -> dict[str, dict[str, float]]:
+def paragraph_engine(tydi: TyDi) -> tuple[KoreanAnalyzer, BM25Engine]:
+    """BM25 over the paragraphs (text and title), ids their indexes, with its analyzer."""
     analyzer = KoreanAnalyzer()
     engine = BM25Engine(analyzer.fields)
     bags = analyzer.analyze_many(list(zip(tydi.paragraphs, tydi.titles, strict=True)))
     engine.update([(str(i), bag) for i, bag in enumerate(bags)], [])
+    return analyzer, engine
+
+
+def raw_ranking(tydi: TyDi, questions, cache: VectorCache) -> dict[str, dict[str, float]]:
+    analyzer, engine = paragraph_engine(tydi)
     embedder = load_embedder()
     keys = [vector_key(embedder.version, text) for text in paragraph_inputs(tydi)]
     stored = cache.get_many(keys)
@@ -144,10 +150,7 @@ def answer_path(
 
 def bm25_first(tydi: TyDi, questions) -> list[bool]:
     """Whether raw BM25 ranks each question's own paragraph first."""
-    analyzer = KoreanAnalyzer()
-    engine = BM25Engine(analyzer.fields)
-    bags = analyzer.analyze_many(list(zip(tydi.paragraphs, tydi.titles, strict=True)))
-    engine.update([(str(i), bag) for i, bag in enumerate(bags)], [])
+    analyzer, engine = paragraph_engine(tydi)
     first = []
     for q in questions:
         hits = engine.search(analyzer.analyze_query(q.text), 1)

@@ -135,12 +135,11 @@ class QueryAnalysis:
 # space are words typed together (tests/data: only the questions typed so; TyDi: 7 of
 # 1,625, such as 포항종합제철주식회사는).
 _RUN_TOGETHER = 9
-_HANGUL = re.compile(r"[\uac00-\ud7a3]")
 
 
 def _typed_together(word: str) -> bool:
     """Whether ``word`` (no spaces in it) is more than one word typed together."""
-    return len(word) >= _RUN_TOGETHER and _HANGUL.search(word) is not None
+    return len(word) >= _RUN_TOGETHER and _HANGUL_RUN.search(word) is not None
 
 
 class KoreanAnalyzer:
