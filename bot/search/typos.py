@@ -6,8 +6,9 @@ space (스타 게이트). The correction is the corpus word at one jamo's distan
 syllable count; one initial, vowel or final changed, added or dropped) with the most
 passages, or the two neighbouring question words joined. Only words of two syllables
 or more are corrected: a single syllable has too many neighbours to guess from; in
-two, only a vowel or a final is taken as mistyped. A name the analyzer doesn't know may
-keep its particle (토요타랑): the word without it is tried too (and its neighbours).
+two, only a vowel, a final, or an initial for one that sounds alike (토근 → 토큰). A
+name the analyzer doesn't know may keep its particle (토요타랑): the word without it
+is tried too (and its neighbours).
 A question typed without spaces is read as if it had them (``spaced``), and a word split
 by a space beside a single syllable (출 시, 테 슬라) as the word (``rejoined``).
 
@@ -41,9 +42,17 @@ def _is_hangul(text: str) -> bool:
     return bool(text) and all("가" <= c <= "힣" for c in text)
 
 
+# Initials that differ only in being plain, aspirated or tense (ㄱ ㅋ ㄲ, ㄷ ㅌ ㄸ, ㅂ ㅍ
+# ㅃ, ㅈ ㅊ ㅉ, ㅅ ㅆ): spelt as heard, one is written for another (토근 for 토큰, 께임
+# for 게임), while another initial altogether makes another word (나이, 차이).
+_FAMILIES = ((0, 1, 15), (3, 4, 16), (7, 8, 17), (12, 13, 14), (9, 10))
+_SOUNDS_ALIKE = {i: tuple(j for j in family if j != i) for family in _FAMILIES for i in family}
+
+
 def jamo_neighbours(word: str, *, initials: bool = True) -> Iterator[str]:
     """Every Hangul word with one jamo of one syllable of ``word`` changed (without
-    ``initials``, only a vowel or a final)."""
+    ``initials``, only a vowel, a final, or an initial for one that sounds alike:
+    ``_SOUNDS_ALIKE``)."""
     for position, char in enumerate(word):
         code = ord(char) - _BASE
         initial, vowel, final = (
@@ -51,7 +60,8 @@ def jamo_neighbours(word: str, *, initials: bool = True) -> Iterator[str]:
             code // _FINALS % _VOWELS,
             code % _FINALS,
         )
-        for other in range(_INITIALS if initials else 0):
+        others = range(_INITIALS) if initials else _SOUNDS_ALIKE.get(initial, ())
+        for other in others:
             if other != initial:
                 yield _with(word, position, other, vowel, final)
         for other in range(_VOWELS):
@@ -341,7 +351,8 @@ def _fewest_parts(word: str, words: Set[str]) -> list[tuple[int, int]] | None:
 
 
 def _neighbours(word: str) -> list[str]:
-    # Two syllables with another initial are too often another word (나이 → 차이);
+    # Two syllables with another initial are too often another word (나이 → 차이),
+    # unless it sounds alike (토근 → 토큰);
     # predicates are indexed as their lemma (주다), never a noun's typo.
     return [
         n

@@ -53,7 +53,8 @@ def test_neighbours_change_exactly_one_jamo():
         return [(ord(c) - 0xAC00) // (21 * 28) for c in word]
 
     kept = set(jamo_neighbours("비융", initials=False))
-    assert kept == {n for n in neighbours if initials(n) == initials("비융")}
+    alike = {"피융", "삐융"}  # ㅂ aspirated, tensed
+    assert kept == {n for n in neighbours if initials(n) == initials("비융")} | alike
     assert "비용" in kept and "미융" not in kept
 
 
@@ -61,6 +62,20 @@ def test_a_word_one_jamo_away_from_a_corpus_word_is_corrected():
     assert dict(corrections(terms("비융", "얼마"), frequency)) == {"비융": "비용"}
     assert dict(corrections(terms("스타게이뜨"), frequency)) == {"스타게이뜨": "스타게이트"}
     assert dict(corrections(terms("오픈소쓰"), frequency)) == {"오픈소쓰": "오픈소스"}
+
+
+def test_two_syllables_with_an_initial_that_sounds_alike_are_corrected():
+    # Plain, aspirated and tense initials are written for one another (토근 for 토큰);
+    # another initial altogether is another word (나이 is not a typo of 차이).
+    counts = {"토큰": 3, "차이": 3, "게임": 2, "모델": 4}
+
+    def known(words: Iterable[str]) -> dict[str, int]:
+        return {word: counts.get(word, 0) for word in words}
+
+    assert dict(corrections(terms("토근"), known)) == {"토근": "토큰"}  # ㅋ written ㄱ
+    assert dict(corrections(terms("께임"), known)) == {"께임": "게임"}  # ㄱ written ㄲ
+    assert list(corrections(terms("나이"), known)) == []  # ㄴ and ㅊ: unalike
+    assert list(corrections(terms("꼬델"), known)) == []  # ㄲ and ㅁ: unalike
 
 
 def test_a_name_the_analyzer_left_its_particle_on_is_found_without_it():
