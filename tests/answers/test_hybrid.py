@@ -58,6 +58,25 @@ def test_english_question_words_meeting_their_translations_put_more_answers_firs
     assert with_words > without, (with_words, without)
 
 
+@pytest.mark.parametrize(
+    ("question", "expect"),
+    [
+        ("DeepSeek 모델 로컬 PC에서 free로 돌릴 수 있어?", "다운로드하여 무료로"),
+        ("딥시크 v3 training cost 얼마였어?", "558만 달러에 불과한"),
+    ],
+)
+def test_a_korean_questions_english_word_meets_its_translation(hybrid_service, question, expect):
+    # No passage has "free" or "training": each counts where its translation is
+    # (무료, 훈련), so the passage that says it covers the question and comes first.
+    semantic = hybrid_service._state.semantic
+    assert semantic is not None and semantic.words is not None
+    vectors_alone = AnswerService(hybrid_service.index, semantic=replace(semantic, words=None))
+    answer = hybrid_service.ask(question)
+    assert answer.answered and expect in answer.hits[0].passage.text
+    without = vectors_alone.ask(question)
+    assert not without.answered or expect not in without.hits[0].passage.text
+
+
 def test_english_questions_not_used_to_fit_anything_are_mostly_answered_first(hybrid_service):
     assert top1_rate(hybrid_service, ENGLISH["answerable"]) >= 0.75
 
