@@ -62,6 +62,8 @@ def test_a_word_one_jamo_away_from_a_corpus_word_is_corrected():
     assert dict(corrections(terms("비융", "얼마"), frequency)) == {"비융": "비용"}
     assert dict(corrections(terms("스타게이뜨"), frequency)) == {"스타게이뜨": "스타게이트"}
     assert dict(corrections(terms("오픈소쓰"), frequency)) == {"오픈소쓰": "오픈소스"}
+    # In three syllables or more, any initial (ㄹ for ㄱ), not only one that sounds alike.
+    assert dict(corrections(terms("스타레이트"), frequency)) == {"스타레이트": "스타게이트"}
 
 
 def test_two_syllables_with_an_initial_that_sounds_alike_are_corrected():
