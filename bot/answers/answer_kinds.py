@@ -20,6 +20,16 @@ __all__ = ["AnswerKind", "expected_kind", "holds_kind"]
 class AnswerKind(Enum):
     TIME = "time"  # a date, a year, a day of the week
     QUANTITY = "quantity"  # a number of something
+    AGE = "age"  # how old someone is: an age, or when they were born
+
+    @property
+    def required(self) -> bool:
+        """Whether only a passage holding such an answer can answer at all. A date or a
+        number may be written in words the patterns miss (지난달, 수천), so a passage
+        without one only ranks lower; an age is never implied, and a passage about the
+        person that gives none ("론 언즈는 몇 살이야?" of the article quoting him) is a
+        word trap."""
+        return self is AnswerKind.AGE
 
 
 # "몇 년", "몇 월" ask for a time, "몇 개", "얼마" for a number. Not "몇몇", "몇 가지"
@@ -38,6 +48,18 @@ _QUANTITY_QUESTION = re.compile(
     r"|\bhow (?:many|much|long|old|far|big)\b",
     re.IGNORECASE,
 )
+# "몇 살", "몇 세" (not 몇 세기, a century), "나이가" (not 나이지리아), "how old".
+_AGE_QUESTION = re.compile(
+    r"몇\s*(?:살|세)(?!기|대)|(?<![가-힣])(?:나이|연세)(?:가|는|를|도|\b|$)"
+    r"|\bhow old\b|\bwhat age\b|\bage of\b",
+    re.IGNORECASE,
+)
+# An age (63세, 여덟 살, 향년), or a birth (1545년 4월 28일 ~, 태어났다, born).
+_AGE = re.compile(
+    r"\d\s*(?:살|세(?!기|대|계))|[한두세네섯곱덟홉열물른]\s?살|나이|연세|향년|년생|태어|출생"
+    r"|\d{3,4}년\s*\d{1,2}월\s*\d{1,2}일\s*~|\bborn\b|\byears? old\b|\baged\b",
+    re.IGNORECASE,
+)
 # Digits glued to letters name a model or a version (R1, V3, GPT-4), not a number; a
 # year is 1600-2039 (not 2048 GPUs).
 _TIME = re.compile(
@@ -52,6 +74,8 @@ _NUMBER = re.compile(r"(?<![A-Za-z\d\-])\d")
 
 def expected_kind(question: str) -> AnswerKind | None:
     """The kind of answer ``question`` asks for, if it names one."""
+    if _AGE_QUESTION.search(question):
+        return AnswerKind.AGE
     if _TIME_QUESTION.search(question):
         return AnswerKind.TIME
     if _QUANTITY_QUESTION.search(question):
@@ -63,6 +87,8 @@ def holds_kind(text: str, terms: Iterable[Term], kind: AnswerKind) -> bool:
     """Whether ``text`` (with its word ``terms``) has an answer of ``kind`` in it."""
     if kind is AnswerKind.TIME:
         return _TIME.search(text) is not None
+    if kind is AnswerKind.AGE:
+        return _AGE.search(text) is not None
     return _NUMBER.search(text) is not None or any(
         t.kind == "number" and not any(c.isdigit() for c in t.text) for t in terms
     )  # a numeral in letters (수천, 하나)

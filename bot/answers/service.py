@@ -467,7 +467,13 @@ class AnswerService:
                 gap = similarity - baselines.median(passage_language)
                 above_everyday = baselines.above_everyday(similarity, passage_language)
             relevant = True
-            if not state.semantic:
+            lacks_kind = kind is not None and not holds_kind(hit.passage.text, terms, kind)
+            if lacks_kind and kind is not None and kind.required:
+                # It can't answer; with vectors, it may still be quoted beside one that does.
+                if not (state.semantic and supports(gap, same_language=same_language)):
+                    continue
+                relevant = False
+            elif not state.semantic:
                 if share < self.min_relevance:
                     continue
             elif is_relevant(
@@ -501,9 +507,7 @@ class AnswerService:
                 title = weights.share(titled)
                 rank = base + share_weight * share + sentence_weight * sentence
                 rank += title_weight * title
-            penalty = 0.0
-            if kind is not None and not holds_kind(hit.passage.text, terms, kind):
-                penalty = _KIND_PENALTY
+            penalty = _KIND_PENALTY if lacks_kind else 0.0
             hit = replace(hit, score=scores.get(pid, 0.0))
             candidates.append(
                 _Candidate(

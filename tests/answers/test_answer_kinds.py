@@ -99,6 +99,11 @@ def test_a_follow_up_asks_for_what_its_earlier_question_asked_for(service):
         ("훈련 비용은 얼마야?", AnswerKind.QUANTITY),
         ("훈련하는 데 얼마나 걸렸어?", AnswerKind.QUANTITY),
         ("How many tokens was it trained on?", AnswerKind.QUANTITY),
+        ("론 언즈는 몇 살이야?", AnswerKind.AGE),
+        ("트럼프 나이가 어떻게 돼?", AnswerKind.AGE),
+        ("How old is Ron Unz?", AnswerKind.AGE),
+        ("몇 세기에 지어졌나?", AnswerKind.TIME),  # a century, not an age
+        ("나이지리아의 AI 정책은?", None),  # Nigeria
         # Asking nothing of a date or a number:
         ("오픈소스가 얼마나 중요해?", None),  # a degree: an opinion holds no number
         ("얼마 전에 나온 모델은?", None),  # "a while ago"
@@ -114,6 +119,17 @@ def test_a_follow_up_asks_for_what_its_earlier_question_asked_for(service):
 )
 def test_the_kind_of_answer_a_question_asks_for(question, kind):
     assert expected_kind(question) is kind
+
+
+def test_what_holds_an_age():
+    assert holds_kind("그는 향년 63세로 세상을 떠났다.", [], AnswerKind.AGE)
+    assert holds_kind("여덟 살에 왕세손이 되었다.", [], AnswerKind.AGE)
+    assert holds_kind("이순신(1545년 4월 28일 ~ 1598년 12월 16일)은 무신이다.", [], AnswerKind.AGE)
+    assert holds_kind("He was born in Ohio.", [], AnswerKind.AGE)
+    # Years, centuries, generations and ranks are no age.
+    assert not holds_kind("2003년에서 2007년 사이에 60개 기술에서 앞섰다.", [], AnswerKind.AGE)
+    assert not holds_kind("21세기 3세대 모델로 세계 2위다.", [], AnswerKind.AGE)
+    assert AnswerKind.AGE.required and not AnswerKind.TIME.required
 
 
 def test_what_holds_a_time_or_a_quantity():
