@@ -21,15 +21,17 @@ class AnswerKind(Enum):
     TIME = "time"  # a date, a year, a day of the week
     QUANTITY = "quantity"  # a number of something
     AGE = "age"  # how old someone is: an age, or when they were born
+    PRICE = "price"  # what something costs: an amount of money
 
     @property
     def required(self) -> bool:
         """Whether only a passage holding such an answer can answer at all. A date or a
         number may be written in words the patterns miss (지난달, 수천), so a passage
-        without one only ranks lower; an age is never implied, and a passage about the
-        person that gives none ("론 언즈는 몇 살이야?" of the article quoting him) is a
+        without one only ranks lower; an age or a price is never implied, and a passage
+        about the person or the product that gives none ("론 언즈는 몇 살이야?" of the
+        article quoting him, "BYD 전기차 한국에서 얼마에 팔아?" of one listing BYD) is a
         word trap."""
-        return self is AnswerKind.AGE
+        return self in (AnswerKind.AGE, AnswerKind.PRICE)
 
 
 # "몇 년", "몇 월" ask for a time, "몇 개", "얼마" for a number. Not "몇몇", "몇 가지"
@@ -60,6 +62,20 @@ _AGE = re.compile(
     r"|\d{3,4}년\s*\d{1,2}월\s*\d{1,2}일\s*~|\bborn\b|\byears? old\b|\baged\b",
     re.IGNORECASE,
 )
+# For how much something sells (얼마에), what its price is (가격은 얼마, 참가비 얼마야,
+# "what price", "how much does it cost"). Not a fine or a share price's fall, which may be
+# a percentage (벌금이 얼마야: 7 percent of turnover; 주가가 얼마나 떨어졌어).
+_PRICE_QUESTION = re.compile(
+    r"얼마에|(?:가격|값|요금|참가비|입장료|수수료|판매가|출고가)\S*\s*(?:얼마|어느\s*정도)(?!나)"
+    r"|\bwhat(?:'s| is| was)? (?:the )?price\b|\bhow much (?:does|did|do|is|was|will)\b.*\bcost\b",
+    re.IGNORECASE,
+)
+# An amount of money: 999달러, 558만 달러, 수천억 원, $30, 30 dollars.
+_MONEY = re.compile(
+    r"(?:\d|[십백천만억조])\s*(?:원(?![칙자소인리])|달러|위안|엔(?!비)|유로|파운드|불)|[$€£¥₩]\s?\d"
+    r"|\d\s*(?:dollars?|euros?|won|yuan|yen|pounds?)\b",
+    re.IGNORECASE,
+)
 # Digits glued to letters name a model or a version (R1, V3, GPT-4), not a number; a
 # year is 1600-2039 (not 2048 GPUs).
 _TIME = re.compile(
@@ -76,6 +92,8 @@ def expected_kind(question: str) -> AnswerKind | None:
     """The kind of answer ``question`` asks for, if it names one."""
     if _AGE_QUESTION.search(question):
         return AnswerKind.AGE
+    if _PRICE_QUESTION.search(question):
+        return AnswerKind.PRICE
     if _TIME_QUESTION.search(question):
         return AnswerKind.TIME
     if _QUANTITY_QUESTION.search(question):
@@ -89,6 +107,8 @@ def holds_kind(text: str, terms: Iterable[Term], kind: AnswerKind) -> bool:
         return _TIME.search(text) is not None
     if kind is AnswerKind.AGE:
         return _AGE.search(text) is not None
+    if kind is AnswerKind.PRICE:
+        return _MONEY.search(text) is not None
     return _NUMBER.search(text) is not None or any(
         t.kind == "number" and not any(c.isdigit() for c in t.text) for t in terms
     )  # a numeral in letters (수천, 하나)

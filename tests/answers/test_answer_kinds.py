@@ -104,6 +104,11 @@ def test_a_follow_up_asks_for_what_its_earlier_question_asked_for(service):
         ("How old is Ron Unz?", AnswerKind.AGE),
         ("몇 세기에 지어졌나?", AnswerKind.TIME),  # a century, not an age
         ("나이지리아의 AI 정책은?", None),  # Nigeria
+        ("iPhone X는 얼마에 팔렸어?", AnswerKind.PRICE),
+        ("회의 참가비는 얼마야?", AnswerKind.PRICE),
+        ("How much did GPT-4 cost to train?", AnswerKind.PRICE),
+        ("벌금이 얼마야?", AnswerKind.QUANTITY),  # a fine may be a share of turnover
+        ("주가는 얼마나 떨어졌어?", None),  # a fall, maybe in percent
         # Asking nothing of a date or a number:
         ("오픈소스가 얼마나 중요해?", None),  # a degree: an opinion holds no number
         ("얼마 전에 나온 모델은?", None),  # "a while ago"
@@ -130,6 +135,19 @@ def test_what_holds_an_age():
     assert not holds_kind("2003년에서 2007년 사이에 60개 기술에서 앞섰다.", [], AnswerKind.AGE)
     assert not holds_kind("21세기 3세대 모델로 세계 2위다.", [], AnswerKind.AGE)
     assert AnswerKind.AGE.required and not AnswerKind.TIME.required
+
+
+def test_what_holds_a_price():
+    for text in (
+        "999달러에 나왔다.",
+        "558만 달러에 불과하다.",
+        "수천억 원을 썼다.",
+        "It cost $30.",
+    ):
+        assert holds_kind(text, [], AnswerKind.PRICE), text
+    for text in ("3원칙을 세웠다.", "엔비디아 주가는 5% 떨어졌다.", "BYD, Geely 등이 이끈다."):
+        assert not holds_kind(text, [], AnswerKind.PRICE), text
+    assert AnswerKind.PRICE.required and not AnswerKind.QUANTITY.required
 
 
 def test_what_holds_a_time_or_a_quantity():

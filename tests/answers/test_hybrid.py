@@ -88,12 +88,15 @@ def test_questions_the_articles_do_not_answer_are_refused(hybrid_service, questi
     assert hybrid_service.ask(question).status is AnswerStatus.NOT_FOUND
 
 
-def test_a_question_about_an_age_is_answered_only_by_a_passage_giving_one(hybrid_service, service):
+def test_an_age_or_a_price_is_answered_only_by_a_passage_giving_one(hybrid_service, service):
     # The article quotes Ron Unz and says nothing of his age: the passage naming him
     # covers most of the question and is as close to it as right answers are.
     for answers in (hybrid_service, service):
         assert answers.ask("론 언즈는 몇 살이야?").status is AnswerStatus.NOT_FOUND
         assert answers.ask("론 언즈는 무엇을 지적했나").answered
+        # The article lists BYD among China's EV makers, without a price.
+        assert answers.ask("BYD 전기차 한국에서 얼마에 팔아?").status is AnswerStatus.NOT_FOUND
+        assert "999달러" in answers.ask("아이폰X 가격 얼마였어?").hits[0].passage.text
 
 
 def test_hybrid_hits_carry_their_similarity(hybrid_service):
