@@ -50,30 +50,39 @@ _QUANTITY_QUESTION = re.compile(
     r"|\bhow (?:many|much|long|old|far|big)\b",
     re.IGNORECASE,
 )
-# "몇 살", "몇 세" (not 몇 세기, a century), "나이가" (not 나이지리아), "how old".
+# "몇 살", "몇 세" (not 몇 세기, 세트), "나이가" (not 나이지리아, 나이 제한), "how old".
 _AGE_QUESTION = re.compile(
-    r"몇\s*(?:살|세)(?!기|대)|(?<![가-힣])(?:나이|연세)(?:가|는|를|도|\b|$)"
-    r"|\bhow old\b|\bwhat age\b|\bage of\b",
+    r"몇\s*살|몇\s*세(?=[야이에인예의쯤요?.\s]|$)|(?<![가-힣])(?:나이|연세)(?!\s*(?:제한|대))"
+    r"(?:가|는|를|도|\b|$)|\bhow old\b|\bwhat age\b|\bat (?:the )?age\b",
     re.IGNORECASE,
 )
-# An age (63세, 여덟 살, 향년), or a birth (1545년 4월 28일 ~, 태어났다, born).
+# An age (63세, 여덟 살, 량원펑(40), 향년, 41-year-old), or a birth or founding (1545년 4월
+# 28일 ~, (1955년 ~ ), 1970년생, 태어났다, born, 설립).
 _AGE = re.compile(
-    r"\d\s*(?:살|세(?!기|대|계))|[한두세네섯곱덟홉열물른]\s?살|나이|연세|향년|년생|태어|출생"
-    r"|\d{3,4}년\s*\d{1,2}월\s*\d{1,2}일\s*~|\bborn\b|\byears? old\b|\baged\b",
+    r"\d\s*(?:살|세(?!기|대|계|트|션))|[한두세네섯곱덟홉열물른무흔쉰순든]\s?살|[가-힣]\(\d{1,3}\)"
+    r"|나이|연세|향년|년생|태생|태어|출생|설립|창립|창업|\d{3,4}년\s*\d{1,2}월\s*\d{1,2}일\s*~"
+    r"|\(\d{4}년?[^)]{0,30}[~–]|\bborn\b|\byears?[- ]old\b|\baged\b|\bage (?:of )?\d"
+    r"|\bfounded\b|\bestablished\b",
     re.IGNORECASE,
 )
-# For how much something sells (얼마에), what its price is (가격은 얼마, 참가비 얼마야,
-# "what price", "how much does it cost"). Not a fine or a share price's fall, which may be
-# a percentage (벌금이 얼마야: 7 percent of turnover; 주가가 얼마나 떨어졌어).
+# For how much something sells (얼마에 팔아), what its price is (가격은 얼마, 참가비 얼마야,
+# "what price", "how much does it cost"). Not a fine, a fee or a share price's fall, which
+# may be a percentage (벌금이 얼마야: 7 percent of turnover; 주가가 얼마나 떨어졌어), nor a
+# value (평균값), nor 얼마에 in another sense (점유율이 얼마에요, 얼마에 달해).
 _PRICE_QUESTION = re.compile(
-    r"얼마에|(?:가격|값|요금|참가비|입장료|수수료|판매가|출고가)\S*\s*(?:얼마|어느\s*정도)(?!나)"
-    r"|\bwhat(?:'s| is| was)? (?:the )?price\b|\bhow much (?:does|did|do|is|was|will)\b.*\bcost\b",
+    r"얼마에\s*(?:팔|판|사|샀|살|구매|구입|나왔|나와|출시|쓸|써|이용|받)"
+    r"|(?:가격|(?<![가-힣])값|요금|참가비|입장료|판매가|출고가)(?:은|는|이|가|도)?\s*"
+    r"(?:얼마|어느\s*정도)(?!나)"
+    r"|\bwhat(?:'s| is| was)? (?:the )?price\b(?![- ](?:war|cut|performance))"
+    r"|\bhow much (?:does|did|do|will) [^?]{1,40}? cost\b(?! (?:them|us|in)\b)",
     re.IGNORECASE,
 )
-# An amount of money: 999달러, 558만 달러, 수천억 원, $30, 30 dollars.
+# An amount of money (999달러, 558만 달러, 수천억 원, 2만원인, $30, 5.58 million dollars,
+# USD 5.6 million), or none (무료, free).
 _MONEY = re.compile(
-    r"(?:\d|[십백천만억조])\s*(?:원(?![칙자소인리])|달러|위안|엔(?!비)|유로|파운드|불)|[$€£¥₩]\s?\d"
-    r"|\d\s*(?:dollars?|euros?|won|yuan|yen|pounds?)\b",
+    r"(?:\d|[십백천만억조])\s*(?:원(?![칙자소리])|달러|위안|엔(?!비)|유로|파운드|불)|[$€£¥₩]\s?\d|\d\s?\$"
+    r"|\d\s*(?:(?:million|billion|thousand)\s+)?(?:dollars?|euros?|won|yuan|yen|pounds?|cents?)\b"
+    r"|\b(?:USD|KRW|RMB|EUR)\s?\d|\d\s?(?:USD|KRW|RMB|EUR)\b|무료|공짜|\bfree\b",
     re.IGNORECASE,
 )
 # Digits glued to letters name a model or a version (R1, V3, GPT-4), not a number; a

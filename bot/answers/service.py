@@ -336,8 +336,11 @@ class AnswerService:
         wanted = offset + top
         k = max(_MIN_CANDIDATES, (wanted + 1) * _CANDIDATES_PER_HIT)
         # A follow-up ("중국은?") asks for what its earlier question asked for.
-        kind = expected_kind(stripped) or (expected_kind(followup.earlier) if followup else None)
-        ranked = self._rank(state, query, k, kind)
+        own_kind = expected_kind(stripped)
+        kind = own_kind or (expected_kind(followup.earlier) if followup else None)
+        # Only the question's own kind can be required: "왜?" after a price question is
+        # not about one ("What kind of answer", README).
+        ranked = self._rank(state, query, k, kind, required=own_kind is not None)
         if followup:
             ranked = [
                 # The boost multiplies what the passage earned; a penalty stays as it was.
@@ -406,9 +409,18 @@ class AnswerService:
         )
 
     def _rank(
-        self, state: _State, query: Query, k: int, kind: AnswerKind | None = None
+        self,
+        state: _State,
+        query: Query,
+        k: int,
+        kind: AnswerKind | None = None,
+        *,
+        required: bool = True,
     ) -> list[_Candidate]:
-        """The candidates that really answer, re-ranked by how well they answer.
+        """The candidates that really answer, re-ranked by how well they answer. A
+        passage without an answer of ``kind`` ranks lower; one without an age or a price
+        asked for (``AnswerKind.required``) can't answer, when ``required`` (the question
+        asks it itself, not a follow-up's earlier one).
 
         BM25 ranks passages by term statistics; the final order also rewards the
         share of the question a passage (its title included) covers and how much of it
@@ -468,7 +480,7 @@ class AnswerService:
                 above_everyday = baselines.above_everyday(similarity, passage_language)
             relevant = True
             lacks_kind = kind is not None and not holds_kind(hit.passage.text, terms, kind)
-            if lacks_kind and kind is not None and kind.required:
+            if lacks_kind and kind is not None and kind.required and required:
                 # It can't answer; with vectors, it may still be quoted beside one that does.
                 if not (state.semantic and supports(gap, same_language=same_language)):
                     continue

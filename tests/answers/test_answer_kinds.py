@@ -109,6 +109,13 @@ def test_a_follow_up_asks_for_what_its_earlier_question_asked_for(service):
         ("How much did GPT-4 cost to train?", AnswerKind.PRICE),
         ("벌금이 얼마야?", AnswerKind.QUANTITY),  # a fine may be a share of turnover
         ("주가는 얼마나 떨어졌어?", None),  # a fall, maybe in percent
+        ("평균값은 얼마야?", AnswerKind.QUANTITY),  # a value, not a price
+        ("점유율이 얼마에요?", AnswerKind.QUANTITY),  # 얼마예요, misspelt
+        ("수수료율은 얼마야?", AnswerKind.QUANTITY),
+        ("How much did it cost them in time?", AnswerKind.QUANTITY),
+        ("What happens in the age of AI?", None),
+        ("몇 세트 남았어?", AnswerKind.QUANTITY),
+        ("나이 제한이 있어?", None),
         # Asking nothing of a date or a number:
         ("오픈소스가 얼마나 중요해?", None),  # a degree: an opinion holds no number
         ("얼마 전에 나온 모델은?", None),  # "a while ago"
@@ -131,6 +138,9 @@ def test_what_holds_an_age():
     assert holds_kind("여덟 살에 왕세손이 되었다.", [], AnswerKind.AGE)
     assert holds_kind("이순신(1545년 4월 28일 ~ 1598년 12월 16일)은 무신이다.", [], AnswerKind.AGE)
     assert holds_kind("He was born in Ohio.", [], AnswerKind.AGE)
+    assert holds_kind("창업자 량원펑(40)은 말했다.", [], AnswerKind.AGE)
+    assert holds_kind("A 41-year-old engineer founded it.", [], AnswerKind.AGE)
+    assert holds_kind("빌 게이츠(1955년 10월 ~ )는 기업가다.", [], AnswerKind.AGE)
     # Years, centuries, generations and ranks are no age.
     assert not holds_kind("2003년에서 2007년 사이에 60개 기술에서 앞섰다.", [], AnswerKind.AGE)
     assert not holds_kind("21세기 3세대 모델로 세계 2위다.", [], AnswerKind.AGE)
@@ -143,6 +153,9 @@ def test_what_holds_a_price():
         "558만 달러에 불과하다.",
         "수천억 원을 썼다.",
         "It cost $30.",
+        "월 2만원인 요금제",
+        "about 5.58 million dollars",
+        "무료로 다운로드할 수 있다.",  # no price is a price
     ):
         assert holds_kind(text, [], AnswerKind.PRICE), text
     for text in ("3원칙을 세웠다.", "엔비디아 주가는 5% 떨어졌다.", "BYD, Geely 등이 이끈다."):

@@ -175,8 +175,8 @@ def test_a_follow_up_left_with_passages_that_only_resemble_it_is_answered_alone(
     keeps none of the passages that passed it, closeness alone never answers."""
     original = service._rank
 
-    def only_close_ones_hold_the_word(state, query, k, kind=None):  # type: ignore[no-untyped-def]
-        ranked = original(state, query, k, kind)
+    def only_close_ones_hold_the_word(state, query, k, kind=None, **options):  # type: ignore[no-untyped-def]
+        ranked = original(state, query, k, kind, **options)
         return [dataclasses.replace(c, relevant="중국" not in c.hit.passage.text) for c in ranked]
 
     monkeypatch.setattr(service, "_rank", only_close_ones_hold_the_word)
