@@ -28,8 +28,8 @@ class AnswerKind(Enum):
         """Whether only a passage holding such an answer can answer at all. A date or a
         number may be written in words the patterns miss (지난달, 수천), so a passage
         without one only ranks lower; an age or a price is never implied, and a passage
-        about the person or the product that gives none ("론 언즈는 몇 살이야?" of the
-        article quoting him, "BYD 전기차 한국에서 얼마에 팔아?" of one listing BYD) is a
+        about the person or the thing that gives none ("론 언즈는 몇 살이야?" of the
+        article quoting him, "WEF 다보스 회의 참가비는 얼마야?" of one on its report) is a
         word trap."""
         return self in (AnswerKind.AGE, AnswerKind.PRICE)
 

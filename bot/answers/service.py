@@ -459,6 +459,7 @@ class AnswerService:
         weights = QuestionWeights(query, index.document_frequency, index.size)
         new_version = unseen_version(weights)
         language = text_language(query.text)
+        must_hold = required and kind is not None and kind.required
         # Over each side's best alone: the same for every page (a later one pools more
         # lexical hits) and a bounded number of word vectors read.
         translated = self._latin_words_met(
@@ -480,7 +481,7 @@ class AnswerService:
                 above_everyday = baselines.above_everyday(similarity, passage_language)
             relevant = True
             lacks_kind = kind is not None and not holds_kind(hit.passage.text, terms, kind)
-            if lacks_kind and kind is not None and kind.required and required:
+            if lacks_kind and must_hold:
                 # It can't answer; with vectors, it may still be quoted beside one that does.
                 if not (state.semantic and supports(gap, same_language=same_language)):
                     continue
@@ -566,7 +567,7 @@ class AnswerService:
         # Each word as written, in the question's order, and as much as it counts (a
         # follow-up's earlier ones less).
         chosen: dict[str, float] = {}
-        for word in [*query.written, *sorted(query.words - query.written.keys())]:
+        for word in _in_question_order(query):
             written = vector_words([query.written.get(word, word)])
             if written and len(chosen) < _QUESTION_WORDS_EMBEDDED:
                 chosen.setdefault(written[0], query.scale.get(word, 1.0))
@@ -579,14 +580,7 @@ class AnswerService:
         # an English phrase quoted in one (a translated article's title) is not a sign.
         closeness = semantic.words.closeness(
             question,
-            {
-                c.hit.passage.id: [
-                    word
-                    for word in [*(t.text for t in c.terms), *sorted(c.hit.title_words)]
-                    if text_language(word) == c.hit.article.language
-                ]
-                for c in head
-            },
+            {c.hit.passage.id: _words_in(c.hit, c.hit.article.language) for c in head},
         )
         if len(closeness) < len(head):
             return candidates  # some words still being embedded: the order as it was
@@ -619,12 +613,10 @@ class AnswerService:
         if semantic is None or semantic.words is None or language != "ko" or not hits:
             return {}
         frequency = weights.frequency
-        # In the question's order, its own words first (a follow-up's earlier ones after),
-        # each embedded as written (security, not its stem secur) and counted as the word.
-        ordered = [*query.written, *sorted(query.words - query.written.keys())]
+        # Each embedded as written (security, not its stem secur), counted as the word.
         written = {
             query.written.get(w, w).lower(): w
-            for w in ordered
+            for w in _in_question_order(query)
             if frequency.get(w) == 0 and w.isascii() and w.isalpha()
         }
         kept = vector_words(written)[:_QUESTION_WORDS_EMBEDDED]
@@ -633,11 +625,7 @@ class AnswerService:
         unseen = [written[w] for w in kept]
         question = self._words_embedded(semantic.embedder, kept)
         requested = {
-            pid: [
-                word
-                for word in [*(t.text for t in hit.terms), *sorted(hit.title_words)]
-                if text_language(word) == language
-            ]
+            pid: _words_in(hit, language)
             for pid, hit in hits.items()
             if hit.article.language in ("", language)
         }
@@ -799,6 +787,22 @@ def _by_closest_sentence(
     ]
     head.sort(key=lambda c: -c.rank)
     return head + candidates[_SENTENCE_RERANKED:]
+
+
+def _in_question_order(query: Query) -> list[str]:
+    """The question's words as it has them, its own first (a follow-up's earlier ones
+    after)."""
+    return [*query.written, *sorted(query.words - query.written.keys())]
+
+
+def _words_in(hit: SearchHit, language: str) -> list[str]:
+    """A passage's words (its title's too) in ``language``: Latin names in a Korean
+    passage (DeepSeek) are as close to a question's as in every passage about them."""
+    return [
+        word
+        for word in [*(t.text for t in hit.terms), *sorted(hit.title_words)]
+        if text_language(word) == language
+    ]
 
 
 def _title_words(hit: SearchHit, query: Query) -> frozenset[str]:

@@ -77,6 +77,27 @@ def test_a_korean_questions_english_word_meets_its_translation(hybrid_service, q
     assert not without.answered or expect not in without.hits[0].passage.text
 
 
+def test_a_korean_question_of_many_unknown_latin_words_embeds_a_bounded_few(
+    hybrid_service, monkeypatch
+):
+    # A garbled or hostile question: 24 Latin words no passage has in a Korean one.
+    semantic = hybrid_service._state.semantic
+    embedder = semantic.embedder
+    asked: list[int] = []
+    original = embedder.embed_words
+
+    def counted(words):  # type: ignore[no-untyped-def]
+        asked.append(len(words))
+        return original(words)
+
+    monkeypatch.setattr(embedder, "embed_words", counted)
+    garbled = " ".join(f"zq{a}{b}x" for a in "abcd" for b in "uvwxyz")
+    korean = "딥시크 모델을 집에서 무료로 돌리려면 무엇이 필요한지 자세하게 알려 주세요"
+    answer = hybrid_service.ask(f"{korean} {garbled}")
+    assert answer.status in (AnswerStatus.ANSWERED, AnswerStatus.NOT_FOUND)
+    assert asked and max(asked) <= 16
+
+
 def test_english_questions_not_used_to_fit_anything_are_mostly_answered_first(hybrid_service):
     assert top1_rate(hybrid_service, ENGLISH["answerable"]) >= 0.75
 
